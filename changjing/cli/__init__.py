@@ -1,0 +1,52 @@
+"""The ``changjing`` command: a thin layer over the public Python API.
+
+Each sub-command lives in its own module exposing ``register(subparsers)``; modules import
+heavy libraries (mesa, pandas, matplotlib) only inside their ``run`` functions so that
+``changjing --help`` answers at once.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+
+from changjing import __version__
+
+# (module, help) in the order shown by --help.
+_COMMANDS: tuple[str, ...] = (
+    "changjing.cli.run",
+    "changjing.cli.validate",
+    "changjing.cli.params",
+    "changjing.cli.evaluate",
+)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="changjing",
+        description="Simulate and evaluate city scenario-innovation programmes (场景创新).",
+    )
+    parser.add_argument("--version", action="version", version=f"changjing {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name in _COMMANDS:
+        importlib.import_module(name).register(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    from changjing.cli._errors import report_errors
+
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return 2
+    with report_errors() as outcome:
+        outcome.code = args.func(args)
+    return outcome.code
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

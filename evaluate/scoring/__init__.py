@@ -1,0 +1,41 @@
+"""Scoring completed scenarios with indicator systems (AHP/entropy/CRITIC weights, TOPSIS, VIKOR, GRA, fuzzy).
+
+Every method takes a decision matrix of shape (alternatives × criteria) — numpy array or
+DataFrame — explicit directions ("benefit"/"cost") and weights, and returns a result
+dataclass with ``summary()`` and ``to_frame()``.  :func:`score_scenarios` runs the whole
+pipeline from an evaluator's table and an indicator-system TOML file.
+"""
+
+from changjing.evaluate.scoring.ahp import (
+    RANDOM_INDEX,
+    RANDOM_INDEX_SOURCES,
+    AHPResult,
+    GroupAHPResult,
+    ahp_weights,
+    group_ahp,
+    random_index,
+)
+from changjing.evaluate.scoring.combine import combine_weights
+from changjing.evaluate.scoring.fuzzy import FuzzyResult, fuzzy_evaluation, membership_matrix
+from changjing.evaluate.scoring.gra import GreyResult, grey_relational
+from changjing.evaluate.scoring.grades import assign_grades
+from changjing.evaluate.scoring.normalise import normalise, target_score
+from changjing.evaluate.scoring.robustness import RobustnessResult, rank_robustness
+from changjing.evaluate.scoring.topsis import TopsisResult, topsis
+from changjing.evaluate.scoring.vikor import VikorResult, vikor
+from changjing.evaluate.scoring.weighted_sum import WeightedSumResult, weighted_sum
+from changjing.evaluate.scoring.weights_objective import (
+    WeightResult,
+    critic_weights,
+    entropy_weights,
+    std_weights,
+)
+
+__all__ = [
+    "RANDOM_INDEX", "RANDOM_INDEX_SOURCES", "AHPResult", "GroupAHPResult", "ahp_weights",
+    "group_ahp", "random_index", "combine_weights", "FuzzyResult", "fuzzy_evaluation",
+    "membership_matrix", "GreyResult", "grey_relational", "assign_grades", "normalise",
+    "target_score", "RobustnessResult", "rank_robustness", "TopsisResult", "topsis",
+    "VikorResult", "vikor", "WeightedSumResult", "weighted_sum", "WeightResult",
+    "critic_weights", "entropy_weights", "std_weights",
+]

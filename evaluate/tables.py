@@ -1,0 +1,86 @@
+"""Reading evaluators' tables (CSV / XLSX) and writing them back safely.
+
+Reading: every problem is an :class:`~changjing.evaluate.errors.InputError` naming the file
+(and sheet), never a bare traceback.  Writing: strings that a spreadsheet would execute as a
+formula (leading ``=``, ``+``, ``-``, ``@``, tab or carriage return) are neutralised with a
+leading apostrophe, the OWASP recommendation for CSV/XLSX injection.
+"""
+
+from __future__ import annotations
+
+import difflib
+from pathlib import Path
+
+import pandas as pd
+
+from changjing.evaluate.errors import InputError
+
+_READERS = {".csv": "csv", ".xlsx": "xlsx", ".xlsm": "xlsx"}
+_FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def read_table(path: str | Path, sheet: str | None = None) -> pd.DataFrame:
+    """Read a CSV (UTF-8, with or without BOM) or an Excel sheet into a DataFrame.
+
+    ``sheet`` selects an Excel sheet by name (default: the first sheet); it is an error for a
+    CSV file.  Column names are stripped of surrounding white space.
+    """
+    path = Path(path)
+    if not path.exists():
+        raise InputError(f"{path}: file not found")
+    kind = _READERS.get(path.suffix.lower())
+    if kind is None:
+        raise InputError(
+            f"{path}: unsupported file type {path.suffix!r}; expected one of "
+            f"{', '.join(sorted(_READERS))}"
+        )
+    if kind == "csv":
+        if sheet is not None:
+            raise InputError(f"{path}: --sheet applies to Excel workbooks, not CSV files")
+        try:
+            frame = pd.read_csv(path, encoding="utf-8-sig")
+        except UnicodeDecodeError as exc:
+            raise InputError(
+                f"{path}: not valid UTF-8 (byte {exc.start}); save the CSV as UTF-8"
+            ) from exc
+        except pd.errors.EmptyDataError as exc:
+            raise InputError(f"{path}: the file is empty") from exc
+        except pd.errors.ParserError as exc:
+            raise InputError(f"{path}: cannot parse as CSV: {exc}") from exc
+    else:
+        try:
+            book = pd.ExcelFile(path, engine="openpyxl")
+        except Exception as exc:  # openpyxl raises several types for damaged files
+            raise InputError(f"{path}: cannot open as an Excel workbook: {exc}") from exc
+        names = list(book.sheet_names)
+        if sheet is None:
+            sheet = names[0]
+        elif sheet not in names:
+            hint = difflib.get_close_matches(sheet, names, n=1)
+            more = f"; did you mean {hint[0]!r}?" if hint else ""
+            raise InputError(
+                f"{path}: no sheet named {sheet!r} (sheets: {', '.join(names)}){more}"
+            )
+        frame = book.parse(sheet)
+    frame.columns = [str(c).strip() for c in frame.columns]
+    if frame.empty:
+        where = f"{path}" + (f" [sheet {sheet}]" if kind == "xlsx" else "")
+        raise InputError(f"{where}: the table has no data rows")
+    return frame
+
+
+def neutralise(value: object) -> object:
+    """Return ``value`` made safe for a spreadsheet cell (strings only are changed)."""
+    if isinstance(value, str) and value.startswith(_FORMULA_PREFIXES):
+        return "'" + value
+    return value
+
+
+def neutralise_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy of ``frame`` whose string cells and column names cannot run as formulas."""
+    out = frame.copy()
+    for col in out.columns:
+        if out[col].dtype == object or pd.api.types.is_string_dtype(out[col]):
+            out[col] = out[col].map(neutralise)
+    out.columns = [neutralise(str(c)) for c in out.columns]
+    return out

@@ -1,0 +1,1 @@
+"""Shipped programme data, indicator systems and sample data (each file names its source)."""

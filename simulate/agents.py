@@ -1,0 +1,127 @@
+"""The model's Mesa agents: scenario owners and the funder (programme office).
+
+Firms are not agents here: at tens of thousands they live as numpy arrays (``firms.py``).
+Owners (~30) and the funder (one) make decisions that read well as agent methods.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import mesa
+import numpy as np
+
+from changjing.simulate.config import INSTRUMENTS
+from changjing.simulate.ledger import BudgetLedger
+from changjing.simulate.programme import Owner
+
+if TYPE_CHECKING:
+    from changjing.simulate.model import ScenarioModel
+
+
+class ScenarioOwner(mesa.Agent):
+    """A department, SOE group or chain-master firm that owns scenarios (场景出题人).
+
+    Submits needs at a Poisson rate, co-funds pilots from an annual budget, asks for mature
+    technology when risk-averse, and may procure after a successful trial (先试后转).
+    """
+
+    def __init__(self, model: ScenarioModel, index: int, spec: Owner) -> None:
+        super().__init__(model)
+        cfg = model.config.owners
+        rng = model.streams["owners"]
+        self.index = index
+        self.code, self.kind, self.domains = spec.code, spec.kind, np.array(spec.domains)
+        self.rate = cfg.submit_rate_per_month[spec.kind]
+        self.budget = cfg.budget_yuan_per_year[spec.kind]
+        self.budget_left = self.budget
+        # Owners of one kind differ a little in temperament.
+        self.risk_tolerance = float(np.clip(cfg.risk_tolerance[spec.kind]
+                                            + rng.normal(0, 0.1), 0, 1))
+        self.procure_prob = cfg.procure_after_trial[spec.kind]
+
+    def new_year(self) -> None:
+        self.budget_left = self.budget
+
+    def submit_needs(self) -> None:
+        """场景征集: submit this step's scenario needs to the city."""
+        model = self.model
+        rng = model.streams["solicitation"]
+        k = rng.poisson(self.rate * model.dt_months)
+        if k == 0:
+            return
+        cfg = model.config.scenarios
+        domain = rng.choice(self.domains, size=k)
+        zone = model.zones.draw_for(domain, cfg.zone_share, rng)
+        req = np.clip(np.rint(7.5 - 4.0 * self.risk_tolerance + rng.normal(0, 1, k)), 3, 9)
+        model.book.add(
+            model.month,
+            owner=np.full(k, self.index),
+            domain=domain,
+            zone=zone,
+            quality=rng.beta(*cfg.quality_beta, size=k),
+            value=cfg.value_median_yuan * np.exp(cfg.value_sigma * rng.standard_normal(k)),
+            pilot_cost=cfg.pilot_cost_median_yuan
+            * np.exp(cfg.pilot_cost_sigma * rng.standard_normal(k)),
+            req_trl=req.astype(np.int8),
+            slots=1 + rng.poisson(cfg.extra_slots_mean, size=k),
+        )
+
+    def pay_share(self, amount: float) -> bool:
+        """Pay the owner's share of a pilot if this year's budget allows."""
+        if amount > self.budget_left:
+            return False
+        self.budget_left -= amount
+        return True
+
+
+class Funder(mesa.Agent):
+    """The programme office: appropriates the annual budget and spends it by instrument.
+
+    All money goes through a hard :class:`BudgetLedger`; ``enabled`` False (switches.funding)
+    makes every instrument empty.
+    """
+
+    def __init__(self, model: ScenarioModel) -> None:
+        super().__init__(model)
+        cfg = model.config.funding
+        self.cfg = cfg
+        self.enabled = model.config.switches.funding
+        self.ledger = BudgetLedger(carry_over=cfg.carry_over, carry_over_cap=cfg.carry_over_cap)
+        self._event_carry = 0.0
+        self.events_this_step = 0
+
+    def open_year(self) -> None:
+        total = self.cfg.annual_budget_yuan if self.enabled else 0.0
+        self.ledger.open_year({k: total * self.cfg.split[k] for k in INSTRUMENTS})
+
+    def hold_events(self, months_left_in_year: int) -> int:
+        """Matchmaking events this step, pacing the envelope evenly over the rest of the year."""
+        acct = self.ledger.accounts["matchmaking"]
+        per_step = acct.available / max(months_left_in_year, 1) * self.model.dt_months
+        wanted = per_step / self.cfg.event_cost_yuan + self._event_carry
+        n = int(min(np.floor(wanted), self.cfg.events_per_month_max * self.model.dt_months))
+        n = min(n, int(acct.available // self.cfg.event_cost_yuan))
+        self._event_carry = wanted - np.floor(wanted) if n >= 0 else 0.0
+        n = max(n, 0)
+        if n:
+            cost = n * self.cfg.event_cost_yuan
+            self.ledger.commit("matchmaking", cost)
+            self.ledger.pay("matchmaking", cost)
+        self.events_this_step = n
+        return n
+
+    def offer_subsidy(self, cost: float) -> float:
+        """Commit a pilot subsidy (share of ``cost``) if the envelope allows; returns it."""
+        amount = self.cfg.subsidy_share * cost
+        if amount > 0 and self.ledger.commit("pilot_subsidies", amount):
+            return amount
+        return 0.0
+
+    def offer_incentive(self) -> bool:
+        """Commit and pay one attraction incentive if the envelope allows."""
+        amount = self.cfg.incentive_yuan_per_firm
+        if self.ledger.commit("attraction", amount):
+            self.ledger.pay("attraction", amount)
+            return True
+        return False

@@ -1,0 +1,536 @@
+"""The model configuration: every parameter with its unit, valid range and provenance.
+
+A configuration is a TOML file (see ``experiments/baseline.toml``) whose tables mirror the
+classes below.  Anything left out takes the documented default.  Loading validates the whole
+file at once: an unknown key (with a did-you-mean), a wrong type or an out-of-range value is a
+:class:`~changjing.simulate.errors.ConfigError` naming the file and the dotted key path, and
+nothing runs.
+
+Provenance tags used in ``source``:
+
+* ``[QD2026]`` — the programme as published (see ``scenarios_data/programme.toml``);
+* a literature reference — a published value;
+* ``assumption`` — a modelling choice, stated in ``docs/model.md``; calibration replaces these.
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import json
+import re
+import tomllib
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from changjing.simulate.errors import ConfigError
+
+DOMAINS = ("industrial_chain", "sci_tech", "consumption", "public_services", "green", "governance")
+OWNER_KINDS = ("department", "soe", "lead_firm")
+FIRM_TYPES = ("sme", "startup", "lead", "soe", "university")
+INSTRUMENTS = ("lab_grants", "pilot_subsidies", "matchmaking", "attraction")
+
+
+def P(default: Any, *, unit: str, source: str, doc: str, **bounds: Any) -> Any:
+    """A documented parameter: default, unit, provenance and bounds (pydantic ge/le/gt/lt)."""
+    return Field(default, description=doc, json_schema_extra={"unit": unit, "source": source},
+                 **bounds)
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+def _shares(values: dict[str, float], keys: tuple[str, ...], what: str) -> dict[str, float]:
+    missing = [k for k in keys if k not in values]
+    unknown = [k for k in values if k not in keys]
+    if unknown:
+        hints = [f"{k!r} (did you mean {difflib.get_close_matches(k, keys, 1)[0]!r}?)"
+                 if difflib.get_close_matches(k, keys, 1) else repr(k) for k in unknown]
+        raise ValueError(f"unknown {what}: {', '.join(hints)}; expected keys {', '.join(keys)}")
+    if missing:
+        raise ValueError(f"missing {what}: {', '.join(missing)}")
+    if any(v < 0 for v in values.values()):
+        raise ValueError(f"{what} must be non-negative, got {values}")
+    return {k: float(values[k]) for k in keys}
+
+
+def _check_sum_one(values: dict[str, float], what: str) -> None:
+    total = sum(values.values())
+    if abs(total - 1.0) > 1e-6:
+        raise ValueError(f"{what} must sum to 1, got {total:.6g}")
+
+
+class RunSection(_Section):
+    start: str = P("2026-01", unit="YYYY-MM", source="[QD2026] plan period 2026–2028",
+                   doc="First month simulated.", pattern=r"^\d{4}-(0[1-9]|1[0-2])$")
+    months: int = P(36, unit="months", source="[QD2026] three-year plan", doc="Horizon.",
+                    ge=1, le=600)
+    step_months: int = P(1, unit="months", source="assumption: monthly cadence of programme work",
+                         doc="Length of one model step; must divide `months`.", ge=1, le=12)
+    warmup_months: int = P(12, unit="months", source="assumption: the 2024–2026 programme has "
+                           "scenarios in flight at the start ([QD2026] history)", doc="Months "
+                           "simulated before `start` so the pipeline is not empty; not "
+                           "reported.", ge=0, le=120)
+    seed: int = P(20260416, unit="-", source="convention: date of the policy briefing",
+                  doc="Root seed; `changjing run --seed` overrides it.", ge=0, le=2**63 - 1)
+
+    @model_validator(mode="after")
+    def _divides(self) -> RunSection:
+        if self.months % self.step_months:
+            raise ValueError(f"step_months={self.step_months} must divide months={self.months}")
+        return self
+
+
+class FirmsSection(_Section):
+    n: int = P(20_000, unit="firms", source="assumption: technology-relevant firms in a city of "
+               "10 M people ([QD2026] population); order of magnitude of the city's high-tech "
+               "and tech-SME registers", doc="Initial firm population.", ge=10, le=2_000_000)
+    type_shares: dict[str, float] = P(
+        {"sme": 0.72, "startup": 0.22, "lead": 0.02, "soe": 0.03, "university": 0.01},
+        unit="share", source="assumption", doc="Firm types: SME, start-up, chain-master lead "
+        "firm, SOE, university/institute (as supplier).")
+    domain_shares: dict[str, float] = P(
+        {"industrial_chain": 0.35, "sci_tech": 0.15, "consumption": 0.15,
+         "public_services": 0.12, "green": 0.12, "governance": 0.11},
+        unit="share", source="assumption: industrial-chain action is the broadest in [QD2026]",
+        doc="Domain action each firm's technology belongs to.")
+    zone_share: float = P(0.30, unit="share", source="assumption", doc="Share of firms located "
+                          "in a candidate super-scenario zone (spread evenly over zones).",
+                          ge=0, le=1)
+    size_tail_alpha: float = P(1.06, unit="-", source="Axtell (2001) Science 293:1818, Zipf "
+                               "firm sizes, Pareto exponent 1.06", doc="Pareto tail exponent "
+                               "of firm size (employees).", gt=0.5, le=3)
+    size_min: dict[str, float] = P(
+        {"sme": 10, "startup": 3, "lead": 500, "soe": 300, "university": 200},
+        unit="employees", source="assumption", doc="Scale (minimum) of the Pareto size "
+        "distribution by firm type.")
+    trl_mean: dict[str, float] = P(
+        {"sme": 5.0, "startup": 4.0, "lead": 6.5, "soe": 6.0, "university": 3.5},
+        unit="TRL", source="assumption", doc="Mean technology readiness level by type "
+        "(drawn binomially on 1–9).")
+    finance_per_employee_yuan: float = P(3.0e4, unit="yuan/employee", source="assumption",
+                                         doc="Finance limit scale: limit = scale * size^0.8.",
+                                         gt=0)
+    network_degree: int = P(4, unit="links/firm", source="assumption: sparse supply-chain ties",
+                            doc="Links each firm forms (undirected; mean degree is twice this).",
+                            ge=0, le=50)
+    network_homophily: float = P(0.7, unit="share", source="assumption", doc="Share of links "
+                                 "within the firm's own domain.", ge=0, le=1)
+    potential_adopter_share: float = P(0.25, unit="share", source="assumption: Bass market "
+                                       "potential m as a share of a domain's firms",
+                                       doc="Share of firms that may ever adopt a demonstrated "
+                                       "technology of their domain.", ge=0, le=1)
+
+    @model_validator(mode="after")
+    def _check(self) -> FirmsSection:
+        self.type_shares = _shares(self.type_shares, FIRM_TYPES, "firm types")
+        _check_sum_one(self.type_shares, "firms.type_shares")
+        self.domain_shares = _shares(self.domain_shares, DOMAINS, "domains")
+        _check_sum_one(self.domain_shares, "firms.domain_shares")
+        self.size_min = _shares(self.size_min, FIRM_TYPES, "firm types")
+        self.trl_mean = _shares(self.trl_mean, FIRM_TYPES, "firm types")
+        if any(not 1 <= v <= 9 for v in self.trl_mean.values()):
+            raise ValueError(f"firms.trl_mean values must lie in [1, 9], got {self.trl_mean}")
+        return self
+
+
+class OwnersSection(_Section):
+    file: str = P("owners.csv", unit="path", source="scenarios_data/owners.csv ([QD2026] "
+                  "departments + labelled assumptions)", doc="Owner list; a bare name is "
+                  "looked up in the shipped scenarios_data/.")
+    submit_rate_per_month: dict[str, float] = P(
+        {"department": 0.35, "soe": 0.45, "lead_firm": 0.45}, unit="needs/owner/month",
+        source="assumption, sized so that ~8 city-level listings a month are released as in "
+        "[QD2026] (197 listings, 2024-03 to 2026-03)", doc="Poisson rate of scenario needs "
+        "submitted by one owner.")
+    budget_yuan_per_year: dict[str, float] = P(
+        {"department": 5e6, "soe": 2e7, "lead_firm": 1e7}, unit="yuan/year",
+        source="assumption", doc="Owner's annual budget for its share of pilot costs.")
+    risk_tolerance: dict[str, float] = P(
+        {"department": 0.4, "soe": 0.3, "lead_firm": 0.6}, unit="0–1", source="assumption",
+        doc="Mean risk tolerance; lower tolerance asks for a higher TRL.")
+    procure_after_trial: dict[str, float] = P(
+        {"department": 0.35, "soe": 0.5, "lead_firm": 0.6}, unit="probability",
+        source="assumption (先试后转 'trial then procure')", doc="Chance that a successful "
+        "demonstration is procured by its owner.")
+    cost_share: float = P(0.4, unit="share of pilot cost", source="assumption",
+                          doc="Owner's share of a pilot's cost.", ge=0, le=1)
+
+    @model_validator(mode="after")
+    def _check(self) -> OwnersSection:
+        for name in ("submit_rate_per_month", "budget_yuan_per_year", "risk_tolerance",
+                     "procure_after_trial"):
+            setattr(self, name, _shares(getattr(self, name), OWNER_KINDS, f"owners.{name} kinds"))
+        for name in ("risk_tolerance", "procure_after_trial"):
+            if any(v > 1 for v in getattr(self, name).values()):
+                raise ValueError(f"owners.{name} values must lie in [0, 1]")
+        return self
+
+
+class ScenariosSection(_Section):
+    value_median_yuan: float = P(2e7, unit="yuan", source="assumption", doc="Median market "
+                                 "opportunity of a regular scenario (log-normal).", gt=0)
+    value_sigma: float = P(1.2, unit="log-sd", source="assumption", doc="Log-normal spread of "
+                           "market opportunity.", ge=0, le=5)
+    pilot_cost_median_yuan: float = P(2e6, unit="yuan", source="assumption", doc="Median cost of "
+                                      "one pilot (log-normal).", gt=0)
+    pilot_cost_sigma: float = P(0.6, unit="log-sd", source="assumption", doc="Log-normal spread "
+                                "of pilot cost.", ge=0, le=5)
+    extra_slots_mean: float = P(0.5, unit="suppliers", source="assumption", doc="Supplier slots "
+                                "per scenario are 1 + Poisson(this).", ge=0, le=10)
+    quality_beta: tuple[float, float] = P((4.0, 3.0), unit="Beta(a, b)", source="assumption",
+                                          doc="Quality of a submitted need in [0, 1].")
+    zone_share: float = P(0.5, unit="share", source="assumption: [QD2026] 全区域 zone focus",
+                          doc="Share of needs located in a candidate super-scenario zone.",
+                          ge=0, le=1)
+
+
+class LifecycleSection(_Section):
+    refine_months: int = P(2, unit="months", source="assumption", doc="Time to polish a "
+                           "selected need into a releasable scenario.", ge=0, le=24)
+    refine_dropout: float = P(0.10, unit="probability", source="assumption", doc="Chance a "
+                              "selected need is withdrawn during refinement.", ge=0, le=1)
+    release_interval_months: int = P(3, unit="months", source="assumption: [QD2026] "
+                                     "定期发布市级场景清单 (periodic lists)", doc="Months "
+                                     "between published scenario lists.", ge=1, le=24)
+    release_max_wait_months: int = P(12, unit="months", source="assumption", doc="A refined "
+                                     "scenario not released within this time is dropped.",
+                                     ge=1, le=120)
+    match_window_months: int = P(9, unit="months", source="assumption", doc="How long a "
+                                 "released scenario looks for suppliers before it lapses.",
+                                 ge=1, le=120)
+    match_rate_per_month: float = P(0.25, unit="1/month", source="assumption", doc="Hazard "
+                                    "of filling one supplier slot at the platform's base "
+                                    "friction.", ge=0, le=10)
+    min_capability: float = P(0.3, unit="0–1", source="assumption", doc="Capability a firm "
+                              "needs to supply a scenario.", ge=0, le=1)
+    pilot_months: tuple[int, int] = P((6, 12), unit="months", source="assumption",
+                                      doc="Pilot duration, uniform on [min, max].")
+    pilot_success_base: float = P(0.55, unit="probability", source="assumption", doc="Chance a "
+                                  "pilot succeeds when the supplier's TRL equals the required "
+                                  "TRL, without a lab.", ge=0, le=1)
+    pilot_success_quality_slope: float = P(0.3, unit="per unit quality", source="assumption",
+                                           doc="Success gain per unit of need quality above "
+                                           "0.5 (why selection strictness matters).", ge=0, le=2)
+    pilot_success_trl_slope: float = P(0.05, unit="per TRL level", source="assumption",
+                                       doc="Success gain per TRL level above the requirement.",
+                                       ge=0, le=0.5)
+    evaluation_months: int = P(6, unit="months", source="assumption", doc="Tracking & "
+                               "evaluation period after a demonstration.", ge=0, le=60)
+    trl_gain_on_success: int = P(1, unit="TRL levels", source="assumption", doc="Supplier's "
+                                 "readiness gain from a successful demonstration.", ge=0, le=3)
+
+
+class PolicySection(_Section):
+    selection_strictness: float = P(0.45, unit="quality threshold 0–1", source="assumption",
+                                    doc="Needs with quality below this fail selection.",
+                                    ge=0, le=1)
+    release_per_batch: int = P(30, unit="scenarios", source="assumption: ~8/month as in "
+                               "[QD2026] history", doc="Most scenarios published in one list.",
+                               ge=0, le=10_000)
+    domain_priority: dict[str, float] = P({d: 1.0 for d in DOMAINS}, unit="weight",
+                                          source="lever", doc="Release and subsidy order "
+                                          "weights by domain (score = quality x weight).")
+    zone_priority: float = P(1.0, unit="weight", source="lever", doc="Release and subsidy order "
+                             "weight of scenarios in a candidate zone (others have 1).",
+                             ge=0, le=100)
+
+    @model_validator(mode="after")
+    def _check(self) -> PolicySection:
+        # Domains left out keep weight 1.
+        filled = {d: 1.0 for d in DOMAINS} | dict(self.domain_priority)
+        self.domain_priority = _shares(filled, DOMAINS, "policy.domain_priority domains")
+        return self
+
+
+class LabsSection(_Section):
+    initial: int = P(130, unit="labs", source="[QD2026] 130 labs certified in 6 batches",
+                     doc="Labs certified at the start.", ge=0, le=100_000)
+    capacity: int = P(1, unit="pilots/lab", source="assumption", doc="Concurrent pilots a lab "
+                      "can host.", ge=1, le=100)
+    batch_size: int = P(20, unit="labs", source="[QD2026] 130 labs in 6 batches ≈ 22/batch",
+                        doc="Labs certified per batch (if the lab envelope allows).",
+                        ge=0, le=10_000)
+    batch_month: int = P(6, unit="month of year", source="assumption", doc="Month of the year "
+                         "a new batch is certified.", ge=1, le=12)
+    grant_yuan_per_year: float = P(1e5, unit="yuan/lab/year", source="assumption: ~30 % of "
+                                   "the annual budget over 130 labs", doc="Operating grant per "
+                                   "certified lab, committed each January.", ge=0)
+    success_uplift: float = P(0.15, unit="probability", source="assumption", doc="Pilot success "
+                              "gain when hosted in a lab.", ge=0, le=1)
+    cost_reduction: float = P(0.2, unit="share of pilot cost", source="assumption", doc="Pilot "
+                              "cost saved by lab facilities.", ge=0, le=1)
+
+
+class FundingSection(_Section):
+    annual_budget_yuan: float = P(4.5e7, unit="yuan/year", source="[QD2026] close to 90 M yuan "
+                                  "paid 2024-03 to 2026-03, i.e. about 45 M a year",
+                                  doc="Appropriation each January.", ge=0)
+    split: dict[str, float] = P(
+        {"lab_grants": 0.30, "pilot_subsidies": 0.45, "matchmaking": 0.10, "attraction": 0.15},
+        unit="share", source="assumption", doc="Annual budget split across instruments.")
+    carry_over: Literal["none", "full", "capped"] = P("none", unit="rule", source="assumption: "
+                                                      "annual appropriation lapses",
+                                                      doc="What happens to uncommitted money "
+                                                      "at year end.")
+    carry_over_cap: float = P(0.2, unit="share of appropriation", source="assumption",
+                              doc="With carry_over='capped', the most carried per instrument.",
+                              ge=0, le=1)
+    subsidy_share: float = P(0.3, unit="share of pilot cost", source="assumption",
+                             doc="Pilot subsidy as a share of pilot cost.", ge=0, le=1)
+    event_cost_yuan: float = P(1.5e5, unit="yuan/event", source="assumption", doc="Cost of one "
+                               "matchmaking event.", gt=0)
+    events_per_month_max: int = P(4, unit="events/month", source="assumption", doc="Most events "
+                                  "the office can organise in a month.", ge=0, le=1000)
+    firms_per_event: int = P(10, unit="firms/event", source="assumption", doc="Firms given "
+                             "in-depth matchmaking service at one event.", ge=0, le=100_000)
+    event_match_gain: float = P(0.3, unit="per event/month", source="assumption", doc="Relative "
+                                "rise of the match hazard per event held in the month.",
+                                ge=0, le=10)
+    incentive_yuan_per_firm: float = P(3e5, unit="yuan/firm", source="assumption", doc="Attraction "
+                                       "incentive paid to one incoming firm.", gt=0)
+
+    @model_validator(mode="after")
+    def _check(self) -> FundingSection:
+        self.split = _shares(self.split, INSTRUMENTS, "funding.split instruments")
+        _check_sum_one(self.split, "funding.split")
+        return self
+
+
+class DiffusionSection(_Section):
+    p_per_year: float = P(0.03, unit="1/year", source="Sultan, Farley & Lehmann (1990) J. "
+                          "Marketing Research 27:70, meta-analytic mean p", doc="Bass external "
+                          "influence.", ge=0, le=12)
+    q_per_year: float = P(0.38, unit="1/year", source="Sultan, Farley & Lehmann (1990), "
+                          "meta-analytic mean q", doc="Bass internal influence.", ge=0, le=12)
+    hazard: Literal["linear", "exponential"] = P("linear", unit="form", source="discrete Bass "
+                                                 "recursion", doc="'linear': (p+qF)dt, docks "
+                                                 "with F(t+1)=F+(p+qF)(1-F); 'exponential': "
+                                                 "1-exp(-(p+qF)dt).")
+    network_weight: float = P(0.5, unit="share", source="assumption", doc="Weight of adopting "
+                              "network neighbours (vs the domain-wide share) in internal "
+                              "influence.", ge=0, le=1)
+    adoption_cost_yuan: float = P(2e5, unit="yuan", source="assumption", doc="First adopter's "
+                                  "cost; falls with cumulative adoptions.", ge=0)
+    learning_rate: float = P(0.2, unit="cost drop per doubling", source="Wright's law; typical "
+                             "progress ratios 0.75–0.9 (Dutton & Thomas 1984)", doc="Learning-"
+                             "curve cost decline per doubling of adopters.", ge=0, lt=1)
+    require_demonstration: bool = P(True, unit="flag", source="model rule", doc="Adoption in a "
+                                    "domain starts only after a demonstration there.")
+    seed_adopter_share: float = P(0.0, unit="share", source="docking", doc="Share of potential "
+                                  "adopters set as adopters at the start.", ge=0, le=1)
+    min_adopters_for_promotion: int = P(1, unit="firms", source="definition in docs/model.md",
+                                        doc="Adopting firms that make a demonstrated "
+                                        "technology count as promoted.", ge=1, le=10_000)
+
+
+class AttractionSection(_Section):
+    arrivals_per_month: float = P(0.35, unit="firms/month per log-unit", source="assumption, "
+                                  "sized to ~30 firms a year at baseline", doc="Arrival rate "
+                                  "scale: rate = this * ln(1 + open opportunity / 1e8 yuan) "
+                                  "per domain.", ge=0, le=1000)
+    conversion_without_incentive: float = P(0.5, unit="probability", source="assumption",
+                                            doc="Chance an interested firm settles unaided.",
+                                            ge=0, le=1)
+    conversion_with_incentive: float = P(0.9, unit="probability", source="assumption",
+                                         doc="Chance with an attraction incentive.", ge=0, le=1)
+    max_new_firms: int = P(5_000, unit="firms", source="capacity of the state arrays",
+                           doc="Most firms that can arrive in one run.", ge=0, le=1_000_000)
+
+
+class SuperScenarioSection(_Section):
+    min_demonstrations: int = P(3, unit="scenarios", source="assumption", doc="Demonstrated "
+                                "scenarios a zone needs.", ge=1, le=10_000)
+    min_adopters: int = P(8, unit="firms", source="assumption", doc="Adopting firms located in "
+                          "the zone it needs.", ge=0, le=1_000_000)
+    extra_candidate_zones: int = P(3, unit="zones", source="assumption: districts beyond the "
+                                   "nine named zones may build super scenarios ([QD2026] aims at "
+                                   "10+)", doc="Unnamed further candidate zones.", ge=0, le=100)
+
+
+class FlagshipSection(_Section):
+    enabled: bool = P(True, unit="flag", source="[QD2026] six flagship scenarios, 2026-03",
+                      doc="Release the flagship major scenarios.")
+    month: str = P("2026-03", unit="YYYY-MM", source="[QD2026]", doc="Release month.",
+                   pattern=r"^\d{4}-(0[1-9]|1[0-2])$")
+    count: int = P(6, unit="scenarios", source="[QD2026]", doc="Number released.", ge=0, le=100)
+    total_value_yuan: float = P(3e11, unit="yuan", source="[QD2026] 3000亿元市场机会",
+                                doc="Market opportunity they release.", ge=0)
+    zones: list[str] = P(["offshore_energy", "low_altitude_base"], unit="zone codes",
+                         source="[QD2026] named flagships", doc="Zones of the named flagships; "
+                         "the rest are spread over candidate zones.")
+
+
+class SwitchesSection(_Section):
+    solicitation: bool = P(True, unit="flag", source="model", doc="Owners submit needs.")
+    funding: bool = P(True, unit="flag", source="model", doc="The funder spends (all "
+                      "instruments).")
+    attraction: bool = P(True, unit="flag", source="model", doc="New firms arrive.")
+    diffusion: bool = P(True, unit="flag", source="model", doc="Demonstrated technologies "
+                        "diffuse.")
+
+
+class TargetsSection(_Section):
+    super_scenarios: int = P(10, unit="zones", source="[QD2026]", doc="Target.", ge=0)
+    technologies_promoted: int = P(100, unit="technologies", source="[QD2026]", doc="Target.",
+                                   ge=0)
+    firms_attracted: int = P(100, unit="firms", source="[QD2026]", doc="Target.", ge=0)
+    firms_served: int = P(1000, unit="firms", source="[QD2026]", doc="Target.", ge=0)
+
+
+class MetaSection(_Section):
+    name: str = P("baseline", unit="-", source="-", doc="Name of the configuration.")
+    description: str = P("", unit="-", source="-", doc="What the configuration is for.")
+
+
+class Config(_Section):
+    """The whole configuration; build it with :func:`load_config` or ``Config()``."""
+
+    meta: MetaSection = Field(default_factory=MetaSection)
+    run: RunSection = Field(default_factory=RunSection)
+    firms: FirmsSection = Field(default_factory=FirmsSection)
+    owners: OwnersSection = Field(default_factory=OwnersSection)
+    scenarios: ScenariosSection = Field(default_factory=ScenariosSection)
+    lifecycle: LifecycleSection = Field(default_factory=LifecycleSection)
+    policy: PolicySection = Field(default_factory=PolicySection)
+    labs: LabsSection = Field(default_factory=LabsSection)
+    funding: FundingSection = Field(default_factory=FundingSection)
+    diffusion: DiffusionSection = Field(default_factory=DiffusionSection)
+    attraction: AttractionSection = Field(default_factory=AttractionSection)
+    super_scenario: SuperScenarioSection = Field(default_factory=SuperScenarioSection)
+    flagship: FlagshipSection = Field(default_factory=FlagshipSection)
+    switches: SwitchesSection = Field(default_factory=SwitchesSection)
+    targets: TargetsSection = Field(default_factory=TargetsSection)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The fully resolved configuration as plain data (what the manifest records)."""
+        return self.model_dump(mode="json")
+
+    def config_hash(self) -> str:
+        """SHA-256 of the resolved configuration in canonical JSON (seed excluded)."""
+        data = self.to_dict()
+        data["run"] = {k: v for k, v in data["run"].items() if k != "seed"}
+        canon = json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+        return hashlib.sha256(canon.encode("utf-8")).hexdigest()
+
+    def with_overrides(self, overrides: dict[str, Any], source: str = "overrides") -> Config:
+        """A new config with dotted-key overrides applied, e.g. ``{"funding.annual_budget_yuan": 9e7}``."""
+        data = self.to_dict()
+        for key, value in overrides.items():
+            _set_dotted(data, key, value, source)
+        return parse_config(data, source)
+
+
+# ------------------------------------------------------------------ loading and error messages
+
+def _set_dotted(data: dict[str, Any], key: str, value: Any, source: str) -> None:
+    parts = key.split(".")
+    node: Any = data
+    for i, part in enumerate(parts[:-1]):
+        if not isinstance(node, dict) or part not in node:
+            raise ConfigError(f"{source}: unknown key {'.'.join(parts[: i + 1])!r}"
+                              + _suggest(part, node if isinstance(node, dict) else {}))
+        node = node[part]
+    if not isinstance(node, dict) or parts[-1] not in node:
+        raise ConfigError(f"{source}: unknown key {key!r}"
+                          + _suggest(parts[-1], node if isinstance(node, dict) else {}))
+    node[parts[-1]] = value
+
+
+def _suggest(word: str, options: Any) -> str:
+    hits = difflib.get_close_matches(str(word), [str(o) for o in options], n=1, cutoff=0.6)
+    return f" (did you mean {hits[0]!r}?)" if hits else ""
+
+
+def _fields_at(loc: tuple[Any, ...]) -> list[str]:
+    """Names of the fields valid at the parent of ``loc`` (for did-you-mean hints)."""
+    model: Any = Config
+    for part in loc[:-1]:
+        field = getattr(model, "model_fields", {}).get(part)
+        if field is None:
+            return []
+        model = field.annotation
+    return list(getattr(model, "model_fields", {}).keys())
+
+
+def _format_errors(exc: ValidationError, source: str) -> str:
+    lines = []
+    for err in exc.errors():
+        loc = tuple(p for p in err["loc"] if not str(p).startswith("function-after"))
+        path = ".".join(str(p) for p in loc) or "(top level)"
+        if err["type"] == "extra_forbidden":
+            hint = _suggest(loc[-1], _fields_at(loc)) if loc else ""
+            lines.append(f"  {path}: unknown key{hint}")
+        else:
+            msg = err["msg"].removeprefix("Value error, ")
+            got = err.get("input")
+            shown = "" if isinstance(got, dict) else f" (got {got!r})"
+            lines.append(f"  {path}: {msg}{shown}")
+    return f"{source}: invalid configuration:\n" + "\n".join(lines)
+
+
+def parse_config(data: dict[str, Any], source: str = "<config>") -> Config:
+    """Validate a mapping (as read from TOML) into a :class:`Config`."""
+    try:
+        return Config.model_validate(data)
+    except ValidationError as exc:
+        raise ConfigError(_format_errors(exc, source)) from None
+
+
+def load_config(path: str | Path, overrides: dict[str, Any] | None = None) -> Config:
+    """Read and validate a TOML configuration file; ``overrides`` are dotted keys."""
+    path = Path(path)
+    if not path.is_file():
+        raise ConfigError(f"{path}: configuration file not found")
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML: {exc}") from None
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
+    config = parse_config(data, str(path))
+    if overrides:
+        config = config.with_overrides(overrides, source=f"{path} (overrides)")
+    return config
+
+
+def parameter_table() -> list[dict[str, Any]]:
+    """Every parameter: dotted key, default, unit, bounds, source and description."""
+    rows: list[dict[str, Any]] = []
+    for section_name, field in Config.model_fields.items():
+        section = field.annotation
+        for name, f in section.model_fields.items():  # type: ignore[union-attr]
+            extra = f.json_schema_extra or {}
+            bounds = []
+            for meta in f.metadata:
+                for attr, sym in (("ge", ">="), ("gt", ">"), ("le", "<="), ("lt", "<")):
+                    if getattr(meta, attr, None) is not None:
+                        bounds.append(f"{sym} {getattr(meta, attr)}")
+            rows.append({
+                "key": f"{section_name}.{name}",
+                "default": f.default,
+                "unit": extra.get("unit", ""),
+                "range": ", ".join(bounds),
+                "source": extra.get("source", ""),
+                "description": f.description or "",
+            })
+    return rows
+
+
+_MONTH = re.compile(r"^(\d{4})-(\d{2})$")
+
+
+def month_index(start: str, month: str) -> int:
+    """Months from ``start`` to ``month`` (both 'YYYY-MM')."""
+    (y0, m0), (y1, m1) = (map(int, _MONTH.match(s).groups()) for s in (start, month))  # type: ignore[union-attr]
+    return (y1 - y0) * 12 + (m1 - m0)
+
+
+def month_label(start: str, offset: int) -> str:
+    """'YYYY-MM' of the month ``offset`` months after ``start``."""
+    y0, m0 = map(int, _MONTH.match(start).groups())  # type: ignore[union-attr]
+    total = y0 * 12 + (m0 - 1) + offset
+    return f"{total // 12:04d}-{total % 12 + 1:02d}"

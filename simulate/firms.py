@@ -1,0 +1,156 @@
+"""The firm population as numpy state arrays (one entry a firm), and its supply-chain network.
+
+Tens of thousands of firms are updated every step, so firm state is never one Python object
+per firm: the model holds these arrays and every rule acts on them at once.  Arrays are
+allocated with room for the firms that may arrive during a run (``capacity``); ``n`` is the
+number present.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import scipy.sparse as sp
+
+from changjing.simulate.config import DOMAINS, FIRM_TYPES, FirmsSection
+
+SUPPLIER_TYPES = (0, 1, 2, 4)  # sme, startup, lead, university supply technology; SOEs own
+
+
+@dataclass
+class FirmPopulation:
+    n: int                     # firms present
+    type: np.ndarray           # int8, index into FIRM_TYPES
+    domain: np.ndarray         # int8, index into DOMAINS
+    zone: np.ndarray           # int16, candidate zone index or -1 (elsewhere)
+    size: np.ndarray           # float64, employees (heavy-tailed)
+    trl: np.ndarray            # int8, technology readiness 1..9
+    capability: np.ndarray     # float64 in [0, 1]
+    finance: np.ndarray        # float64, yuan the firm can put into a pilot or an adoption
+    potential: np.ndarray      # bool, in the Bass market potential of its domain
+    busy: np.ndarray           # bool, supplying a scenario now
+    adopted: np.ndarray        # bool
+    adopted_tech: np.ndarray   # int32, technology adopted (-1 none or a pre-existing one)
+    served: np.ndarray         # bool, received at least one programme service
+    attracted: np.ndarray      # bool, arrived from outside during the run
+
+    @property
+    def capacity(self) -> int:
+        return self.type.shape[0]
+
+
+def _draw_attributes(rng: np.random.Generator, cfg: FirmsSection, types: np.ndarray,
+                     n_zones: int) -> dict[str, np.ndarray]:
+    """Size, TRL, capability, finance and zone for firms of the given types."""
+    k = types.shape[0]
+    alpha = cfg.size_tail_alpha
+    smin = np.array([cfg.size_min[t] for t in FIRM_TYPES])[types]
+    # Pareto(alpha) with scale smin by inversion; capped to keep sums finite at alpha ~ 1.
+    size = np.minimum(smin * (1.0 - rng.random(k)) ** (-1.0 / alpha), 2e5)
+    trl_mean = np.array([cfg.trl_mean[t] for t in FIRM_TYPES])[types]
+    trl = (1 + rng.binomial(8, (trl_mean - 1.0) / 8.0)).astype(np.int8)
+    # Capability grows weakly with size (log) around a Beta(2, 2) spread.
+    capability = np.clip(rng.beta(2.0, 2.0, k) + 0.05 * np.log10(size), 0.0, 1.0)
+    finance = cfg.finance_per_employee_yuan * size**0.8
+    in_zone = rng.random(k) < cfg.zone_share
+    zone = np.where(in_zone, rng.integers(0, max(n_zones, 1), k), -1).astype(np.int16)
+    if n_zones == 0:
+        zone[:] = -1
+    return {"size": size, "trl": trl, "capability": capability, "finance": finance,
+            "zone": zone}
+
+
+def generate_firms(cfg: FirmsSection, n_zones: int, capacity: int,
+                   rng: np.random.Generator) -> FirmPopulation:
+    """Draw the initial population; arrays have room for ``capacity`` firms."""
+    n = cfg.n
+    capacity = max(capacity, n)
+    type_p = np.array([cfg.type_shares[t] for t in FIRM_TYPES])
+    dom_p = np.array([cfg.domain_shares[d] for d in DOMAINS])
+    types = rng.choice(len(FIRM_TYPES), size=n, p=type_p).astype(np.int8)
+    domains = rng.choice(len(DOMAINS), size=n, p=dom_p).astype(np.int8)
+    attrs = _draw_attributes(rng, cfg, types, n_zones)
+    potential = rng.random(n) < cfg.potential_adopter_share
+
+    def full(dtype, fill, values=None):
+        arr = np.full(capacity, fill, dtype=dtype)
+        if values is not None:
+            arr[:n] = values
+        return arr
+
+    return FirmPopulation(
+        n=n,
+        type=full(np.int8, 0, types),
+        domain=full(np.int8, 0, domains),
+        zone=full(np.int16, -1, attrs["zone"]),
+        size=full(np.float64, 0.0, attrs["size"]),
+        trl=full(np.int8, 1, attrs["trl"]),
+        capability=full(np.float64, 0.0, attrs["capability"]),
+        finance=full(np.float64, 0.0, attrs["finance"]),
+        potential=full(bool, False, potential),
+        busy=full(bool, False),
+        adopted=full(bool, False),
+        adopted_tech=full(np.int32, -1),
+        served=full(bool, False),
+        attracted=full(bool, False),
+    )
+
+
+def add_firms(firms: FirmPopulation, cfg: FirmsSection, domains: np.ndarray, n_zones: int,
+              rng: np.random.Generator) -> np.ndarray:
+    """Append arriving start-ups of the given domains; returns their indices (may be fewer
+    than asked when the arrays are full)."""
+    room = firms.capacity - firms.n
+    domains = domains[:room]
+    k = domains.shape[0]
+    if k == 0:
+        return np.empty(0, dtype=np.int64)
+    idx = np.arange(firms.n, firms.n + k)
+    types = np.full(k, FIRM_TYPES.index("startup"), dtype=np.int8)
+    attrs = _draw_attributes(rng, cfg, types, n_zones)
+    firms.type[idx] = types
+    firms.domain[idx] = domains
+    for name, values in attrs.items():
+        getattr(firms, name)[idx] = values
+    # Firms that move in for the programme's opportunities bring deployable technology.
+    firms.trl[idx] = np.minimum(firms.trl[idx] + 1, 9)
+    firms.potential[idx] = rng.random(k) < cfg.potential_adopter_share
+    firms.attracted[idx] = True
+    firms.n += k
+    return idx
+
+
+def build_network(firms: FirmPopulation, degree: int, homophily: float,
+                  rng: np.random.Generator) -> sp.csr_matrix:
+    """Undirected supply-chain network over all ``capacity`` slots (arrivals join unlinked).
+
+    Each present firm forms ``degree`` ties; a tie stays in the firm's domain with probability
+    ``homophily``.  Partners are chosen in proportion to size (lead firms are hubs), drawn in
+    one vectorised pass per domain.
+    """
+    n, cap = firms.n, firms.capacity
+    if degree == 0 or n < 2:
+        return sp.csr_matrix((cap, cap), dtype=np.float64)
+    src = np.repeat(np.arange(n), degree)
+    same = rng.random(src.shape[0]) < homophily
+    dst = np.empty_like(src)
+    weight = firms.size[:n]
+    # Partners outside the domain: size-weighted over everyone.
+    cdf_all = np.cumsum(weight) / weight.sum()
+    dst[~same] = np.searchsorted(cdf_all, rng.random((~same).sum()), side="right")
+    dom = firms.domain[:n]
+    for d in range(len(DOMAINS)):
+        members = np.flatnonzero(dom == d)
+        pick = same & (dom[src] == d)
+        if members.size == 0 or not pick.any():
+            continue
+        cdf = np.cumsum(weight[members]) / weight[members].sum()
+        dst[pick] = members[np.searchsorted(cdf, rng.random(pick.sum()), side="right")]
+    dst = np.minimum(dst, n - 1)
+    keep = src != dst
+    rows = np.concatenate([src[keep], dst[keep]])
+    cols = np.concatenate([dst[keep], src[keep]])
+    adj = sp.csr_matrix((np.ones(rows.shape[0]), (rows, cols)), shape=(cap, cap))
+    adj.data[:] = 1.0  # duplicate ties count once
+    return adj

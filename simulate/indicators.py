@@ -1,0 +1,160 @@
+"""What the model reports every step: the 十百千 indicators, the stage funnel and the budget.
+
+Counts are cumulative from the start of the reporting window (``run.start``); the warm-up
+before it is simulated but not reported.  Column names are documented in docs/outputs.md.
+
+Definitions
+-----------
+* super_scenarios — candidate zones that have become super scenarios (zones.py).
+* technologies_promoted — technologies whose promotion (demonstrated, then procured by the
+  owner or adopted by ``min_adopters_for_promotion`` firms) happened in the window.
+* firms_attracted — firms that settled in the city from outside in the window.
+* firms_served — distinct firms that received a programme service in the window: reached by a
+  matchmaking event, matched as a pilot supplier, or paid an attraction incentive.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import mesa
+import numpy as np
+
+from changjing.simulate.config import DOMAINS, INSTRUMENTS
+from changjing.simulate.programme import STAGES
+from changjing.simulate.scenarios import FAIL_REASONS, IMPLEMENTATION
+
+if TYPE_CHECKING:
+    from changjing.simulate.model import ScenarioModel
+
+TARGETS = ("super_scenarios", "technologies_promoted", "firms_attracted", "firms_served")
+
+FUNNEL_COLUMNS = ["step", "date", "stage", "entered", "left", "failed", "waiting",
+                  "mean_months_spent"]
+BUDGET_COLUMNS = ["step", "date", "instrument", "appropriated_yuan", "committed_yuan",
+                  "spent_yuan", "available_yuan", "outstanding_yuan"]
+
+
+def timeseries_columns() -> list[str]:
+    cols = ["step", "date", *TARGETS,
+            "scenarios_submitted", "scenarios_released", "pilots_started", "demonstrations",
+            "procurements", "market_opportunity_released_yuan",
+            "adopters", *[f"adopters_{d}" for d in DOMAINS],
+            "firms_total", "labs_certified", "labs_funded", "pilots_active",
+            "budget_appropriated_yuan", "budget_committed_yuan", "budget_spent_yuan",
+            "cost_per_technology_yuan", "cost_per_firm_served_yuan",
+            "cost_per_firm_attracted_yuan", "cost_per_super_scenario_yuan",
+            *[f"failed_{r}" for r in FAIL_REASONS],
+            "served_matchmaking_event", "served_pilot_supplier", "served_attraction_incentive"]
+    return cols
+
+
+class Indicators:
+    def __init__(self, model: ScenarioModel) -> None:
+        self.model = model
+        self.row: dict[str, Any] = {}
+        reporters = {name: (lambda m, k=name: m.indicators.row[k])
+                     for name in timeseries_columns()}
+        self.datacollector = mesa.DataCollector(
+            model_reporters=reporters,
+            tables={"funnel": FUNNEL_COLUMNS, "budget": BUDGET_COLUMNS})
+        self._base: dict[str, Any] = {}
+
+    def start_reporting(self) -> None:
+        """Snapshot cumulative counters at ``start``; reported values count from here."""
+        m = self.model
+        m.firms.served[:] = False
+        m.firms_attracted = 0
+        m.services = dict.fromkeys(m.services, 0)
+        ledger = m.funder.ledger.accounts
+        self._base = {
+            "submitted": int(m.book.size),
+            "released": self._released_total(),
+            "pilots": self._pilots_total(),
+            "demonstrations": m.demonstrations,
+            "procurements": m.procurements,
+            "opportunity": m.opportunity_released,
+            "failed": dict(m.book.failed_by_reason),
+            "ledger": {k: (a.appropriated, a.committed, a.spent) for k, a in ledger.items()},
+        }
+        self._entered_total = {"released": 0, "pilots": 0}
+
+    def _released_total(self) -> int:
+        return int(getattr(self, "_released_cum", 0))
+
+    def _pilots_total(self) -> int:
+        return int(getattr(self, "_pilots_cum", 0))
+
+    def collect(self) -> None:
+        m = self.model
+        book, firms, n = m.book, m.firms, m.firms.n
+        step, date = m.steps, month_label_of(m)
+        b = self._base
+        self._released_cum = self._released_total() + int(book.entered[2])
+        self._pilots_cum = self._pilots_total() + int(book.entered[IMPLEMENTATION])
+        ledger = m.funder.ledger.accounts
+        appr = sum(a.appropriated - b["ledger"][k][0] for k, a in ledger.items())
+        comm = sum(a.committed - b["ledger"][k][1] for k, a in ledger.items())
+        spent = sum(a.spent - b["ledger"][k][2] for k, a in ledger.items())
+        adopted = firms.adopted[:n]
+        by_domain = np.bincount(firms.domain[:n][adopted], minlength=len(DOMAINS))
+        row: dict[str, Any] = {
+            "step": step,
+            "date": date,
+            "super_scenarios": int(m.zones.is_super.sum()),
+            "technologies_promoted": m.techs.promoted_since(0),
+            "firms_attracted": int(m.firms_attracted),
+            "firms_served": int(firms.served[:n].sum()),
+            "scenarios_submitted": int(book.size - b["submitted"]),
+            "scenarios_released": self._released_cum - b["released"],
+            "pilots_started": self._pilots_cum - b["pilots"],
+            "demonstrations": int(m.demonstrations - b["demonstrations"]),
+            "procurements": int(m.procurements - b["procurements"]),
+            "market_opportunity_released_yuan": m.opportunity_released - b["opportunity"],
+            "adopters": int(adopted.sum()),
+            **{f"adopters_{d}": int(by_domain[i]) for i, d in enumerate(DOMAINS)},
+            "firms_total": int(n),
+            "labs_certified": int(m.labs.n),
+            "labs_funded": int(m.labs.funded.sum()),
+            "pilots_active": int((book.stage == IMPLEMENTATION).sum()),
+            "budget_appropriated_yuan": appr,
+            "budget_committed_yuan": comm,
+            "budget_spent_yuan": spent,
+            **{f"failed_{r}": int(book.failed_by_reason[r] - b["failed"][r])
+               for r in FAIL_REASONS},
+            **{f"served_{k}": int(v) for k, v in m.services.items()},
+        }
+        for name, key in (("cost_per_technology_yuan", "technologies_promoted"),
+                          ("cost_per_firm_served_yuan", "firms_served"),
+                          ("cost_per_firm_attracted_yuan", "firms_attracted"),
+                          ("cost_per_super_scenario_yuan", "super_scenarios")):
+            row[name] = spent / row[key] if row[key] else float("nan")
+        self.row = row
+        self.datacollector.collect(m)
+        counts = book.stage_counts()
+        for s, stage in enumerate(STAGES):
+            left = int(book.advanced[s] + book.failed[s])
+            self.datacollector.add_table_row("funnel", {
+                "step": step, "date": date, "stage": stage,
+                "entered": int(book.entered[s]), "left": int(book.advanced[s]),
+                "failed": int(book.failed[s]), "waiting": int(counts[s]),
+                "mean_months_spent": book.left_time[s] / left if left else float("nan"),
+            })
+        for k in INSTRUMENTS:
+            a = ledger[k]
+            base = b["ledger"][k]
+            self.datacollector.add_table_row("budget", {
+                "step": step, "date": date, "instrument": k,
+                "appropriated_yuan": a.appropriated - base[0],
+                "committed_yuan": a.committed - base[1],
+                "spent_yuan": a.spent - base[2],
+                "available_yuan": a.available,
+                "outstanding_yuan": a.outstanding,
+            })
+
+
+def month_label_of(model: ScenarioModel) -> str:
+    """Label a step by the month it covered (the model's clock has already moved on)."""
+    from changjing.simulate.config import month_label
+
+    return month_label(model.config.run.start, model.month - model.dt_months)
