@@ -1,9 +1,10 @@
 """Attraction of innovative firms from outside the city (新引进创新型企业).
 
 Interested firms arrive in each domain at a Poisson rate that grows with the market
-opportunity currently open there (released scenarios still looking for suppliers):
+opportunity the city has published there recently (scenarios released in the last
+``opportunity_memory_months``, whatever has become of them since, except failures):
 
-    rate_d = arrivals_per_month * ln(1 + open_opportunity_d / 1e8 yuan) * dt.
+    rate_d = arrivals_per_month * ln(1 + recent_opportunity_d / 1e8 yuan) * dt.
 
 An interested firm settles with one probability unaided and a higher one when the funder can
 pay an attraction incentive; settled firms join the population as start-ups, and those paid an
@@ -17,7 +18,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from changjing.simulate.firms import add_firms
-from changjing.simulate.scenarios import RELEASE
+from changjing.simulate.scenarios import FAILED
 
 if TYPE_CHECKING:
     from changjing.simulate.model import ScenarioModel
@@ -27,8 +28,9 @@ def attract(model: ScenarioModel) -> int:
     """Arrivals this step; returns the number of firms that settled."""
     cfg, book = model.config.attraction, model.book
     rng = model.streams["attraction"]
-    open_ = book.in_stage(RELEASE)
-    opportunity = np.bincount(book.domain[open_], weights=book.value[open_],
+    recent = np.flatnonzero((book.released >= model.month - cfg.opportunity_memory_months)
+                            & (book.stage != FAILED))
+    opportunity = np.bincount(book.domain[recent], weights=book.value[recent],
                               minlength=model.n_domains)
     rate = cfg.arrivals_per_month * np.log1p(opportunity / 1e8) * model.dt_months
     arrivals = rng.poisson(rate)

@@ -330,8 +330,11 @@ class DiffusionSection(_Section):
 class AttractionSection(_Section):
     arrivals_per_month: float = P(0.35, unit="firms/month per log-unit", source="assumption, "
                                   "sized to ~30 firms a year at baseline", doc="Arrival rate "
-                                  "scale: rate = this * ln(1 + open opportunity / 1e8 yuan) "
+                                  "scale: rate = this * ln(1 + recent opportunity / 1e8 yuan) "
                                   "per domain.", ge=0, le=1000)
+    opportunity_memory_months: int = P(12, unit="months", source="assumption", doc="How long "
+                                       "a published scenario keeps drawing firms' interest.",
+                                       ge=1, le=120)
     conversion_without_incentive: float = P(0.5, unit="probability", source="assumption",
                                             doc="Chance an interested firm settles unaided.",
                                             ge=0, le=1)

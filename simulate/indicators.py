@@ -68,7 +68,7 @@ class Indicators:
         m.services = dict.fromkeys(m.services, 0)
         ledger = m.funder.ledger.accounts
         self._base = {
-            "submitted": int(m.book.size),
+            "submitted": int((~m.book.flagship).sum()),
             "released": self._released_total(),
             "pilots": self._pilots_total(),
             "demonstrations": m.demonstrations,
@@ -105,7 +105,7 @@ class Indicators:
             "technologies_promoted": m.techs.promoted_since(0),
             "firms_attracted": int(m.firms_attracted),
             "firms_served": int(firms.served[:n].sum()),
-            "scenarios_submitted": int(book.size - b["submitted"]),
+            "scenarios_submitted": int((~book.flagship).sum() - b["submitted"]),
             "scenarios_released": self._released_cum - b["released"],
             "pilots_started": self._pilots_cum - b["pilots"],
             "demonstrations": int(m.demonstrations - b["demonstrations"]),

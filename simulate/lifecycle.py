@@ -63,6 +63,7 @@ def release(model: ScenarioModel) -> None:
 def open_release(model: ScenarioModel, idx: np.ndarray) -> None:
     book, m = model.book, model.month
     book.move(idx, RELEASE, m)
+    book.set("released", idx, m)
     book.set("deadline", idx, m + model.config.lifecycle.match_window_months)
     model.opportunity_released += float(book.value[idx].sum())
 

@@ -197,6 +197,7 @@ class ScenarioModel(mesa.Model):
             flagship=np.ones(fl.count, dtype=bool),
         )
         self.book.set("deadline", idx, self.month + self.config.lifecycle.match_window_months)
+        self.book.set("released", idx, self.month)
         self.opportunity_released += fl.total_value_yuan
 
 

@@ -32,6 +32,7 @@ _COLUMNS: dict[str, tuple[type, object]] = {
     "req_trl": (np.int8, 1),
     "slots": (np.int16, 1),
     "filled": (np.int16, 0),
+    "released": (np.int32, -(10**6)),  # month the scenario was published
     "ready": (np.int32, 0),          # month refinement ends (selection stage)
     "deadline": (np.int32, 0),       # end of matching window / pilot / evaluation
     "lab": (np.int32, -1),

@@ -1,0 +1,5 @@
+import sys
+
+from changjing.cli import main
+
+sys.exit(main())

@@ -1,0 +1,46 @@
+"""The firm population: heavy-tailed sizes and the supply-chain network."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from changjing.simulate.config import FIRM_TYPES, Config
+from changjing.simulate.firms import build_network, generate_firms
+
+
+def hill_alpha(x: np.ndarray, k: int) -> float:
+    """Hill (1975) estimator of a Pareto tail exponent from the k largest values."""
+    top = np.sort(x)[-(k + 1):]
+    return k / np.sum(np.log(top[1:] / top[0]))
+
+
+def test_sizes_are_pareto_with_the_configured_exponent():
+    cfg = Config().with_overrides({"firms.n": 200_000}).firms
+    firms = generate_firms(cfg, 12, cfg.n, np.random.default_rng(3))
+    sme = firms.size[: firms.n][firms.type[: firms.n] == FIRM_TYPES.index("sme")]
+    sme = sme[sme < 2e5]  # the cap truncates the extreme tail
+    alpha = hill_alpha(sme, 20_000)
+    assert abs(alpha - cfg.size_tail_alpha) < 0.05, alpha
+    # heavy tail: the largest 1 % of firms employ a large share of all employees
+    all_sizes = np.sort(firms.size[: firms.n])
+    top_share = all_sizes[-firms.n // 100:].sum() / all_sizes.sum()
+    assert top_share > 0.3
+
+
+def test_network_degree_and_homophily():
+    cfg = Config().with_overrides({"firms.n": 20_000}).firms
+    rng = np.random.default_rng(4)
+    firms = generate_firms(cfg, 12, cfg.n + 100, rng)
+    adj = build_network(firms, cfg.network_degree, cfg.network_homophily, rng)
+    assert adj.shape == (cfg.n + 100, cfg.n + 100)
+    assert (adj != adj.T).nnz == 0                      # undirected
+    deg = np.asarray(adj.sum(axis=1)).ravel()
+    assert deg[cfg.n:].sum() == 0                       # room for arrivals, unlinked
+    # each firm forms k ties, so the mean degree is about 2k (a few duplicates collapse)
+    assert 0.9 * 2 * cfg.network_degree < deg[: cfg.n].mean() <= 2 * cfg.network_degree
+    rows, cols = adj.nonzero()
+    same = (firms.domain[rows] == firms.domain[cols]).mean()
+    shares = np.array(list(cfg.domain_shares.values()))
+    chance = (shares**2).sum()
+    expected = cfg.network_homophily + (1 - cfg.network_homophily) * chance
+    assert abs(same - expected) < 0.03
