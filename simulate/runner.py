@@ -96,14 +96,6 @@ def summarise(timeseries: pd.DataFrame, config: Config) -> pd.DataFrame:
 
 def build_manifest(config: Config, seed: int) -> dict[str, Any]:
     """Everything needed to reproduce a run (no timestamps: equal runs give equal bytes)."""
-    from importlib.metadata import PackageNotFoundError, version
-
-    versions = {}
-    for pkg in ("changjing", "mesa", "numpy", "scipy", "pandas", "pydantic"):
-        try:
-            versions[pkg] = version(pkg)
-        except PackageNotFoundError:
-            versions[pkg] = None
     return {
         "kind": "changjing.run",
         "seed": seed,
@@ -111,8 +103,21 @@ def build_manifest(config: Config, seed: int) -> dict[str, Any]:
                     "Mesa's own generators unused by the dynamics",
         "config_hash": config.config_hash(),
         "config": config.to_dict(),
-        "versions": versions,
+        "versions": package_versions(),
         "python": platform.python_version(),
         "command": "changjing run CONFIG --seed SEED --out DIR (config = the 'config' above)",
         "platform": sys.platform,
     }
+
+
+def package_versions() -> dict[str, str | None]:
+    """Versions of the packages a result depends on."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    versions: dict[str, str | None] = {}
+    for pkg in ("changjing", "mesa", "numpy", "scipy", "pandas", "pydantic", "SALib"):
+        try:
+            versions[pkg] = version(pkg)
+        except PackageNotFoundError:
+            versions[pkg] = None
+    return versions

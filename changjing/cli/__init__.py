@@ -19,6 +19,8 @@ _COMMANDS: tuple[str, ...] = (
     "changjing.cli.run",
     "changjing.cli.validate",
     "changjing.cli.params",
+    "changjing.cli.sweep",
+    "changjing.cli.analyze",
     "changjing.cli.evaluate",
 )
 

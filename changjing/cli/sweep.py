@@ -1,0 +1,54 @@
+"""``changjing sweep EXPERIMENT --out DIR``: run an experiment into a resumable store."""
+
+from __future__ import annotations
+
+import argparse
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("sweep", help="run an experiment (many seeded runs) into a store",
+                       description="Run every arm x design point x replication of an "
+                       "experiment file into DIR/results.sqlite.  Interrupted sweeps resume: run "
+                       "the same command again and only missing runs are run.")
+    p.add_argument("experiment", help="experiment TOML, e.g. experiments/funding_sweep.toml")
+    p.add_argument("--out", required=True, help="sweep folder")
+    p.add_argument("--workers", type=int, default=None,
+                   help="worker processes (default: one per core; 1 runs in-process)")
+    p.add_argument("--scheduler", default=None, metavar="ADDRESS",
+                   help="Dask scheduler address, or 'local' for a LocalCluster "
+                   "(needs changjing[distributed])")
+    p.add_argument("--chunk-size", type=int, default=None, help="runs per task (default: auto)")
+    p.add_argument("--retry-failed", action="store_true", help="run failed runs again")
+    p.add_argument("--overwrite", action="store_true",
+                   help="replace whatever DIR holds (including another experiment)")
+    p.add_argument("--quiet", action="store_true")
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from changjing.cli._progress import progress_bar
+    from changjing.simulate.errors import SimulateError
+    from changjing.simulate.experiment import load_experiment
+    from changjing.simulate.sweep import sweep
+
+    if args.workers is not None and args.workers < 1:
+        raise SimulateError(f"--workers must be at least 1, got {args.workers}")
+    exp = load_experiment(args.experiment)
+    with progress_bar(exp.n_runs, f"{exp.name}", disable=args.quiet) as advance:
+        report = sweep(exp, args.out, workers=args.workers, scheduler=args.scheduler,
+                       chunk_size=args.chunk_size, overwrite=args.overwrite,
+                       retry_failed=args.retry_failed, progress=advance)
+    if not args.quiet:
+        print(f"{exp.name}: {report.total} runs; {report.skipped} already done, "
+              f"{report.ok} ran now, {report.failed} failed, in {report.seconds:.1f} s "
+              f"-> {report.folder}/")
+    if report.failed:
+        import sys
+
+        print(f"{report.failed} run(s) failed (recorded in the store; "
+              "rerun with --retry-failed):", file=sys.stderr)
+        for f in report.failures[:10]:
+            print(f"  run {f['run_id']} (arm {f['arm']}, seed {f['seed']}): {f['error']}",
+                  file=sys.stderr)
+        return 1
+    return 0

@@ -1,0 +1,78 @@
+"""``analyze(folder)``: every summary of a sweep store, as DataFrames; ``write`` saves CSVs."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from changjing.simulate.analysis.summaries import (TARGET_COLUMNS, bands, cost_effectiveness,
+                                                   funnel_summary, paired_differences,
+                                                   target_probabilities)
+from changjing.simulate.errors import SimulateError
+from changjing.simulate.store import FILE, ResultStore
+
+
+@dataclass
+class SweepAnalysis:
+    name: str
+    baseline_arm: str
+    targets: dict[str, float]
+    tables: dict[str, pd.DataFrame] = field(default_factory=dict)
+
+    def write(self, folder: str | Path) -> list[Path]:
+        folder = Path(folder)
+        folder.mkdir(parents=True, exist_ok=True)
+        written = []
+        for name, frame in self.tables.items():
+            path = folder / f"{name}.csv"
+            tmp = path.with_suffix(".csv.tmp")
+            frame.to_csv(tmp, index=False, float_format="%.10g", lineterminator="\n")
+            tmp.replace(path)
+            written.append(path)
+        return written
+
+
+def open_store(folder: str | Path) -> tuple[ResultStore, dict]:
+    folder = Path(folder)
+    manifest_path = folder / "manifest.json"
+    if not (folder / FILE).is_file() or not manifest_path.is_file():
+        raise SimulateError(f"{folder}: not a sweep folder (no {FILE} and manifest.json); run "
+                            "`changjing sweep EXPERIMENT --out DIR` first")
+    return ResultStore(folder), json.loads(manifest_path.read_text(encoding="utf-8"))
+
+
+def analyze(folder: str | Path, indicators: list[str] | None = None) -> SweepAnalysis:
+    """Bands, target probabilities, paired differences, cost and funnel of a sweep."""
+    store, manifest = open_store(folder)
+    try:
+        resolved = manifest["experiment_resolved"]
+        spec = resolved["spec"]["experiment"]
+        arms = [a["arm"] for a in resolved["arms"]]
+        baseline = spec.get("baseline_arm") or arms[0]
+        targets = {k: float(v) for k, v in resolved["base_config"]["targets"].items()}
+        runs = store.runs()
+        ok = runs[runs["status"] == "ok"]
+        if ok.empty:
+            raise SimulateError(f"{folder}: no finished runs to analyse")
+        outputs = store.outputs
+        inds = indicators or [c for c in outputs if c in TARGET_COLUMNS] + \
+            [c for c in ("budget_spent_yuan", "adopters", "scenarios_released",
+                         "demonstrations") if c in outputs]
+        final = store.final()
+        out = SweepAnalysis(manifest.get("name", ""), baseline, targets)
+        ts = store.timeseries(inds)
+        out.tables["bands"] = bands(ts, ok, inds)
+        present = {k: v for k, v in targets.items() if k in outputs}
+        out.tables["targets"] = target_probabilities(final, present)
+        out.tables["paired"] = paired_differences(final, baseline, inds)
+        if "budget_spent_yuan" in outputs:
+            out.tables["cost"] = cost_effectiveness(
+                final, [c for c in TARGET_COLUMNS if c in outputs])
+        out.tables["funnel"] = funnel_summary(store.funnel(), ok)
+        out.tables["runs"] = runs
+        return out
+    finally:
+        store.close()

@@ -1,0 +1,404 @@
+"""Experiment files: policy arms × uncertainty design × replications, from one TOML file.
+
+An experiment (``experiments/*.toml``) names
+
+* ``[experiment]`` — name, the ``base`` config it starts from (relative to the experiment
+  file, or a shipped experiment name), ``replications``, ``root_seed``, optional
+  ``horizon_months``, the ``outputs`` (time-series columns) to keep and the ``baseline_arm``;
+* **policy levers** — ``[levers.NAME]`` with a config ``key`` and ``values``: their full
+  factorial grid makes the policy arms; or explicit ``[[arms]]`` with a ``name`` and a ``set``
+  table of dotted keys (named arms, e.g. budget splits);
+* **uncertainties** — ``[uncertainties.NAME]`` with a ``key`` and either ``values`` (grid) or
+  a ``range`` (and ``scale = "linear" | "log"``, ``integer``), sampled by the ``[design]``
+  (``type = "grid" | "lhs" | "sobol" | "morris"``);
+
+and every run is (arm, design point, replication).  Seeds come from
+``SeedSequence(root_seed, spawn_key=(point, replication))``: every arm sees the same seeds
+(common random numbers), so arm-to-arm differences are paired.
+
+Loading is strict like the base config: unknown keys get a did-you-mean, every design point is
+built and validated against the model config before anything runs, and errors name the file
+and key.
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import itertools
+import json
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from changjing.simulate.config import Config, load_config
+from changjing.simulate.errors import ConfigError
+from changjing.simulate.indicators import timeseries_columns
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class ExperimentSection(_Strict):
+    name: str = Field(description="Experiment name (used in reports).")
+    description: str = ""
+    base: str = Field("baseline.toml", description="Base config, relative to the experiment "
+                      "file (or a file in the shipped experiments folder).")
+    replications: int = Field(10, ge=1, le=100_000, description="Runs per arm and point.")
+    root_seed: int = Field(20260416, ge=0, le=2**63 - 1)
+    horizon_months: int | None = Field(None, ge=1, le=600)
+    outputs: list[str] | None = Field(None, description="Time-series columns to keep "
+                                      "(default: all).")
+    baseline_arm: str | None = Field(None, description="Arm that paired differences are "
+                                     "taken against (default: the first arm).")
+
+
+class Variable(_Strict):
+    key: str = Field(description="Dotted config key, e.g. funding.annual_budget_yuan.")
+    values: list[Any] | None = None
+    range: tuple[float, float] | None = None
+    scale: Literal["linear", "log"] = "linear"
+    integer: bool = False
+    label: str | None = None
+    labels: list[str] | None = Field(None, description="Arm labels for the values of a "
+                                     "lever (default: the values).")
+
+    @model_validator(mode="after")
+    def _one_of(self) -> Variable:
+        if (self.values is None) == (self.range is None):
+            raise ValueError("give exactly one of 'values' or 'range'")
+        if self.range is not None:
+            lo, hi = self.range
+            if not lo < hi:
+                raise ValueError(f"range must be [low, high] with low < high, got {self.range}")
+            if self.scale == "log" and lo <= 0:
+                raise ValueError(f"a log scale needs a positive range, got {self.range}")
+        if self.values is not None and not self.values:
+            raise ValueError("values must not be empty")
+        if self.labels is not None and (self.values is None or
+                                        len(self.labels) != len(self.values)):
+            raise ValueError("labels must give one label per value")
+        return self
+
+
+class Arm(_Strict):
+    name: str
+    set: dict[str, Any] = Field(default_factory=dict)
+
+
+class DesignSection(_Strict):
+    type: Literal["grid", "lhs", "sobol", "morris"] = "grid"
+    samples: int = Field(32, ge=1, le=1_000_000, description="LHS points; Sobol base samples "
+                         "N (a power of 2: N*(D+2) points); Morris trajectories.")
+    levels: int = Field(4, ge=2, le=100, description="Morris grid levels.")
+    second_order: bool = False
+    seed: int | None = Field(None, description="Seed of the design sample (default: "
+                             "root_seed).")
+
+
+class ExperimentSpec(_Strict):
+    experiment: ExperimentSection
+    levers: dict[str, Variable] = Field(default_factory=dict)
+    arms: list[Arm] = Field(default_factory=list)
+    uncertainties: dict[str, Variable] = Field(default_factory=dict)
+    design: DesignSection = Field(default_factory=DesignSection)
+
+    @model_validator(mode="after")
+    def _check(self) -> ExperimentSpec:
+        if self.levers and self.arms:
+            raise ValueError("use either [levers.*] (a grid of arms) or [[arms]] (named arms), "
+                             "not both")
+        for name, lever in self.levers.items():
+            if lever.values is None:
+                raise ValueError(f"levers.{name}: policy levers take 'values' (each value is "
+                                 "an arm), not a 'range'")
+        names = [a.name for a in self.arms]
+        dupes = {n for n in names if names.count(n) > 1}
+        if dupes:
+            raise ValueError(f"arm names must be unique, repeated: {', '.join(sorted(dupes))}")
+        if self.design.type != "grid":
+            bad = [n for n, u in self.uncertainties.items() if u.range is None]
+            if bad:
+                raise ValueError(f"design {self.design.type!r} samples ranges; give 'range' "
+                                 f"for uncertainties {', '.join(bad)}")
+            if not self.uncertainties:
+                raise ValueError(f"design {self.design.type!r} needs [uncertainties.*]")
+        else:
+            bad = [n for n, u in self.uncertainties.items() if u.values is None]
+            if bad:
+                raise ValueError(f"a grid design takes 'values' for uncertainties "
+                                 f"{', '.join(bad)}")
+        if self.design.type == "sobol":
+            n = self.design.samples
+            if n & (n - 1):
+                raise ValueError(f"design.samples must be a power of 2 for a Sobol design, "
+                                 f"got {n}")
+        return self
+
+
+@dataclass
+class Experiment:
+    """A loaded, fully validated experiment: arms, design points and run plan."""
+
+    spec: ExperimentSpec
+    source: str                       # the file as given (text)
+    path: str
+    base: Config
+    arms: pd.DataFrame                # arm_index, arm, settings (dict of dotted overrides)
+    points: pd.DataFrame              # point, one column per uncertainty
+    configs: dict[tuple[int, int], Config] = field(repr=False, default_factory=dict)
+
+    @property
+    def name(self) -> str:
+        return self.spec.experiment.name
+
+    @property
+    def replications(self) -> int:
+        return self.spec.experiment.replications
+
+    @property
+    def n_runs(self) -> int:
+        return len(self.arms) * len(self.points) * self.replications
+
+    @property
+    def baseline_arm(self) -> str:
+        return self.spec.experiment.baseline_arm or str(self.arms["arm"].iloc[0])
+
+    @property
+    def outputs(self) -> list[str]:
+        return self.spec.experiment.outputs or timeseries_columns()[2:]
+
+    def run_plan(self) -> pd.DataFrame:
+        """One row a run: run_id, arm_index, arm, point, replication, seed (ordered by id)."""
+        reps = self.replications
+        n_pts = len(self.points)
+        arm_idx, point, rep = np.meshgrid(np.arange(len(self.arms)), np.arange(n_pts),
+                                          np.arange(reps), indexing="ij")
+        plan = pd.DataFrame({"arm_index": arm_idx.ravel(), "point": point.ravel(),
+                             "replication": rep.ravel()})
+        plan.insert(0, "run_id", np.arange(len(plan)))
+        plan.insert(2, "arm", self.arms["arm"].to_numpy()[plan["arm_index"]])
+        seeds = {(p, r): run_seed(self.spec.experiment.root_seed, p, r)
+                 for p in range(n_pts) for r in range(reps)}
+        plan["seed"] = [seeds[(p, r)] for p, r in zip(plan["point"], plan["replication"],
+                                                       strict=True)]
+        return plan
+
+    def config_for(self, arm_index: int, point: int) -> Config:
+        """The model config of one (arm, point): base + arm settings + point values."""
+        key = (arm_index, point)
+        if key not in self.configs:
+            overrides = dict(self.arms["settings"].iloc[arm_index])
+            for name, var in self.spec.uncertainties.items():
+                value = self.points[name].iloc[point]
+                overrides[var.key] = _cast(value, var)
+            self.configs[key] = self.base.with_overrides(
+                overrides, source=f"{self.path}: arm {self.arms['arm'].iloc[arm_index]!r}, "
+                f"point {point}")
+        return self.configs[key]
+
+    def resolved(self) -> dict[str, Any]:
+        return {
+            "spec": self.spec.model_dump(mode="json"),
+            "base_config": self.base.to_dict(),
+            "arms": [{"arm": a, "settings": s} for a, s in
+                     zip(self.arms["arm"], self.arms["settings"], strict=True)],
+            "points": json.loads(self.points.to_json(orient="records", double_precision=15)),
+        }
+
+    def experiment_hash(self) -> str:
+        canon = json.dumps(self.resolved(), sort_keys=True, separators=(",", ":"),
+                           ensure_ascii=False, default=str)
+        return hashlib.sha256(canon.encode("utf-8")).hexdigest()
+
+
+def run_seed(root: int, point: int, replication: int) -> int:
+    """Seed of one run: independent of arm (common random numbers) and of worker count."""
+    seq = np.random.SeedSequence(int(root), spawn_key=(int(point), int(replication)))
+    return int(seq.generate_state(2, dtype=np.uint32).astype(np.uint64) @
+               np.array([1 << 32, 1], dtype=np.uint64) % np.uint64(2**63 - 1))
+
+
+def _cast(value: Any, var: Variable) -> Any:
+    if isinstance(value, np.generic):
+        value = value.item()
+    if var.integer and isinstance(value, float):
+        return int(round(value))
+    return value
+
+
+# ------------------------------------------------------------------ loading
+
+def _format(exc: ValidationError, source: str) -> str:
+    lines = []
+    for err in exc.errors():
+        loc = [str(p) for p in err["loc"]]
+        path = ".".join(loc) or "(top level)"
+        if err["type"] == "extra_forbidden":
+            options = _fields_at(loc)
+            hit = difflib.get_close_matches(loc[-1], options, 1)
+            hint = f" (did you mean {hit[0]!r}?)" if hit else ""
+            lines.append(f"  {path}: unknown key{hint}")
+        elif err["type"] == "missing":
+            lines.append(f"  {path}: required key missing")
+        else:
+            msg = err["msg"].removeprefix("Value error, ")
+            got = err.get("input")
+            shown = "" if isinstance(got, dict | list) else f" (got {got!r})"
+            lines.append(f"  {path}: {msg}{shown}")
+    return f"{source}: invalid experiment:\n" + "\n".join(lines)
+
+
+def _fields_at(loc: list[str]) -> list[str]:
+    model: Any = ExperimentSpec
+    for part in loc[:-1]:
+        fields = getattr(model, "model_fields", None)
+        if fields is None:
+            return []
+        if part in fields:
+            ann = fields[part].annotation
+            args = getattr(ann, "__args__", ())
+            model = args[-1] if args else ann
+        elif part.isdigit():
+            continue
+        else:  # a free name (a lever or uncertainty): its fields are Variable's
+            model = Variable
+    return list(getattr(model, "model_fields", {}).keys())
+
+
+def load_experiment(path: str | Path) -> Experiment:
+    """Read, validate and expand an experiment file (see module docstring)."""
+    path = Path(path)
+    if not path.is_file():
+        raise ConfigError(f"{path}: experiment file not found")
+    text = path.read_text(encoding="utf-8")
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML: {exc}") from None
+    if "experiment" not in data:
+        hint = " — this looks like a model config; use `changjing run`" if "run" in data or \
+            "funding" in data else ""
+        raise ConfigError(f"{path}: missing the [experiment] table{hint}")
+    try:
+        spec = ExperimentSpec.model_validate(data)
+    except ValidationError as exc:
+        raise ConfigError(_format(exc, str(path))) from None
+    base_path = (path.parent / spec.experiment.base)
+    if not base_path.is_file():
+        raise ConfigError(f"{path}: experiment.base: {spec.experiment.base}: file not found "
+                          f"(looked in {path.parent})")
+    base = load_config(base_path)
+    if spec.experiment.horizon_months is not None:
+        base = base.with_overrides({"run.months": spec.experiment.horizon_months}, str(path))
+    _check_outputs(spec, path)
+    arms = _build_arms(spec, base, path)
+    points = _build_points(spec)
+    exp = Experiment(spec, text, str(path), base, arms, points)
+    if exp.baseline_arm not in set(arms["arm"]):
+        hit = difflib.get_close_matches(exp.baseline_arm, list(arms["arm"]), 1)
+        raise ConfigError(f"{path}: experiment.baseline_arm: no arm named "
+                          f"{exp.baseline_arm!r}" + (f" (did you mean {hit[0]!r}?)" if hit else ""))
+    # Build every (arm, point) config now: an impossible design fails before any run.
+    for a in range(len(arms)):
+        for p in range(len(points)):
+            exp.config_for(a, p)
+    return exp
+
+
+def _check_outputs(spec: ExperimentSpec, path: Path) -> None:
+    known = timeseries_columns()
+    for name in spec.experiment.outputs or []:
+        if name not in known:
+            hit = difflib.get_close_matches(name, known, 1)
+            raise ConfigError(f"{path}: experiment.outputs: unknown indicator {name!r}"
+                              + (f" (did you mean {hit[0]!r}?)" if hit else ""))
+
+
+def _current(config: Config, key: str) -> Any:
+    node: Any = config.to_dict()
+    for part in key.split("."):
+        if not isinstance(node, dict) or part not in node:
+            options = list(node.keys()) if isinstance(node, dict) else []
+            hit = difflib.get_close_matches(part, options, 1)
+            raise ConfigError(f"unknown config key {key!r}"
+                              + (f" (did you mean {hit[0]!r}?)" if hit else ""))
+        node = node[part]
+    return node
+
+
+def _build_arms(spec: ExperimentSpec, base: Config, path: Path) -> pd.DataFrame:
+    rows: list[tuple[str, dict[str, Any]]] = []
+    for name, var in {**spec.levers, **spec.uncertainties}.items():
+        try:
+            _current(base, var.key)
+        except ConfigError as exc:
+            section = "levers" if name in spec.levers else "uncertainties"
+            raise ConfigError(f"{path}: {section}.{name}.key: {exc}") from None
+    if spec.levers:
+        names = list(spec.levers)
+        choices = [list(range(len(spec.levers[n].values))) for n in names]  # type: ignore[arg-type]
+        for combo in itertools.product(*choices):
+            settings = {spec.levers[n].key: spec.levers[n].values[i]  # type: ignore[index]
+                        for n, i in zip(names, combo, strict=True)}
+            label = ", ".join(f"{spec.levers[n].label or n}={_value_label(spec.levers[n], i)}"
+                              for n, i in zip(names, combo, strict=True))
+            rows.append((label, settings))
+    elif spec.arms:
+        for i, arm in enumerate(spec.arms):
+            for key in arm.set:
+                try:
+                    _current(base, key)
+                except ConfigError as exc:
+                    raise ConfigError(f"{path}: arms[{i}] ({arm.name}).set: {exc}") from None
+            rows.append((arm.name, dict(arm.set)))
+    else:
+        rows.append(("base", {}))
+    return pd.DataFrame({"arm_index": range(len(rows)), "arm": [r[0] for r in rows],
+                         "settings": [r[1] for r in rows]})
+
+
+def _value_label(var: Variable, i: int) -> str:
+    if var.labels is not None:
+        return var.labels[i]
+    value = var.values[i]  # type: ignore[index]
+    return f"{value:.4g}" if isinstance(value, float) else str(value)
+
+
+def _build_points(spec: ExperimentSpec) -> pd.DataFrame:
+    from changjing.simulate import designs
+
+    unc = spec.uncertainties
+    if not unc:
+        return pd.DataFrame({"point": [0]})
+    d = spec.design
+    seed = spec.experiment.root_seed if d.seed is None else d.seed
+    if d.type == "grid":
+        frame = designs.grid({n: v.values for n, v in unc.items()})
+    else:
+        bounds = {n: _unit_bounds(v) for n, v in unc.items()}
+        if d.type == "lhs":
+            frame = designs.lhs(bounds, d.samples, seed)
+        elif d.type == "sobol":
+            frame = designs.sobol(bounds, d.samples, seed, second_order=d.second_order)
+        else:
+            frame = designs.morris(bounds, d.samples, d.levels, seed)
+        for n, v in unc.items():
+            if v.scale == "log":
+                frame[n] = np.exp(frame[n])
+            if v.integer:
+                frame[n] = np.rint(frame[n]).astype(int)
+    frame.insert(0, "point", np.arange(len(frame)))
+    return frame
+
+
+def _unit_bounds(var: Variable) -> tuple[float, float]:
+    lo, hi = var.range  # type: ignore[misc]
+    return (float(np.log(lo)), float(np.log(hi))) if var.scale == "log" else (lo, hi)
+
