@@ -33,6 +33,9 @@ from changjing.simulate.experiment import Experiment, load_experiment
 from changjing.simulate.store import FILE, ResultStore, RunOutcome
 
 MANIFEST = "manifest.json"
+# Fault injection for the test suite: a worker running the run with this seed exits at once,
+# as a crashed worker would.  Never set in normal use.
+FAULT_ENV = "CHANGJING_FAULT_EXIT_SEED"
 Task = tuple[int, dict[str, Any], int]      # run_id, config as plain data, seed
 
 
@@ -42,6 +45,8 @@ def run_one(run_id: int, config: dict[str, Any], seed: int,
             outputs: list[str]) -> RunOutcome:
     """Run one simulation; never raises (a failure is an outcome with its error)."""
     t0 = time.perf_counter()
+    if os.environ.get(FAULT_ENV) == str(seed):  # test hook: simulate a worker that dies
+        os._exit(70)
     try:
         from changjing.simulate.config import parse_config
         from changjing.simulate.runner import run

@@ -21,6 +21,7 @@ _COMMANDS: tuple[str, ...] = (
     "changjing.cli.params",
     "changjing.cli.sweep",
     "changjing.cli.analyze",
+    "changjing.cli.reproduce",
     "changjing.cli.evaluate",
 )
 

@@ -13,9 +13,18 @@ def write(tmp_path, text: str):
     return path
 
 
-def test_shipped_experiments_validate(experiments_dir):
-    for path in sorted(experiments_dir.glob("*.toml")):
-        load_config(path)
+def test_shipped_configs_and_experiments_validate(experiments_dir):
+    import tomllib
+
+    from changjing.simulate.experiment import load_experiment
+
+    paths = sorted(experiments_dir.glob("*.toml"))
+    assert len(paths) >= 2
+    for path in paths:
+        if "experiment" in tomllib.loads(path.read_text(encoding="utf-8")):
+            assert load_experiment(path).n_runs > 0
+        else:
+            load_config(path)
 
 
 def test_unknown_key_names_file_path_and_suggestion(tmp_path):

@@ -1,0 +1,214 @@
+"""Sweeps: identical results whatever the executor, failures recorded, resumable after kill -9."""
+
+from __future__ import annotations
+
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from changjing.simulate.errors import ConfigError, SimulateError
+from changjing.simulate.experiment import load_experiment, run_seed
+from changjing.simulate.reproduce import reproduce
+from changjing.simulate.store import ResultStore
+from changjing.simulate.sweep import FAULT_ENV, sweep
+
+BASE = """
+[meta]
+name = "small"
+[run]
+months = 12
+warmup_months = 3
+[firms]
+n = 1500
+"""
+
+EXPERIMENT = """
+[experiment]
+name = "tiny"
+base = "base.toml"
+replications = {reps}
+root_seed = 7
+baseline_arm = "{baseline}"
+
+[levers.b]
+key = "funding.annual_budget_yuan"
+values = [{low}, 4.5e7]
+labels = ["low", "1x"]
+"""
+
+
+def make_experiment(tmp_path: Path, reps: int = 4, low: str = "2e7", extra: str = "",
+                    baseline: str = "b=1x") -> Path:
+    (tmp_path / "base.toml").write_text(BASE, encoding="utf-8")
+    path = tmp_path / "exp.toml"
+    path.write_text(EXPERIMENT.format(reps=reps, low=low, baseline=baseline) + extra, encoding="utf-8")
+    return path
+
+
+def store_frames(folder: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
+    store = ResultStore(folder)
+    try:
+        runs = store.runs().drop(columns=["wall_time_s", "attempts"])
+        return runs, store.timeseries()
+    finally:
+        store.close()
+
+
+def test_results_identical_in_process_and_in_a_pool(tmp_path):
+    exp = make_experiment(tmp_path)
+    a = sweep(exp, tmp_path / "a", workers=1)
+    b = sweep(exp, tmp_path / "b", workers=2, chunk_size=3)
+    assert a.ok == b.ok == 8 and a.failed == b.failed == 0
+    runs_a, ts_a = store_frames(tmp_path / "a")
+    runs_b, ts_b = store_frames(tmp_path / "b")
+    pd.testing.assert_frame_equal(runs_a, runs_b)
+    pd.testing.assert_frame_equal(ts_a, ts_b)
+    assert len(ts_a) == 8 * 12
+
+
+def test_common_random_numbers_and_seed_rule(tmp_path):
+    exp = load_experiment(make_experiment(tmp_path))
+    plan = exp.run_plan()
+    by_arm = plan.pivot(index=["point", "replication"], columns="arm", values="seed")
+    assert (by_arm.nunique(axis=1) == 1).all()            # same seeds in every arm
+    assert plan.groupby("arm")["seed"].nunique().eq(4).all()
+    assert run_seed(7, 0, 1) == plan.query("arm == 'b=1x' and replication == 1")["seed"].item()
+    assert run_seed(7, 0, 1) != run_seed(8, 0, 1)
+
+
+def test_a_failing_run_is_recorded_and_the_sweep_goes_on(tmp_path):
+    # one arm points the owners file at nothing: every run of that arm raises at set-up
+    extra = '\n[levers.owners]\nkey = "owners.file"\nvalues = ["owners.csv", "missing.csv"]\n'
+    exp = make_experiment(tmp_path, reps=2, extra=extra, baseline="b=1x, owners=owners.csv")
+    report = sweep(exp, tmp_path / "out", workers=1)
+    assert report.ok == 4 and report.failed == 4
+    runs = store_frames(tmp_path / "out")[0]
+    failed = runs[runs["status"] == "failed"]
+    assert failed["arm"].str.contains("missing.csv").all()
+    assert failed["error"].str.contains("missing.csv").all()
+    assert all(f"seed {s}" in e for s, e in zip(failed["seed"], failed["error"], strict=True))
+
+
+def test_a_dying_worker_fails_only_its_run(tmp_path, monkeypatch):
+    exp = make_experiment(tmp_path, reps=3)
+    victim = run_seed(7, 0, 1)
+    monkeypatch.setenv(FAULT_ENV, str(victim))
+    report = sweep(exp, tmp_path / "out", workers=2, chunk_size=2)
+    assert report.failed == 2 and report.ok == 4           # the victim seed in both arms
+    runs = store_frames(tmp_path / "out")[0]
+    dead = runs[runs["status"] == "failed"]
+    assert set(dead["seed"]) == {victim}
+    assert dead["error"].str.contains("worker process died").all()
+
+
+def test_resume_after_kill_9_runs_only_what_is_missing(tmp_path):
+    exp = make_experiment(tmp_path, reps=15)
+    out = tmp_path / "out"
+    cmd = [sys.executable, "-m", "changjing.cli", "sweep", str(exp), "--out", str(out),
+           "--workers", "1", "--chunk-size", "1", "--quiet"]
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    db = out / "results.sqlite"
+    deadline = time.time() + 120
+    done = 0
+    while time.time() < deadline and proc.poll() is None:
+        time.sleep(0.2)
+        if db.exists():
+            try:
+                con = sqlite3.connect(db, timeout=5)
+                done = con.execute("SELECT COUNT(*) FROM runs WHERE status='ok'").fetchone()[0]
+                con.close()
+            except sqlite3.Error:
+                continue
+            if done >= 5:
+                break
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    assert 5 <= done < 30, done
+    con = sqlite3.connect(db)
+    assert con.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    ok_ids = [r[0] for r in con.execute("SELECT run_id FROM runs WHERE status='ok'")]
+    rows = dict(con.execute("SELECT run_id, COUNT(*) FROM timeseries GROUP BY run_id"))
+    con.close()
+    assert set(rows) == set(ok_ids) and set(rows.values()) == {12}   # no half-written run
+    report = sweep(exp, out, workers=1)
+    assert report.skipped == len(ok_ids) and report.ran == 30 - len(ok_ids)
+    fresh = sweep(exp, tmp_path / "fresh", workers=1)
+    assert fresh.ok == 30
+    pd.testing.assert_frame_equal(store_frames(out)[1], store_frames(tmp_path / "fresh")[1])
+
+
+def test_another_experiment_into_the_same_folder_is_refused(tmp_path):
+    exp = make_experiment(tmp_path, reps=1)
+    sweep(exp, tmp_path / "out", workers=1)
+    other = make_experiment(tmp_path, reps=1, low="3e7")
+    with pytest.raises(SimulateError, match="holds a different experiment"):
+        sweep(other, tmp_path / "out", workers=1)
+    assert sweep(other, tmp_path / "out", workers=1, overwrite=True).ok == 2
+
+
+def test_reproduce_detects_a_tampered_store(tmp_path):
+    exp = make_experiment(tmp_path, reps=2)
+    sweep(exp, tmp_path / "out", workers=1)
+    assert reproduce(tmp_path / "out").ok
+    con = sqlite3.connect(tmp_path / "out" / "results.sqlite")
+    con.execute("UPDATE timeseries SET firms_served = firms_served + 1 WHERE run_id = 2 "
+                "AND step = 5")
+    con.commit()
+    con.close()
+    report = reproduce(tmp_path / "out")
+    assert not report.ok and report.checked == 4 and report.identical == 3
+    assert report.differences.iloc[0][["run_id", "column", "step"]].tolist() == \
+        [2, "firms_served", 5]
+
+
+@pytest.mark.parametrize(("extra", "message"), [
+    ("[experiment]\nname='x'\nreplicatons=3\n", "did you mean 'replications'"),
+    ("[experiment]\nname='x'\n[levers.b]\nkey='funding.anual_budget_yuan'\nvalues=[1]\n",
+     "did you mean 'annual_budget_yuan'"),
+    ("[experiment]\nname='x'\nbaseline_arm='nope'\n", "no arm named 'nope'"),
+    ("[experiment]\nname='x'\n[design]\ntype='sobol'\nsamples=10\n"
+     "[uncertainties.p]\nkey='diffusion.p_per_year'\nrange=[0.01,0.05]\n", "power of 2"),
+    ("[experiment]\nname='x'\n[levers.b]\nkey='funding.annual_budget_yuan'\nrange=[1,2]\n",
+     "policy levers take 'values'"),
+    ("[experiment]\nname='x'\n[levers.b]\nkey='funding.annual_budget_yuan'\nvalues=[-5]\n",
+     "greater than or equal to 0"),
+    ("[run]\nmonths=3\n", r"missing the \[experiment\] table"),
+])
+def test_bad_experiment_files_are_clear_errors(tmp_path, extra, message):
+    (tmp_path / "baseline.toml").write_text(BASE, encoding="utf-8")
+    path = tmp_path / "bad.toml"
+    path.write_text(extra, encoding="utf-8")
+    with pytest.raises(ConfigError, match=message) as err:
+        load_experiment(path)
+    assert str(path) in str(err.value)
+
+
+def test_designs_have_the_documented_sizes(tmp_path):
+    (tmp_path / "baseline.toml").write_text(BASE, encoding="utf-8")
+    unc = ("[uncertainties.p]\nkey='diffusion.p_per_year'\nrange=[0.01,0.05]\n"
+           "[uncertainties.q]\nkey='diffusion.q_per_year'\nrange=[0.2,0.6]\n"
+           "[uncertainties.n]\nkey='firms.network_degree'\nrange=[2,8]\ninteger=true\n")
+    sizes = {"lhs": 20, "sobol": 16 * (3 + 2), "morris": 5 * (3 + 1)}
+    for design, n in sizes.items():
+        samples = {"lhs": 20, "sobol": 16, "morris": 5}[design]
+        path = tmp_path / f"{design}.toml"
+        path.write_text(f"[experiment]\nname='d'\n[design]\ntype='{design}'\nsamples={samples}\n"
+                        + unc, encoding="utf-8")
+        exp = load_experiment(path)
+        assert len(exp.points) == n
+        assert exp.points["p"].between(0.01, 0.05).all()
+        assert exp.points["n"].dtype.kind == "i"
+        cfg = exp.config_for(0, 3)
+        assert cfg.diffusion.p_per_year == pytest.approx(exp.points["p"].iloc[3])
+    lhs = load_experiment(tmp_path / "lhs.toml").points
+    # Latin hypercube: one point in each of the 20 equal strata of every dimension
+    strata = np.floor((lhs["p"] - 0.01) / 0.04 * 20).astype(int)
+    assert sorted(strata) == list(range(20))
