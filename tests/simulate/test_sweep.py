@@ -212,3 +212,12 @@ def test_designs_have_the_documented_sizes(tmp_path):
     # Latin hypercube: one point in each of the 20 equal strata of every dimension
     strata = np.floor((lhs["p"] - 0.01) / 0.04 * 20).astype(int)
     assert sorted(strata) == list(range(20))
+
+
+def test_dask_executor_gives_the_same_results(tmp_path):
+    pytest.importorskip("distributed")
+    exp = make_experiment(tmp_path, reps=2)
+    a = sweep(exp, tmp_path / "a", workers=1)
+    b = sweep(exp, tmp_path / "b", workers=2, scheduler="local", chunk_size=1)
+    assert a.ok == b.ok == 4
+    pd.testing.assert_frame_equal(store_frames(tmp_path / "a")[1], store_frames(tmp_path / "b")[1])
