@@ -1,0 +1,67 @@
+"""Sweep throughput and overhead (pytest-benchmark; run with --benchmark-enable).
+
+* ``direct``: the runs called one after another in this process — the runs' own time;
+* ``sweep_inline``: the same runs through the sweep machinery in-process (chunking, pickling
+  of configs, the SQLite store) — the difference is the executor + store overhead;
+* ``sweep_pool_1`` / ``sweep_pool_2``: a process pool with 1 and 2 workers, for scaling.
+
+With the default 20,000-firm model:  python -m pytest benchmarks -k sweep --benchmark-enable
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from pathlib import Path
+
+import pytest
+
+from changjing.simulate.experiment import load_experiment
+from changjing.simulate.sweep import run_chunk, sweep
+
+RUNS = 40
+EXPERIMENT = f"""
+[experiment]
+name = "bench"
+base = "{Path('experiments/baseline.toml').resolve()}"
+replications = {RUNS // 2}
+[levers.b]
+key = "funding.annual_budget_yuan"
+values = [4.5e7, 9e7]
+"""
+
+
+@pytest.fixture(scope="module")
+def experiment(tmp_path_factory):
+    path = tmp_path_factory.mktemp("bench") / "exp.toml"
+    path.write_text(EXPERIMENT, encoding="utf-8")
+    return load_experiment(path)
+
+
+def _direct(exp) -> None:
+    plan = exp.run_plan()
+    tasks = [(int(r.run_id), exp.config_for(r.arm_index, r.point).to_dict(), int(r.seed))
+             for r in plan.itertuples()]
+    run_chunk(tasks, exp.outputs)
+
+
+def _sweep(exp, workers: int) -> None:
+    out = Path(tempfile.mkdtemp()) / "s"
+    try:
+        report = sweep(exp, out, workers=workers)
+        assert report.ok == RUNS
+    finally:
+        shutil.rmtree(out.parent)
+
+
+@pytest.mark.parametrize("mode", ["direct", "sweep_inline", "sweep_pool_1", "sweep_pool_2"])
+def test_sweep_40_runs(benchmark, experiment, mode):
+    benchmark.group = f"{RUNS} runs of the default model"
+    if mode == "direct":
+        benchmark.pedantic(_direct, args=(experiment,), rounds=2, iterations=1)
+    elif mode == "sweep_inline":
+        benchmark.pedantic(_sweep, args=(experiment, 1), rounds=2, iterations=1)
+    else:
+        workers = int(mode[-1])
+        # a pool costs a spawn start-up per worker; measured as users see it
+        benchmark.pedantic(_sweep, args=(experiment, workers), rounds=2, iterations=1)
