@@ -1,0 +1,1 @@
+"""Policy reports (HTML/PDF/XLSX) from runs, sweeps and evaluation outputs."""
