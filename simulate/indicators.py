@@ -40,6 +40,7 @@ def timeseries_columns() -> list[str]:
             "scenarios_submitted", "scenarios_released", "pilots_started", "demonstrations",
             "procurements", "market_opportunity_released_yuan",
             "adopters", *[f"adopters_{d}" for d in DOMAINS],
+            "owners_active", "departments_active",
             "firms_total", "labs_certified", "labs_funded", "pilots_active",
             "budget_appropriated_yuan", "budget_committed_yuan", "budget_spent_yuan",
             "cost_per_technology_yuan", "cost_per_firm_served_yuan",
@@ -113,6 +114,7 @@ class Indicators:
             "market_opportunity_released_yuan": m.opportunity_released - b["opportunity"],
             "adopters": int(adopted.sum()),
             **{f"adopters_{d}": int(by_domain[i]) for i, d in enumerate(DOMAINS)},
+            **self._owners_active(),
             "firms_total": int(n),
             "labs_certified": int(m.labs.n),
             "labs_funded": int(m.labs.funded.sum()),
@@ -151,6 +153,17 @@ class Indicators:
                 "available_yuan": a.available,
                 "outstanding_yuan": a.outstanding,
             })
+
+
+    def _owners_active(self) -> dict[str, int]:
+        """Owners (and departments among them) with a scenario released in the window."""
+        m = self.model
+        book = m.book
+        mask = (book.released >= 0) & ~book.flagship
+        owners = np.unique(book.owner[mask])
+        kinds = [m.owner_agents[int(o)].kind for o in owners]
+        return {"owners_active": len(kinds),
+                "departments_active": sum(k == "department" for k in kinds)}
 
 
 def month_label_of(model: ScenarioModel) -> str:

@@ -1,0 +1,1 @@
+"""Calibration of the model to observed programme moments (ABC-SMC)."""
