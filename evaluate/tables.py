@@ -61,7 +61,7 @@ def read_table(path: str | Path, sheet: str | None = None) -> pd.DataFrame:
             raise InputError(
                 f"{path}: no sheet named {sheet!r} (sheets: {', '.join(names)}){more}"
             )
-        frame = book.parse(sheet)
+        frame = pd.read_excel(book, sheet_name=sheet)
     frame.columns = [str(c).strip() for c in frame.columns]
     if frame.empty:
         where = f"{path}" + (f" [sheet {sheet}]" if kind == "xlsx" else "")

@@ -21,6 +21,8 @@ from changjing.evaluate.scoring.gra import GreyResult, grey_relational
 from changjing.evaluate.scoring.grades import assign_grades
 from changjing.evaluate.scoring.normalise import normalise, target_score
 from changjing.evaluate.scoring.robustness import RobustnessResult, rank_robustness
+from changjing.evaluate.scoring.score import ScoreResult, score_scenarios
+from changjing.evaluate.scoring.system import IndicatorSystem, load_indicator_system
 from changjing.evaluate.scoring.topsis import TopsisResult, topsis
 from changjing.evaluate.scoring.vikor import VikorResult, vikor
 from changjing.evaluate.scoring.weighted_sum import WeightedSumResult, weighted_sum
@@ -32,10 +34,36 @@ from changjing.evaluate.scoring.weights_objective import (
 )
 
 __all__ = [
-    "RANDOM_INDEX", "RANDOM_INDEX_SOURCES", "AHPResult", "GroupAHPResult", "ahp_weights",
-    "group_ahp", "random_index", "combine_weights", "FuzzyResult", "fuzzy_evaluation",
-    "membership_matrix", "GreyResult", "grey_relational", "assign_grades", "normalise",
-    "target_score", "RobustnessResult", "rank_robustness", "TopsisResult", "topsis",
-    "VikorResult", "vikor", "WeightedSumResult", "weighted_sum", "WeightResult",
-    "critic_weights", "entropy_weights", "std_weights",
+    "RANDOM_INDEX",
+    "RANDOM_INDEX_SOURCES",
+    "AHPResult",
+    "GroupAHPResult",
+    "ahp_weights",
+    "group_ahp",
+    "random_index",
+    "combine_weights",
+    "FuzzyResult",
+    "fuzzy_evaluation",
+    "membership_matrix",
+    "GreyResult",
+    "grey_relational",
+    "assign_grades",
+    "normalise",
+    "target_score",
+    "RobustnessResult",
+    "rank_robustness",
+    "TopsisResult",
+    "topsis",
+    "VikorResult",
+    "vikor",
+    "WeightedSumResult",
+    "weighted_sum",
+    "WeightResult",
+    "critic_weights",
+    "entropy_weights",
+    "std_weights",
+    "ScoreResult",
+    "score_scenarios",
+    "IndicatorSystem",
+    "load_indicator_system",
 ]

@@ -20,9 +20,14 @@ def test_shipped_configs_and_experiments_validate(experiments_dir):
 
     paths = sorted(experiments_dir.glob("*.toml"))
     assert len(paths) >= 2
+    from changjing.simulate.calibration.calibrate import load_calibration
+
     for path in paths:
-        if "experiment" in tomllib.loads(path.read_text(encoding="utf-8")):
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        if "experiment" in data:
             assert load_experiment(path).n_runs > 0
+        elif "calibration" in data:
+            assert load_calibration(path).priors
         else:
             load_config(path)
 

@@ -1,0 +1,104 @@
+"""Speed of the scoring library (issue 4 target: 100,000 scenarios × 30 indicators, with
+weights and ranking robustness over 1,000 perturbations, in seconds).
+
+Run:  python -m pytest benchmarks/test_bench_scoring.py --benchmark-enable -q
+(the project's pytest config disables benchmarks by default; they then run once as tests).
+"""
+
+import numpy as np
+import pandas as pd
+import pytest
+from changjing.evaluate.scoring import (
+    critic_weights,
+    entropy_weights,
+    rank_robustness,
+    score_scenarios,
+    topsis,
+)
+from changjing.evaluate.scoring.system import parse_indicator_system
+
+M, N, DRAWS = 100_000, 30, 1_000
+
+
+@pytest.fixture(scope="module")
+def matrix():
+    rng = np.random.default_rng(2026)
+    return rng.lognormal(0.0, 1.0, size=(M, N))
+
+
+@pytest.fixture(scope="module")
+def directions():
+    return ["cost" if j % 5 == 0 else "benefit" for j in range(N)]
+
+
+def test_bench_entropy_critic_topsis(benchmark, matrix, directions):
+    def run():
+        w = 0.5 * entropy_weights(matrix).weights + 0.5 * critic_weights(matrix, directions).weights
+        return topsis(matrix, w, directions)
+
+    res = benchmark.pedantic(run, rounds=3, iterations=1)
+    assert res.closeness.shape == (M,)
+
+
+@pytest.mark.parametrize("method", ["weighted_sum", "topsis", "gra"])
+def test_bench_robustness_1000_draws(benchmark, matrix, directions, method):
+    w = np.full(N, 1.0 / N)
+    res = benchmark.pedantic(
+        lambda: rank_robustness(
+            matrix, w, directions, method=method, n_draws=DRAWS, seed=1, n_jobs=-1
+        ),
+        rounds=1,
+        iterations=1,
+    )
+    assert res.n_draws == DRAWS
+
+
+def _system():
+    crit = []
+    for c in range(6):
+        inds = [
+            {
+                "id": f"x{c}_{k}",
+                "label_zh": f"指标{c}{k}",
+                "label_en": f"x{c}{k}",
+                "column": f"x{5 * c + k}",
+                "direction": "cost" if k == 0 else "benefit",
+            }
+            for k in range(5)
+        ]
+        crit.append(
+            {
+                "id": f"c{c}",
+                "label_zh": f"准则{c}",
+                "label_en": f"c{c}",
+                "weights": {"source": "entropy"},
+                "indicators": inds,
+            }
+        )
+    return parse_indicator_system(
+        {
+            "system": {"id": "bench", "name_zh": "基准", "name_en": "bench"},
+            "scoring": {"method": "topsis"},
+            "robustness": {"n_draws": DRAWS},
+            "goal": {
+                "label_zh": "目标",
+                "label_en": "goal",
+                "weights": {
+                    "source": "combined",
+                    "alpha": 0.6,
+                    "subjective": {"source": "equal"},
+                    "objective": {"source": "critic"},
+                },
+            },
+            "data": {"id_column": "id"},
+            "criteria": crit,
+        }
+    )
+
+
+def test_bench_full_pipeline(benchmark, matrix):
+    table = pd.DataFrame(matrix, columns=[f"x{j}" for j in range(N)])
+    table.insert(0, "id", [f"S{i:06d}" for i in range(M)])
+    system = _system()
+    res = benchmark.pedantic(lambda: score_scenarios(table, system, seed=0), rounds=1, iterations=1)
+    assert len(res.scores_) == M and res.robustness_.n_draws == DRAWS

@@ -1,0 +1,154 @@
+"""Writing a :class:`~changjing.evaluate.scoring.score.ScoreResult` to a folder.
+
+Files (all deterministic: the same input and seed give byte-identical files):
+
+* ``scores.csv`` / ``scores.xlsx`` — one row per scored scenario: rank, score, grade,
+  criterion sub-scores, method columns and robustness columns; the workbook also has the
+  sheets ``weights``, ``excluded``, ``imputed`` and ``provenance``;
+* ``weights.csv`` — indicator weights (local, criterion, global) with their sources;
+* ``weights_provenance.json`` — how every weight was obtained: method, AHP matrices,
+  λmax, CI, CR, the random-index table and its source, α, objective-weight details;
+* ``excluded.csv`` — scenarios not scored and why (may be empty);
+* ``manifest.json`` — inputs (file names and SHA-256), settings, seed, outputs (SHA-256).
+
+CSV files are UTF-8 with a byte-order mark (Excel then shows Chinese correctly), floats
+written with ``%.10g``; strings from user data are neutralised against formula injection.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import re
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from changjing.evaluate.tables import neutralise_frame
+
+FLOAT_FORMAT = "%.10g"
+_FIXED_TIME = (2000, 1, 1, 0, 0, 0)
+_FIXED_ISO = "2000-01-01T00:00:00Z"
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _csv(frame: pd.DataFrame, path: Path) -> None:
+    neutralise_frame(frame).to_csv(
+        path, index=False, encoding="utf-8-sig", float_format=FLOAT_FORMAT, lineterminator="\n"
+    )
+
+
+def _jsonable(obj: Any) -> Any:
+    import numpy as np
+
+    if isinstance(obj, dict):
+        return {str(k): _jsonable(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [_jsonable(v) for v in obj]
+    if isinstance(obj, np.ndarray):
+        return _jsonable(obj.tolist())
+    if isinstance(obj, (np.floating, float)):
+        return float(f"{float(obj):.12g}")
+    if isinstance(obj, np.integer):
+        return int(obj)
+    if isinstance(obj, np.bool_):
+        return bool(obj)
+    return obj
+
+
+def deterministic_xlsx(sheets: dict[str, pd.DataFrame], path: Path) -> None:
+    """Write sheets with openpyxl, then fix the zip timestamps and document dates so
+    the bytes depend on the content only."""
+    buf = io.BytesIO()
+    with pd.ExcelWriter(buf, engine="openpyxl") as writer:
+        for name, frame in sheets.items():
+            neutralise_frame(frame).to_excel(writer, sheet_name=name[:31], index=False)
+    src = zipfile.ZipFile(io.BytesIO(buf.getvalue()))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in sorted(src.infolist(), key=lambda i: i.filename):
+            data = src.read(info.filename)
+            if info.filename == "docProps/core.xml":
+                text = data.decode("utf-8")
+                text = re.sub(
+                    r"(<dcterms:(created|modified)[^>]*>)[^<]*(</dcterms:)",
+                    rf"\g<1>{_FIXED_ISO}\g<3>",
+                    text,
+                )
+                data = text.encode("utf-8")
+            zi = zipfile.ZipInfo(info.filename, date_time=_FIXED_TIME)
+            zi.compress_type = zipfile.ZIP_DEFLATED
+            zi.external_attr = 0o600 << 16
+            dst.writestr(zi, data)
+    path.write_bytes(out.getvalue())
+
+
+def write_outputs(
+    result, folder: str | Path, inputs: dict[str, Any] | None = None
+) -> dict[str, str]:
+    """Write every output file of ``result`` into ``folder``; returns {file: sha256}."""
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    _csv(result.scores_, folder / "scores.csv")
+    _csv(result.weights_, folder / "weights.csv")
+    _csv(result.excluded_, folder / "excluded.csv")
+    prov = _jsonable(result.provenance_)
+    write_json(folder / "weights_provenance.json", prov)
+    prov_rows = pd.DataFrame(
+        [
+            {"key": k, "value": json.dumps(v, ensure_ascii=False, sort_keys=True)}
+            for k, v in sorted(prov.items())
+        ]
+    )
+    sheets = {
+        "scores": result.scores_,
+        "weights": result.weights_,
+        "excluded": result.excluded_,
+        "imputed": result.imputed_,
+        "provenance": prov_rows,
+    }
+    deterministic_xlsx(sheets, folder / "scores.xlsx")
+    outputs = {p.name: _sha256(p) for p in sorted(folder.iterdir()) if p.name != "manifest.json"}
+    manifest = {
+        "tool": "changjing evaluate score",
+        "version": _version(),
+        "inputs": inputs or {},
+        "system": prov["system"],
+        "method": result.method,
+        "method_settings": prov["method_settings"],
+        "missing_policy": prov["missing_policy"],
+        "ri_table": prov["ri_table"],
+        "robustness": prov["robustness"],
+        "seed": result.seed,
+        "counts": {
+            "rows": prov["n_rows"],
+            "scored": prov["n_scored"],
+            "excluded": prov["n_excluded"],
+            "imputed_cells": int(result.imputed_["n_imputed"].sum()) if len(result.imputed_) else 0,
+        },
+        "notes": result.notes,
+        "outputs": outputs,
+        "float_format": FLOAT_FORMAT,
+    }
+    write_json(folder / "manifest.json", _jsonable(manifest))
+    return outputs
+
+
+def write_json(path: Path, payload: dict[str, Any]) -> None:
+    """Deterministic JSON: sorted keys, UTF-8, two-space indent, trailing newline."""
+    text = json.dumps(payload, indent=2, sort_keys=True, ensure_ascii=False, default=str)
+    path.write_text(text + "\n", encoding="utf-8")
+
+
+def _version() -> str:
+    try:
+        from changjing import __version__
+
+        return __version__
+    except Exception:  # pragma: no cover
+        return "unknown"

@@ -1,0 +1,101 @@
+"""Column normalisation of a decision matrix into "higher is better" scores.
+
+Every function works column-wise on a float array (alternatives × criteria), ignores NaN
+cells when computing column statistics (they stay NaN) and orients the result so that a
+larger value is better.
+
+============  ===========================================================================
+method        benefit column (cost columns are mirrored)
+============  ===========================================================================
+``minmax``    (x − min) / (max − min) ∈ [0, 1]; cost: (max − x) / (max − min)
+``vector``    x / ‖x‖₂ ∈ [0, 1] for x ≥ 0; cost: 1 − x / ‖x‖₂ (Hwang & Yoon's vector
+              normalisation; TOPSIS keeps the raw x / ‖x‖ and puts the ideal by direction)
+``zscore``    (x − mean) / sd (sample sd); cost: −(x − mean) / sd.  Not bounded.
+``target``    (中间型) 1 − |x − t| / max|x − t|: 1 at the target value t
+``interval``  (区间型) 1 inside [a, b]; outside 1 − dist(x, [a, b]) / max dist
+============  ===========================================================================
+
+A constant column carries no information; ``minmax`` / ``vector`` / ``target`` give it 1
+(no alternative is worse than another) and ``zscore`` gives it 0.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from changjing.evaluate.errors import SpecError
+from changjing.evaluate.scoring._common import as_directions, as_matrix, did_you_mean
+
+METHODS = ("minmax", "vector", "zscore")
+
+
+def minmax(X: Any, directions: Any) -> np.ndarray:
+    arr, _, _ = as_matrix(X, allow_nan=True)
+    benefit = as_directions(directions, arr.shape[1])
+    with np.errstate(all="ignore"):
+        lo = np.nanmin(arr, axis=0)
+        hi = np.nanmax(arr, axis=0)
+    rng = hi - lo
+    safe = np.where(rng > 0, rng, 1.0)
+    z = np.where(benefit, (arr - lo) / safe, (hi - arr) / safe)
+    return np.where(rng > 0, z, np.where(np.isnan(arr), np.nan, 1.0))
+
+
+def vector(X: Any, directions: Any) -> np.ndarray:
+    arr, _, _ = as_matrix(X, allow_nan=True)
+    benefit = as_directions(directions, arr.shape[1])
+    norm = np.sqrt(np.nansum(arr**2, axis=0))
+    safe = np.where(norm > 0, norm, 1.0)
+    z = arr / safe
+    z = np.where(benefit, z, 1.0 - z)
+    return np.where(norm > 0, z, np.where(np.isnan(arr), np.nan, 1.0))
+
+
+def zscore(X: Any, directions: Any) -> np.ndarray:
+    arr, _, _ = as_matrix(X, allow_nan=True)
+    benefit = as_directions(directions, arr.shape[1])
+    with np.errstate(all="ignore"):
+        mean = np.nanmean(arr, axis=0)
+        sd = np.nanstd(arr, axis=0, ddof=1)
+    ok = np.isfinite(sd) & (sd > 0)
+    z = (arr - mean) / np.where(ok, sd, 1.0)
+    z = np.where(benefit, z, -z)
+    return np.where(ok, z, np.where(np.isnan(arr), np.nan, 0.0))
+
+
+def target_score(x: Any, target: float | None = None, interval: Any = None) -> np.ndarray:
+    """Score one column toward a target value (中间型) or a target interval (区间型).
+
+    Returns values in [0, 1], 1 at the target / inside the interval.  NaN stays NaN.
+    """
+    x = np.asarray(x, dtype=float)
+    if (target is None) == (interval is None):
+        raise SpecError("target_score: give exactly one of target= or interval=")
+    if interval is not None:
+        a, b = (float(v) for v in interval)
+        if a > b:
+            raise SpecError(f"interval: lower bound {a} exceeds upper bound {b}")
+        dist = np.where(x < a, a - x, np.where(x > b, x - b, 0.0))
+    else:
+        dist = np.abs(x - float(target))
+    with np.errstate(all="ignore"):
+        worst = np.nanmax(dist) if np.isfinite(dist).any() else 0.0
+    if not worst > 0:
+        return np.where(np.isnan(x), np.nan, 1.0)
+    return 1.0 - dist / worst
+
+
+def normalise(X: Any, method: str, directions: Any) -> np.ndarray:
+    """Normalise every column with ``method`` (one of :data:`METHODS`), oriented by direction."""
+    funcs = {"minmax": minmax, "vector": vector, "zscore": zscore}
+    if method == "none":  # values already on a common, oriented scale (e.g. target scores)
+        arr, _, _ = as_matrix(X, allow_nan=True)
+        if not as_directions(directions, arr.shape[1]).all():
+            raise SpecError("normalisation 'none' needs every criterion oriented as benefit")
+        return arr
+    if method not in funcs:
+        raise SpecError(
+            f"normalisation: expected one of {METHODS}, got {method!r}{did_you_mean(method, METHODS)}"
+        )
+    return funcs[method](X, directions)

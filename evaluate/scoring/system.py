@@ -1,0 +1,635 @@
+"""Indicator systems (指标体系): a TOML file describing goal → criteria → indicators.
+
+See ``docs/evaluate_scoring.md`` for the full file format.  In short::
+
+    [system]      id, name_zh, name_en, version, description
+    [scoring]     method, normalisation, topsis_normalisation, vikor_v, gra_rho,
+                  fuzzy_operator, fuzzy_centres, fuzzy_grade_values, missing,
+                  ri_table, max_cr, allow_inconsistent
+    [robustness]  mode ("dirichlet" | "experts" | "none"), n_draws, concentration,
+                  tolerance, top_k
+    [grades]      basis ("score" | "percentile"), cutoffs, labels_zh, labels_en
+    [data]        id_column, name_column, [[data.columns]] (name, type, min, max,
+                  required), [[data.date_order]] (earlier, later)
+    [goal]        label_zh, label_en, [goal.weights] (weights of the criteria)
+    [[criteria]]  id, label_zh, label_en, [criteria.weights] (weights of its indicators),
+                  [[criteria.indicators]] id, label_zh, label_en, unit, column,
+                  baseline / per, direction, target / interval, normalisation, min, max,
+                  missing, source, rationale
+
+A weights table has ``source`` = ``fixed`` (``values``), ``equal``, ``ahp`` (``matrix``
+or ``experts`` + optional ``expert_weights``; optional ``order`` of child ids),
+``entropy``, ``critic``, ``std`` or ``combined`` (``subjective`` and ``objective``
+sub-tables, ``combine`` = ``linear`` with ``alpha`` or ``multiplicative``).
+
+Every problem raises :class:`SpecError` naming the file, the dotted key, the value and
+what was expected, with a did-you-mean suggestion for misspelt keys and choices.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from changjing.evaluate.errors import SpecError
+from changjing.evaluate.scoring._common import did_you_mean
+
+SCORING_METHODS = ("weighted_sum", "topsis", "vikor", "gra", "fuzzy")
+NORMALISATIONS = ("minmax", "vector", "zscore")
+DIRECTIONS = ("benefit", "cost", "target", "interval")
+MISSING_POLICIES = ("exclude", "impute_median", "impute_mean", "renormalise")
+WEIGHT_SOURCES = ("fixed", "equal", "ahp", "entropy", "critic", "std", "combined")
+OBJECTIVE_SOURCES = ("entropy", "critic", "std")
+COLUMN_TYPES = ("number", "integer", "date", "text")
+
+_KEYS = {
+    "": {"system", "scoring", "robustness", "grades", "data", "goal", "criteria"},
+    "system": {"id", "name_zh", "name_en", "version", "description", "sources"},
+    "scoring": {
+        "method",
+        "normalisation",
+        "topsis_normalisation",
+        "vikor_v",
+        "gra_rho",
+        "fuzzy_operator",
+        "fuzzy_centres",
+        "fuzzy_grade_values",
+        "missing",
+        "ri_table",
+        "max_cr",
+        "allow_inconsistent",
+        "ahp_method",
+    },
+    "robustness": {"mode", "n_draws", "concentration", "tolerance", "top_k"},
+    "grades": {"basis", "cutoffs", "labels_zh", "labels_en"},
+    "data": {"id_column", "name_column", "columns", "date_order"},
+    "data.columns": {"name", "type", "min", "max", "required", "unit", "label_zh", "label_en"},
+    "data.date_order": {"earlier", "later"},
+    "goal": {"label_zh", "label_en", "weights"},
+    "criteria": {"id", "label_zh", "label_en", "weights", "indicators", "source", "rationale"},
+    "indicator": {
+        "id",
+        "label_zh",
+        "label_en",
+        "unit",
+        "column",
+        "baseline",
+        "per",
+        "direction",
+        "target",
+        "interval",
+        "normalisation",
+        "min",
+        "max",
+        "missing",
+        "source",
+        "rationale",
+    },
+    "weights": {
+        "source",
+        "values",
+        "matrix",
+        "experts",
+        "expert_weights",
+        "order",
+        "subjective",
+        "objective",
+        "combine",
+        "alpha",
+        "note",
+    },
+}
+
+
+@dataclass
+class WeightSpec:
+    source: str
+    values: dict | None = None
+    matrix: list | None = None
+    experts: list | None = None
+    expert_weights: list | None = None
+    order: list | None = None
+    subjective: WeightSpec | None = None
+    objective: WeightSpec | None = None
+    combine: str = "linear"
+    alpha: float = 0.5
+    note: str = ""
+    where: str = ""
+
+    def describe(self) -> str:
+        if self.source == "combined":
+            how = f"alpha={self.alpha:g}" if self.combine == "linear" else "multiplicative"
+            return f"combined({self.subjective.describe()}, {self.objective.describe()}, {how})"
+        if self.source == "ahp" and self.experts:
+            return f"group-ahp({len(self.experts)} experts)"
+        return self.source
+
+
+@dataclass
+class Indicator:
+    id: str
+    label_zh: str
+    label_en: str
+    unit: str
+    column: str
+    direction: str
+    normalisation: str
+    baseline: str | None = None
+    per: str | None = None
+    target: float | None = None
+    interval: tuple[float, float] | None = None
+    min: float | None = None
+    max: float | None = None
+    missing: str | None = None
+    source: str = ""
+    rationale: str = ""
+
+    @property
+    def columns(self) -> list[str]:
+        return [c for c in (self.column, self.baseline, self.per) if c]
+
+
+@dataclass
+class Criterion:
+    id: str
+    label_zh: str
+    label_en: str
+    weights: WeightSpec
+    indicators: list[Indicator]
+    source: str = ""
+    rationale: str = ""
+
+
+@dataclass
+class IndicatorSystem:
+    """A validated indicator system (see module docstring)."""
+
+    id: str
+    name_zh: str
+    name_en: str
+    version: str
+    description: str
+    goal_label_zh: str
+    goal_label_en: str
+    goal_weights: WeightSpec
+    criteria: list[Criterion]
+    method: str = "topsis"
+    normalisation: str = "minmax"
+    topsis_normalisation: str = "vector"
+    vikor_v: float = 0.5
+    gra_rho: float = 0.5
+    fuzzy_operator: str = "M(.,+)"
+    fuzzy_centres: list[float] = field(default_factory=lambda: [0.85, 0.7, 0.55, 0.3])
+    fuzzy_grade_values: list[float] = field(default_factory=lambda: [95.0, 80.0, 65.0, 40.0])
+    missing: str = "renormalise"
+    ri_table: str = "saaty"
+    max_cr: float = 0.1
+    allow_inconsistent: bool = False
+    ahp_method: str = "eigen"
+    robustness_mode: str = "dirichlet"
+    n_draws: int = 1000
+    concentration: float = 100.0
+    tolerance: int = 0
+    top_k: int | None = None
+    grade_basis: str = "score"
+    grade_cutoffs: list[float] = field(default_factory=lambda: [85.0, 70.0, 60.0])
+    grade_labels_zh: list[str] = field(default_factory=lambda: ["优秀", "良好", "合格", "不合格"])
+    grade_labels_en: list[str] = field(
+        default_factory=lambda: ["excellent", "good", "pass", "fail"]
+    )
+    id_column: str = "scenario_id"
+    name_column: str | None = None
+    columns: list[dict] = field(default_factory=list)
+    date_order: list[dict] = field(default_factory=list)
+    path: str = "<dict>"
+    sha256: str = ""
+
+    @property
+    def indicators(self) -> list[Indicator]:
+        return [ind for c in self.criteria for ind in c.indicators]
+
+    def summary(self) -> str:
+        lines = [
+            f"{self.name_zh} / {self.name_en} (v{self.version}), method {self.method}, "
+            f"missing: {self.missing}",
+            f"  goal weights: {self.goal_weights.describe()}",
+        ]
+        for c in self.criteria:
+            lines.append(f"  {c.id}: {c.label_zh} / {c.label_en} — weights {c.weights.describe()}")
+            for ind in c.indicators:
+                lines.append(f"    {ind.id:<22s} {ind.direction:<8s} {ind.column}")
+        return "\n".join(lines)
+
+
+class _Reader:
+    def __init__(self, path: str):
+        self.path = path
+
+    def fail(self, key: str, msg: str) -> SpecError:
+        return SpecError(f"{self.path}: {key}: {msg}")
+
+    def table(self, obj: Any, key: str, kind: str) -> dict:
+        if not isinstance(obj, dict):
+            raise self.fail(key, f"expected a table, got {type(obj).__name__} {obj!r}")
+        allowed = _KEYS[kind]
+        for k in obj:
+            if k not in allowed:
+                raise self.fail(
+                    f"{key}.{k}" if key else k,
+                    f"unknown key{did_you_mean(k, sorted(allowed))} (allowed: "
+                    f"{', '.join(sorted(allowed))})",
+                )
+        return obj
+
+    def get(self, obj: dict, name: str, key: str, typ, default=..., choices=None):
+        if name not in obj:
+            if default is ...:
+                raise self.fail(f"{key}.{name}" if key else name, "required key is missing")
+            return default
+        val = obj[name]
+        where = f"{key}.{name}" if key else name
+        if typ is float:
+            if isinstance(val, bool) or not isinstance(val, (int, float)):
+                raise self.fail(where, f"expected a number, got {val!r}")
+            val = float(val)
+        elif typ is int:
+            if isinstance(val, bool) or not isinstance(val, int):
+                raise self.fail(where, f"expected an integer, got {val!r}")
+        elif typ is bool:
+            if not isinstance(val, bool):
+                raise self.fail(where, f"expected true or false, got {val!r}")
+        elif typ is str:
+            if not isinstance(val, str) or not val.strip():
+                raise self.fail(where, f"expected a non-empty string, got {val!r}")
+            val = val.strip()
+        elif typ is list:
+            if not isinstance(val, list):
+                raise self.fail(where, f"expected an array, got {val!r}")
+        if choices is not None and val not in choices:
+            raise self.fail(
+                where,
+                f"{val!r} is not one of {', '.join(choices)}{did_you_mean(str(val), choices)}",
+            )
+        return val
+
+    def number_list(self, obj: dict, name: str, key: str, default=...):
+        val = self.get(obj, name, key, list, default)
+        if val is default and default is not ...:
+            return val
+        out = []
+        for k, v in enumerate(val):
+            if isinstance(v, bool) or not isinstance(v, (int, float)):
+                raise self.fail(f"{key}.{name}[{k}]", f"expected a number, got {v!r}")
+            out.append(float(v))
+        return out
+
+    def weights(self, obj: Any, key: str, child_ids: list[str]) -> WeightSpec:
+        t = self.table(obj, key, "weights")
+        source = self.get(t, "source", key, str, choices=WEIGHT_SOURCES)
+        spec = WeightSpec(source=source, where=key, note=t.get("note", ""))
+        if "order" in t:
+            order = self.get(t, "order", key, list)
+            for k, cid in enumerate(order):
+                if cid not in child_ids:
+                    raise self.fail(
+                        f"{key}.order[{k}]",
+                        f"{cid!r} is not one of the ids here "
+                        f"({', '.join(child_ids)}){did_you_mean(str(cid), child_ids)}",
+                    )
+            if sorted(order) != sorted(child_ids):
+                missing = sorted(set(child_ids) - set(order))
+                raise self.fail(
+                    f"{key}.order",
+                    f"must list every id exactly once; missing "
+                    f"{missing}, duplicates {sorted({o for o in order if order.count(o) > 1})}",
+                )
+            spec.order = list(order)
+        n = len(child_ids)
+        if source == "fixed":
+            vals = self.get(t, "values", key, None)
+            if isinstance(vals, dict):
+                for k in vals:
+                    if k not in child_ids:
+                        raise self.fail(
+                            f"{key}.values.{k}",
+                            f"unknown id{did_you_mean(k, child_ids)} (ids: {', '.join(child_ids)})",
+                        )
+                absent = [c for c in child_ids if c not in vals]
+                if absent:
+                    raise self.fail(f"{key}.values", f"no weight for {absent}")
+                values = {k: vals[k] for k in child_ids}
+            elif isinstance(vals, list):
+                if len(vals) != n:
+                    raise self.fail(
+                        f"{key}.values",
+                        f"expected {n} weights (one per id: "
+                        f"{', '.join(child_ids)}), got {len(vals)}",
+                    )
+                values = dict(zip(spec.order or child_ids, vals))
+            else:
+                raise self.fail(
+                    f"{key}.values", f"expected a table {{id = weight}} or an array, got {vals!r}"
+                )
+            for k, v in values.items():
+                if isinstance(v, bool) or not isinstance(v, (int, float)) or v < 0:
+                    raise self.fail(f"{key}.values.{k}", f"expected a number >= 0, got {v!r}")
+            if sum(values.values()) <= 0:
+                raise self.fail(f"{key}.values", "weights must not all be zero")
+            spec.values = {k: float(v) for k, v in values.items()}
+        elif source == "ahp":
+            if ("matrix" in t) == ("experts" in t):
+                raise self.fail(
+                    key,
+                    "an AHP weights table needs exactly one of 'matrix' (one "
+                    "expert) or 'experts' (several matrices)",
+                )
+            mats = [t["matrix"]] if "matrix" in t else self.get(t, "experts", key, list)
+            for k, m in enumerate(mats):
+                where = f"{key}.matrix" if "matrix" in t else f"{key}.experts[{k}]"
+                if (
+                    not isinstance(m, list)
+                    or len(m) != n
+                    or any(not isinstance(r, list) or len(r) != n for r in m)
+                ):
+                    raise self.fail(
+                        where,
+                        f"expected a {n}×{n} matrix (rows and columns in the "
+                        f"order {', '.join(spec.order or child_ids)})",
+                    )
+            if "matrix" in t:
+                spec.matrix = t["matrix"]
+            else:
+                if not mats:
+                    raise self.fail(f"{key}.experts", "expected at least one matrix")
+                spec.experts = mats
+                if "expert_weights" in t:
+                    ew = self.number_list(t, "expert_weights", key)
+                    if len(ew) != len(mats) or any(x < 0 for x in ew) or sum(ew) <= 0:
+                        raise self.fail(
+                            f"{key}.expert_weights", f"expected {len(mats)} numbers >= 0, got {ew}"
+                        )
+                    spec.expert_weights = ew
+        elif source == "combined":
+            spec.subjective = self.weights(
+                self.get(t, "subjective", key, None), f"{key}.subjective", child_ids
+            )
+            spec.objective = self.weights(
+                self.get(t, "objective", key, None), f"{key}.objective", child_ids
+            )
+            if spec.subjective.source not in ("fixed", "equal", "ahp"):
+                raise self.fail(
+                    f"{key}.subjective.source",
+                    f"expected fixed, equal or ahp, got {spec.subjective.source!r}",
+                )
+            if spec.objective.source not in OBJECTIVE_SOURCES:
+                raise self.fail(
+                    f"{key}.objective.source",
+                    f"expected one of {', '.join(OBJECTIVE_SOURCES)}, got {spec.objective.source!r}",
+                )
+            spec.combine = self.get(t, "combine", key, str, "linear", ("linear", "multiplicative"))
+            if spec.combine == "linear":
+                spec.alpha = self.get(t, "alpha", key, float)
+                if not 0 <= spec.alpha <= 1:
+                    raise self.fail(f"{key}.alpha", f"must be in [0, 1], got {spec.alpha}")
+        return spec
+
+
+def _ids_unique(reader: _Reader, ids: list[str], key: str) -> None:
+    seen = set()
+    for k, i in enumerate(ids):
+        if i in seen:
+            raise reader.fail(f"{key}[{k}].id", f"duplicate id {i!r}")
+        seen.add(i)
+
+
+def parse_indicator_system(doc: dict, path: str = "<dict>", sha256: str = "") -> IndicatorSystem:
+    """Validate a parsed TOML document and build an :class:`IndicatorSystem`."""
+    r = _Reader(path)
+    r.table(doc, "", "")
+    sysd = r.table(r.get(doc, "system", "", dict), "system", "system")
+    sc = r.table(doc.get("scoring", {}), "scoring", "scoring")
+    rb = r.table(doc.get("robustness", {}), "robustness", "robustness")
+    gr = r.table(doc.get("grades", {}), "grades", "grades")
+    da = r.table(doc.get("data", {}), "data", "data")
+    goal = r.table(r.get(doc, "goal", "", dict), "goal", "goal")
+    crits_raw = r.get(doc, "criteria", "", list)
+    if not crits_raw:
+        raise r.fail("criteria", "at least one [[criteria]] table is required")
+
+    default_norm = r.get(sc, "normalisation", "scoring", str, "minmax", NORMALISATIONS)
+    criteria: list[Criterion] = []
+    for ci, craw in enumerate(crits_raw):
+        ckey = f"criteria[{ci}]"
+        if isinstance(craw, dict) and isinstance(craw.get("id"), str):
+            ckey = f"criteria[{ci}] ({craw['id']})"
+        c = r.table(craw, ckey, "criteria")
+        cid = r.get(c, "id", ckey, str)
+        ckey = f"criteria[{ci}] ({cid})"
+        inds_raw = r.get(c, "indicators", ckey, list)
+        if not inds_raw:
+            raise r.fail(f"{ckey}.indicators", "at least one [[criteria.indicators]] is required")
+        inds = []
+        for ii, iraw in enumerate(inds_raw):
+            ikey = f"{ckey}.indicators[{ii}]"
+            if isinstance(iraw, dict) and isinstance(iraw.get("id"), str):
+                ikey = f"{ikey} ({iraw['id']})"
+            t = r.table(iraw, ikey, "indicator")
+            iid = r.get(t, "id", ikey, str)
+            ikey = f"{ckey}.indicators[{ii}] ({iid})"
+            direction = r.get(t, "direction", ikey, str, choices=DIRECTIONS)
+            ind = Indicator(
+                id=iid,
+                label_zh=r.get(t, "label_zh", ikey, str),
+                label_en=r.get(t, "label_en", ikey, str),
+                unit=r.get(t, "unit", ikey, str, "1"),
+                column=r.get(t, "column", ikey, str),
+                direction=direction,
+                normalisation=r.get(t, "normalisation", ikey, str, default_norm, NORMALISATIONS),
+                baseline=r.get(t, "baseline", ikey, str, None),
+                per=r.get(t, "per", ikey, str, None),
+                min=r.get(t, "min", ikey, float, None),
+                max=r.get(t, "max", ikey, float, None),
+                missing=r.get(t, "missing", ikey, str, None, ("zero", "policy")),
+                source=r.get(t, "source", ikey, str, ""),
+                rationale=r.get(t, "rationale", ikey, str, ""),
+            )
+            if ind.baseline and ind.per:
+                raise r.fail(ikey, "give at most one of 'baseline' (difference) and 'per' (ratio)")
+            if direction == "target":
+                ind.target = r.get(t, "target", ikey, float)
+            elif direction == "interval":
+                iv = r.number_list(t, "interval", ikey)
+                if len(iv) != 2 or iv[0] > iv[1]:
+                    raise r.fail(
+                        f"{ikey}.interval", f"expected [low, high] with low <= high, got {iv}"
+                    )
+                ind.interval = (iv[0], iv[1])
+            for extra in ("target", "interval"):
+                if extra in t and direction != extra:
+                    raise r.fail(
+                        f"{ikey}.{extra}",
+                        f"only used with direction = {extra!r} (direction is {direction!r})",
+                    )
+            if ind.min is not None and ind.max is not None and ind.min > ind.max:
+                raise r.fail(ikey, f"min {ind.min} exceeds max {ind.max}")
+            inds.append(ind)
+        _ids_unique(r, [i.id for i in inds], f"{ckey}.indicators")
+        ids = [i.id for i in inds]
+        wraw = c.get("weights", {"source": "equal"})
+        criteria.append(
+            Criterion(
+                id=cid,
+                label_zh=r.get(c, "label_zh", ckey, str),
+                label_en=r.get(c, "label_en", ckey, str),
+                weights=r.weights(wraw, f"{ckey}.weights", ids),
+                indicators=inds,
+                source=r.get(c, "source", ckey, str, ""),
+                rationale=r.get(c, "rationale", ckey, str, ""),
+            )
+        )
+    _ids_unique(r, [c.id for c in criteria], "criteria")
+    all_ind = [i.id for c in criteria for i in c.indicators]
+    dup = sorted({i for i in all_ind if all_ind.count(i) > 1})
+    if dup:
+        raise r.fail("criteria", f"indicator ids must be unique across criteria; repeated: {dup}")
+
+    system = IndicatorSystem(
+        id=r.get(sysd, "id", "system", str),
+        name_zh=r.get(sysd, "name_zh", "system", str),
+        name_en=r.get(sysd, "name_en", "system", str),
+        version=str(sysd.get("version", "1")),
+        description=sysd.get("description", ""),
+        goal_label_zh=r.get(goal, "label_zh", "goal", str),
+        goal_label_en=r.get(goal, "label_en", "goal", str),
+        goal_weights=r.weights(
+            goal.get("weights", {"source": "equal"}), "goal.weights", [c.id for c in criteria]
+        ),
+        criteria=criteria,
+        path=path,
+        sha256=sha256,
+    )
+    s = system
+    s.method = r.get(sc, "method", "scoring", str, s.method, SCORING_METHODS)
+    s.normalisation = default_norm
+    s.topsis_normalisation = r.get(
+        sc, "topsis_normalisation", "scoring", str, s.topsis_normalisation, ("vector", "minmax")
+    )
+    s.vikor_v = r.get(sc, "vikor_v", "scoring", float, s.vikor_v)
+    s.gra_rho = r.get(sc, "gra_rho", "scoring", float, s.gra_rho)
+    if not 0 <= s.vikor_v <= 1:
+        raise r.fail("scoring.vikor_v", f"must be in [0, 1], got {s.vikor_v}")
+    if not 0 < s.gra_rho <= 1:
+        raise r.fail("scoring.gra_rho", f"must be in (0, 1], got {s.gra_rho}")
+    from changjing.evaluate.scoring.fuzzy import _OP_ALIASES, OPERATORS
+
+    op = r.get(sc, "fuzzy_operator", "scoring", str, s.fuzzy_operator)
+    op = _OP_ALIASES.get(op, op)
+    if op not in OPERATORS:
+        raise r.fail("scoring.fuzzy_operator", f"{op!r} is not one of {', '.join(OPERATORS)}")
+    s.fuzzy_operator = op
+    s.fuzzy_centres = r.number_list(sc, "fuzzy_centres", "scoring", s.fuzzy_centres)
+    s.fuzzy_grade_values = r.number_list(sc, "fuzzy_grade_values", "scoring", s.fuzzy_grade_values)
+    s.missing = r.get(sc, "missing", "scoring", str, s.missing, MISSING_POLICIES)
+    from changjing.evaluate.scoring.ahp import RANDOM_INDEX
+
+    s.ri_table = r.get(sc, "ri_table", "scoring", str, s.ri_table, tuple(sorted(RANDOM_INDEX)))
+    s.max_cr = r.get(sc, "max_cr", "scoring", float, s.max_cr)
+    if not 0 < s.max_cr <= 1:
+        raise r.fail("scoring.max_cr", f"must be in (0, 1], got {s.max_cr}")
+    s.allow_inconsistent = r.get(sc, "allow_inconsistent", "scoring", bool, s.allow_inconsistent)
+    s.ahp_method = r.get(sc, "ahp_method", "scoring", str, s.ahp_method, ("eigen", "geometric"))
+
+    s.robustness_mode = r.get(
+        rb, "mode", "robustness", str, s.robustness_mode, ("dirichlet", "experts", "none")
+    )
+    s.n_draws = r.get(rb, "n_draws", "robustness", int, s.n_draws)
+    if s.n_draws < 1:
+        raise r.fail("robustness.n_draws", f"must be >= 1, got {s.n_draws}")
+    s.concentration = r.get(rb, "concentration", "robustness", float, s.concentration)
+    if s.concentration <= 0:
+        raise r.fail("robustness.concentration", f"must be > 0, got {s.concentration}")
+    s.tolerance = r.get(rb, "tolerance", "robustness", int, s.tolerance)
+    s.top_k = r.get(rb, "top_k", "robustness", int, s.top_k)
+
+    s.grade_basis = r.get(gr, "basis", "grades", str, s.grade_basis, ("score", "percentile"))
+    s.grade_cutoffs = r.number_list(gr, "cutoffs", "grades", s.grade_cutoffs)
+    s.grade_labels_zh = r.get(gr, "labels_zh", "grades", list, s.grade_labels_zh)
+    s.grade_labels_en = r.get(gr, "labels_en", "grades", list, s.grade_labels_en)
+    from changjing.evaluate.scoring.grades import check_grades
+
+    try:
+        check_grades(s.grade_cutoffs, s.grade_labels_zh)
+        check_grades(s.grade_cutoffs, s.grade_labels_en)
+    except SpecError as exc:
+        raise r.fail("grades", str(exc)) from None
+    if s.method == "fuzzy":
+        K = len(s.grade_labels_zh)
+        if len(s.fuzzy_centres) != K or len(s.fuzzy_grade_values) != K:
+            raise r.fail(
+                "scoring",
+                f"fuzzy_centres and fuzzy_grade_values need one entry per "
+                f"grade ({K} grades: {', '.join(s.grade_labels_zh)})",
+            )
+        if any(i.normalisation == "zscore" for i in s.indicators):
+            raise r.fail(
+                "scoring.method",
+                "fuzzy evaluation needs memberships on a bounded "
+                "scale; 'zscore' normalisation is not allowed with it",
+            )
+    if (
+        s.grade_basis == "score"
+        and s.method == "weighted_sum"
+        and any(i.normalisation == "zscore" for i in s.indicators)
+    ):
+        raise r.fail(
+            "grades.basis",
+            'z-score normalised weighted sums have no 0–100 scale; use basis = "percentile"',
+        )
+
+    s.id_column = r.get(da, "id_column", "data", str, s.id_column)
+    s.name_column = r.get(da, "name_column", "data", str, None)
+    for k, col in enumerate(r.get(da, "columns", "data", list, [])):
+        key = f"data.columns[{k}]"
+        t = r.table(col, key, "data.columns")
+        s.columns.append(
+            {
+                "name": r.get(t, "name", key, str),
+                "type": r.get(t, "type", key, str, "number", COLUMN_TYPES),
+                "min": r.get(t, "min", key, float, None),
+                "max": r.get(t, "max", key, float, None),
+                "required": r.get(t, "required", key, bool, True),
+                "unit": t.get("unit", ""),
+            }
+        )
+    for k, pair in enumerate(r.get(da, "date_order", "data", list, [])):
+        key = f"data.date_order[{k}]"
+        t = r.table(pair, key, "data.date_order")
+        s.date_order.append(
+            {"earlier": r.get(t, "earlier", key, str), "later": r.get(t, "later", key, str)}
+        )
+    return s
+
+
+def load_indicator_system(path: str | Path) -> IndicatorSystem:
+    """Read and validate an indicator-system TOML file (errors name file and key)."""
+    p = Path(path)
+    if not p.exists():
+        raise SpecError(f"{p}: indicator-system file not found")
+    raw = p.read_bytes()
+    try:
+        doc = tomllib.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError as exc:
+        raise SpecError(f"{p}: not valid UTF-8 (byte {exc.start})") from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise SpecError(f"{p}: TOML syntax error: {exc}") from exc
+    return parse_indicator_system(doc, str(p), hashlib.sha256(raw).hexdigest())
+
+
+def default_system_path() -> Path:
+    """The programme's default indicator system shipped in ``scenarios_data/indicators``."""
+    from importlib.resources import files
+
+    return Path(str(files("changjing.scenarios_data") / "indicators" / "qingdao_default.toml"))
