@@ -218,6 +218,9 @@ class Experiment:
         return hashlib.sha256(canon.encode("utf-8")).hexdigest()
 
 
+RAW_SUFFIX = "__as_sampled"
+
+
 def run_seed(root: int, point: int, replication: int) -> int:
     """Seed of one run: independent of arm (common random numbers) and of worker count."""
     seq = np.random.SeedSequence(int(root), spawn_key=(int(point), int(replication)))
@@ -389,6 +392,9 @@ def _build_points(spec: ExperimentSpec) -> pd.DataFrame:
             frame = designs.sobol(bounds, d.samples, seed, second_order=d.second_order)
         else:
             frame = designs.morris(bounds, d.samples, d.levels, seed)
+            # Morris effects need the design as sampled (before log/rounding): keep it
+            for n in unc:
+                frame[f"{n}{RAW_SUFFIX}"] = frame[n]
         for n, v in unc.items():
             if v.scale == "log":
                 frame[n] = np.exp(frame[n])

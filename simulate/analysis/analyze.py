@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from changjing.simulate.analysis.discovery import (design_matrix, scenario_discovery,
+                                                   sweep_sensitivity)
 from changjing.simulate.analysis.summaries import (TARGET_COLUMNS, bands, cost_effectiveness,
                                                    funnel_summary, paired_differences,
                                                    target_probabilities)
@@ -21,6 +23,7 @@ class SweepAnalysis:
     baseline_arm: str
     targets: dict[str, float]
     tables: dict[str, pd.DataFrame] = field(default_factory=dict)
+    discovery_text: list[dict[str, str]] = field(default_factory=list)
 
     def write(self, folder: str | Path) -> list[Path]:
         folder = Path(folder)
@@ -31,6 +34,11 @@ class SweepAnalysis:
             tmp = path.with_suffix(".csv.tmp")
             frame.to_csv(tmp, index=False, float_format="%.10g", lineterminator="\n")
             tmp.replace(path)
+            written.append(path)
+        if self.discovery_text:
+            path = folder / "discovery.txt"
+            lines = [f"[{t['target']}]\n{t['en']}\n{t['zh']}\n" for t in self.discovery_text]
+            path.write_text("\n".join(lines), encoding="utf-8")
             written.append(path)
         return written
 
@@ -72,6 +80,16 @@ def analyze(folder: str | Path, indicators: list[str] | None = None) -> SweepAna
             out.tables["cost"] = cost_effectiveness(
                 final, [c for c in TARGET_COLUMNS if c in outputs])
         out.tables["funnel"] = funnel_summary(store.funnel(), ok)
+        points = store.points()
+        seed = int(spec.get("root_seed", 0))
+        sens = sweep_sensitivity(resolved, points, final, inds, seed)
+        if sens is not None:
+            out.tables["sensitivity"] = sens
+        X = design_matrix(resolved, points, final)
+        discovery, texts = scenario_discovery(X, final, present)
+        if not discovery.empty:
+            out.tables["discovery"] = discovery
+        out.discovery_text = texts
         out.tables["runs"] = runs
         return out
     finally:

@@ -221,3 +221,30 @@ def test_dask_executor_gives_the_same_results(tmp_path):
     b = sweep(exp, tmp_path / "b", workers=2, scheduler="local", chunk_size=1)
     assert a.ok == b.ok == 4
     pd.testing.assert_frame_equal(store_frames(tmp_path / "a")[1], store_frames(tmp_path / "b")[1])
+
+
+@pytest.mark.parametrize("design", ["sobol", "morris"])
+def test_analyze_gives_sensitivity_and_discovery(tmp_path, design):
+    from changjing.simulate.analysis import analyze
+
+    (tmp_path / "base.toml").write_text(BASE, encoding="utf-8")
+    path = tmp_path / "s.toml"
+    path.write_text(
+        "[experiment]\nname='s'\nbase='base.toml'\nreplications=2\nroot_seed=3\n"
+        f"[design]\ntype='{design}'\nsamples=4\n"
+        "[uncertainties.budget]\nkey='funding.annual_budget_yuan'\nrange=[5e6,9e7]\n"
+        "scale='log'\n"
+        "[uncertainties.degree]\nkey='firms.network_degree'\nrange=[1,8]\ninteger=true\n",
+        encoding="utf-8")
+    report = sweep(path, tmp_path / "out", workers=1)
+    assert report.failed == 0
+    result = analyze(tmp_path / "out")
+    sens = result.tables["sensitivity"]
+    assert set(sens["param"]) == {"budget", "degree"}
+    assert set(sens["output"]) >= {"firms_served", "budget_spent_yuan"}
+    served = sens[(sens.output == "budget_spent_yuan")].set_index("param")
+    index = "ST" if design == "sobol" else "mu_star"
+    # money spent is driven by the budget, not by the network
+    assert served.loc["budget", index] > served.loc["degree", index]
+    written = result.write(tmp_path / "analysis")
+    assert (tmp_path / "analysis" / "sensitivity.csv") in written
