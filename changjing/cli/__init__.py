@@ -22,6 +22,7 @@ _COMMANDS: tuple[str, ...] = (
     "changjing.cli.sweep",
     "changjing.cli.analyze",
     "changjing.cli.reproduce",
+    "changjing.cli.calibrate",
     "changjing.cli.evaluate",
 )
 
