@@ -1,5 +1,38 @@
-"""Causal impact estimators: DiD/TWFE, staggered adoption, synthetic control, matching."""
+"""Causal impact estimators: DiD/TWFE, staggered adoption, synthetic control, matching.
 
+One public function per design, all returning :class:`ImpactResult`::
+
+    from changjing.evaluate.impact import att_gt, aggte
+    res = att_gt(panel, unit="firm", time="year", outcome="revenue",
+                 treated_from="funded_year", method="dr", bootstrap=999, seed=1)
+    print(aggte(res, "dynamic").summary())
+"""
+
+from changjing.evaluate.impact.descriptive import before_after
+from changjing.evaluate.impact.did import did_2x2, twfe
+from changjing.evaluate.impact.inference import randomization_test, wild_cluster_bootstrap
+from changjing.evaluate.impact.matching import aipw, balance_table, ipw, propensity_score, psm
+from changjing.evaluate.impact.panel import Panel, prepare_panel
 from changjing.evaluate.impact.result import ImpactResult
 from changjing.evaluate.impact.staggered import aggte, att_gt, pretrend_test
+from changjing.evaluate.impact.synth import synthetic_control
 
+__all__ = [
+    "ImpactResult",
+    "Panel",
+    "aggte",
+    "aipw",
+    "att_gt",
+    "balance_table",
+    "before_after",
+    "did_2x2",
+    "ipw",
+    "prepare_panel",
+    "pretrend_test",
+    "propensity_score",
+    "psm",
+    "randomization_test",
+    "synthetic_control",
+    "twfe",
+    "wild_cluster_bootstrap",
+]

@@ -110,7 +110,7 @@ def test_a_dying_worker_fails_only_its_run(tmp_path, monkeypatch):
 
 
 def test_resume_after_kill_9_runs_only_what_is_missing(tmp_path):
-    exp = make_experiment(tmp_path, reps=15)
+    exp = make_experiment(tmp_path, reps=30)
     out = tmp_path / "out"
     cmd = [sys.executable, "-m", "changjing.cli", "sweep", str(exp), "--out", str(out),
            "--workers", "1", "--chunk-size", "1", "--quiet"]
@@ -131,7 +131,7 @@ def test_resume_after_kill_9_runs_only_what_is_missing(tmp_path):
                 break
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait()
-    assert 5 <= done < 30, done
+    assert 5 <= done < 60, done
     con = sqlite3.connect(db)
     assert con.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     ok_ids = [r[0] for r in con.execute("SELECT run_id FROM runs WHERE status='ok'")]
@@ -139,9 +139,9 @@ def test_resume_after_kill_9_runs_only_what_is_missing(tmp_path):
     con.close()
     assert set(rows) == set(ok_ids) and set(rows.values()) == {12}   # no half-written run
     report = sweep(exp, out, workers=1)
-    assert report.skipped == len(ok_ids) and report.ran == 30 - len(ok_ids)
+    assert report.skipped == len(ok_ids) and report.ran == 60 - len(ok_ids)
     fresh = sweep(exp, tmp_path / "fresh", workers=1)
-    assert fresh.ok == 30
+    assert fresh.ok == 60
     pd.testing.assert_frame_equal(store_frames(out)[1], store_frames(tmp_path / "fresh")[1])
 
 

@@ -1,0 +1,245 @@
+"""``changjing evaluate impact``: causal impact estimates from a panel or cross-section file.
+
+Writes into ``--out``: ``estimates.csv`` (tidy headline + detail rows), ``diagnostics_*.csv``
+(balance, pre-trends, placebos, weights ...), a figure as PNG and SVG (event study, gap plot,
+trends or balance), ``summary.txt`` and ``manifest.json`` (every setting, the seed, the input's
+SHA-256 and each output's SHA-256; no timestamps or absolute paths, so equal inputs and seeds
+give byte-identical folders).
+"""
+
+from __future__ import annotations
+
+import argparse
+
+DESIGNS = ("did", "twfe", "staggered", "synth", "match", "before-after")
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    parser = sub.add_parser(
+        "impact",
+        help="estimate the causal impact of funding / scenarios (DiD, staggered, synth, matching)",
+        description=(
+            "Estimate the programme's causal impact from a long panel (one row per unit and "
+            "period) or, for --design match, a cross-section (one row per firm)."),
+    )
+    parser.add_argument("panel", metavar="PANEL", help="CSV or XLSX file")
+    parser.add_argument("--design", required=True, choices=DESIGNS,
+                        help="did (2x2), twfe, staggered (Callaway & Sant'Anna), synth "
+                             "(synthetic control), match (PSM/IPW/AIPW), before-after "
+                             "(descriptive only)")
+    parser.add_argument("--unit", help="unit id column (firm, zone ...)")
+    parser.add_argument("--time", help="period column (numbers: years or 1..T)")
+    parser.add_argument("--outcome", required=True, help="outcome column")
+    parser.add_argument("--treated-from", dest="treated_from",
+                        help="first treated period per unit (empty or 0 = never)")
+    parser.add_argument("--treated", help="0/1 treatment column (per row; for match: per firm)")
+    parser.add_argument("--covariates", nargs="+", default=[], metavar="COL",
+                        help="covariates (conditional parallel trends, propensity score, "
+                             "synth predictors)")
+    parser.add_argument("--control", choices=("never", "notyet"), default="never",
+                        help="staggered: comparison units (default: never treated)")
+    parser.add_argument("--method", default=None,
+                        help="staggered: dr (traditional DR, default) | dr_imp (improved DR) | "
+                             "ipw | reg;  match: psm (default) | ipw | aipw")
+    parser.add_argument("--cluster", help="cluster column (default: unit)")
+    parser.add_argument("--bootstrap", type=int, default=0, metavar="N",
+                        help="staggered: multiplier draws for simultaneous bands; did/twfe: wild "
+                             "cluster bootstrap draws (0 = analytic only)")
+    parser.add_argument("--seed", type=int, default=None, help="seed for every random draw")
+    parser.add_argument("--caliper", type=float, default=None,
+                        help="match/psm: caliper in SDs of the logit propensity score")
+    parser.add_argument("--cutoff", type=float, default=None,
+                        help="before-after: first 'after' period")
+    parser.add_argument("--drop-incomplete", dest="drop_incomplete", action="store_true",
+                        help="staggered: drop units not observed in every period (default: "
+                             "refuse an unbalanced panel)")
+    parser.add_argument("--alpha", type=float, default=0.05, help="1 - confidence level")
+    parser.add_argument("--sheet", default=None, help="Excel sheet name")
+    parser.add_argument("--out", required=True, help="output folder")
+    parser.add_argument("--overwrite", action="store_true", help="replace a non-empty --out")
+    parser.set_defaults(func=run)
+
+
+def _need(args, *names: str) -> None:
+    from changjing.evaluate.errors import SpecError
+
+    missing = [f"--{n.replace('_', '-')}" for n in names if getattr(args, n) in (None, "")]
+    if missing:
+        raise SpecError(f"--design {args.design} needs {', '.join(missing)}")
+
+
+def _jsonable(value):
+    import numpy as np
+
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float):
+        if value != value or value in (float("inf"), float("-inf")):
+            return None
+        return float(f"{value:.12g}")
+    return value
+
+
+def _estimate(args, frame, source):
+    """Run the chosen design; returns (result, extra tables, figure)."""
+    from changjing.evaluate import impact
+    from changjing.evaluate.errors import SpecError
+    from changjing.evaluate.impact import plots
+
+    tables: dict = {}
+    treat = dict(treated_from=args.treated_from, treated=args.treated)
+    design = args.design
+    if design in ("did", "twfe", "staggered", "synth"):
+        _need(args, "unit", "time")
+        if not (args.treated_from or args.treated):
+            raise SpecError(f"--design {design} needs --treated-from or --treated")
+    if design == "staggered":
+        method = args.method or "dr"
+        res = impact.att_gt(frame, unit=args.unit, time=args.time, outcome=args.outcome,
+                            covariates=args.covariates, control=args.control, method=method,
+                            cluster=args.cluster, bootstrap=args.bootstrap, seed=args.seed,
+                            alpha=args.alpha, drop_incomplete=args.drop_incomplete,
+                            source=source, **treat)
+        dyn = impact.aggte(res, "dynamic")
+        tables["event_study"] = dyn.table
+        tables["aggregations"] = _aggregations(impact, res)
+        return res, tables, plots.event_study_plot(dyn)
+    if design in ("did", "twfe"):
+        if args.method:
+            raise SpecError(f"--method applies to staggered and match designs, not {design}")
+        if design == "did":
+            if not args.treated_from:
+                raise SpecError("--design did needs --treated-from (one common treatment date)")
+            res = impact.did_2x2(frame, outcome=args.outcome, unit=args.unit, time=args.time,
+                                 treated_from=args.treated_from, covariates=args.covariates,
+                                 cluster=args.cluster, alpha=args.alpha, source=source)
+        else:
+            res = impact.twfe(frame, unit=args.unit, time=args.time, outcome=args.outcome,
+                              covariates=args.covariates, cluster=args.cluster,
+                              alpha=args.alpha, source=source, **treat)
+        if args.bootstrap:
+            wcb = impact.wild_cluster_bootstrap(
+                frame, unit=args.unit, time=args.time, outcome=args.outcome,
+                covariates=args.covariates, cluster=args.cluster, n_boot=args.bootstrap,
+                seed=args.seed, alpha=args.alpha, source=source, **treat)
+            tables["wild_cluster_bootstrap"] = wcb.tidy().assign(
+                p_value=wcb.p_value, ci_type=wcb.ci_type)
+            res.warnings.extend(w for w in wcb.warnings if w not in res.warnings)
+        panel = impact.prepare_panel(frame, unit=args.unit, time=args.time,
+                                     outcome=args.outcome, source=source, balanced=False,
+                                     **treat)
+        ever = panel.treated_mask
+        date = float(panel.first_treated[ever].min())
+        with __import__("warnings").catch_warnings():
+            __import__("warnings").simplefilter("ignore", RuntimeWarning)
+            import numpy as np
+
+            fig = plots.trends_plot(panel.times, np.nanmean(panel.y[ever], axis=0),
+                                    np.nanmean(panel.y[~ever], axis=0), date)
+        return res, tables, fig
+    if design == "synth":
+        if args.method:
+            raise SpecError("--method does not apply to --design synth")
+        res = impact.synthetic_control(frame, unit=args.unit, time=args.time,
+                                       outcome=args.outcome, predictors=args.covariates,
+                                       alpha=args.alpha, source=source, **treat)
+        return res, tables, plots.gap_plot(res)
+    if design == "match":
+        _need(args, "treated")
+        method = args.method or "psm"
+        funcs = {"psm": impact.psm, "ipw": impact.ipw, "aipw": impact.aipw}
+        if method not in funcs:
+            raise SpecError(f"--method for --design match: expected psm, ipw or aipw, got "
+                            f"{method!r}")
+        kw = dict(treatment=args.treated, outcome=args.outcome, covariates=args.covariates,
+                  alpha=args.alpha, source=source)
+        if method == "psm":
+            kw["caliper"] = args.caliper
+        elif args.caliper is not None:
+            raise SpecError("--caliper applies to --method psm only")
+        res = funcs[method](frame, **kw)
+        return res, tables, plots.balance_plot(res)
+    # before-after (descriptive)
+    _need(args, "unit", "time", "cutoff")
+    res = impact.before_after(frame, unit=args.unit, time=args.time, outcome=args.outcome,
+                              cutoff=args.cutoff, alpha=args.alpha, source=source)
+    return res, tables, None
+
+
+def _aggregations(impact, res):
+    import pandas as pd
+
+    rows = []
+    for kind in ("simple", "dynamic", "group", "calendar"):
+        a = impact.aggte(res, kind)
+        row = {"aggregation": kind, "estimand": a.estimand, "estimate": a.estimate, "se": a.se,
+               "ci_low": a.ci_low, "ci_high": a.ci_high, "p_value": a.p_value}
+        if "se_boot_overall" in a.settings:
+            row["se_boot"] = a.settings["se_boot_overall"]
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def run(args: argparse.Namespace) -> int:
+    import hashlib
+    from pathlib import Path
+
+    from changjing import __version__
+    from changjing.cli._output import check_target, staged_output_dir, write_json
+    from changjing.evaluate.impact.plots import save_figure
+    from changjing.evaluate.impact.result import integer_periods
+    from changjing.evaluate.tables import neutralise_frame, read_table
+
+    check_target(Path(args.out), args.overwrite)  # refuse before doing any work
+    path = Path(args.panel)
+    frame = read_table(path, args.sheet)
+    source = path.name + (f" [sheet {args.sheet}]" if args.sheet else "")
+    res, tables, fig = _estimate(args, frame, source)
+
+    def write_csv(table, target: Path) -> None:
+        neutralise_frame(integer_periods(table)).to_csv(target, index=False, float_format="%.10g",
+                                       lineterminator="\n")
+
+    with staged_output_dir(args.out, args.overwrite) as stage:
+        write_csv(res.tidy(), stage / "estimates.csv")
+        for name, table in sorted(res.diagnostics.items()):
+            write_csv(table, stage / f"diagnostics_{name}.csv")
+        for name, table in sorted(tables.items()):
+            write_csv(table, stage / f"{name}.csv")
+        if fig is not None:
+            stem = {"staggered": "event_study", "synth": "gap_plot", "match": "balance"}.get(
+                args.design, "trends")
+            save_figure(fig, stage / stem)
+        (stage / "summary.txt").write_text(res.summary() + "\n", encoding="utf-8")
+        outputs = {p.name: hashlib.sha256(p.read_bytes()).hexdigest()
+                   for p in sorted(stage.iterdir()) if p.is_file()}
+        options = {k: v for k, v in vars(args).items()
+                   if k not in ("func", "panel", "out", "overwrite", "command",
+                                "evaluate_command")}
+        write_json(stage / "manifest.json", _jsonable({
+            "command": "changjing evaluate impact",
+            "changjing_version": __version__,
+            "input": {"file": path.name, "sheet": args.sheet,
+                      "sha256": hashlib.sha256(path.read_bytes()).hexdigest(),
+                      "rows": len(frame)},
+            "options": options,
+            "seed": args.seed,
+            "design": res.design,
+            "estimand": res.estimand,
+            "causal": res.causal,
+            "estimate": res.estimate, "se": res.se, "ci": [res.ci_low, res.ci_high],
+            "p_value": res.p_value, "n_units": res.n, "n_rows": res.n_obs,
+            "se_type": res.se_type, "ci_type": res.ci_type,
+            "settings": res.settings,
+            "warnings": res.warnings,
+            "outputs": outputs,
+        }))
+    head = res.summary().split("\n")
+    keep = [line for line in head[:6]] + [f"WARNING: {w}" for w in res.warnings]
+    print("\n".join(keep))
+    print(f"full report: {Path(args.out) / 'summary.txt'}")
+    return 0

@@ -1,0 +1,254 @@
+"""Inference with few clusters or few treated units.
+
+Cluster-robust standard errors need many clusters *and* many treated clusters; a programme that
+funds firms in a handful of districts, or one zone, has neither.  Two remedies:
+
+* :func:`wild_cluster_bootstrap` - the restricted wild cluster bootstrap-t (WCR; Cameron,
+  Gelbach & Miller 2008) for the treatment coefficient of a 2x2 DiD or TWFE regression.  Fixed
+  effects and covariates are partialled out first (Frisch-Waugh-Lovell), the null
+  ``delta = delta0`` is imposed, residuals are flipped per cluster with Rademacher weights, or
+  Webb's (2014) six-point weights when there are fewer than 12 clusters (Rademacher then has
+  too few distinct draws), and the CR1 t-statistic is bootstrapped.  The p-value is the share of
+  ``|t*| >= |t|``; the interval is found by test inversion on the same draws.
+* :func:`randomization_test` - Fisher randomization inference: the adoption dates are permuted
+  across units (keeping how many units start when), the TWFE coefficient is re-estimated for
+  each permutation, ``p = (1 + #{|b*| >= |b|}) / (1 + n_perm)``.  Valid in finite samples under
+  the sharp null of no effect for any unit when assignment is exchangeable.
+
+Warnings are attached when the design cannot support inference: a single treated cluster (WCR
+is known to over- or under-reject badly, MacKinnon & Webb 2017), fewer than 6 clusters, or so
+few units that the smallest attainable permutation p-value exceeds ``alpha``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from itertools import product
+
+import numpy as np
+import pandas as pd
+from scipy import optimize
+
+from changjing.evaluate.errors import SpecError
+from changjing.evaluate.impact.did import demean
+from changjing.evaluate.impact.panel import prepare_panel
+from changjing.evaluate.impact.result import ImpactResult, check_alpha
+
+__all__ = ["randomization_test", "wild_cluster_bootstrap"]
+
+_WEBB = np.array([-np.sqrt(1.5), -1.0, -np.sqrt(0.5), np.sqrt(0.5), 1.0, np.sqrt(1.5)])
+
+
+def _check_draws(n: int, seed: int | None, name: str) -> int:
+    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 99:
+        raise SpecError(f"{name}: expected an integer >= 99, got {n!r}")
+    if (seed is None or isinstance(seed, bool) or not isinstance(seed, (int, np.integer))
+            or seed < 0):
+        raise SpecError(f"seed: expected a non-negative integer (required), got {seed!r}")
+    return int(n)
+
+
+def _twfe_arrays(data, unit, time, outcome, treated_from, treated, covariates, cluster, source):
+    panel = prepare_panel(data, unit=unit, time=time, outcome=outcome,
+                          treated_from=treated_from, treated=treated, covariates=covariates,
+                          cluster=cluster, source=source, balanced=False)
+    ui, ti = np.nonzero(np.isfinite(panel.y))
+    y = panel.y[ui, ti]
+    d = panel.treated_at()[ui, ti]
+    cols = [y, d] + ([panel.x[ui, ti, j] for j in range(len(covariates))] if covariates else [])
+    z = demean(np.column_stack(cols), [ui, ti])
+    yt, dt = z[:, 0], z[:, 1]
+    if covariates:  # FWL: partial the covariates out of both
+        w = z[:, 2:]
+        coef = np.linalg.lstsq(w, np.column_stack([yt, dt]), rcond=None)[0]
+        yt, dt = yt - w @ coef[:, 0], dt - w @ coef[:, 1]
+    clus = panel.cluster[ui] if panel.cluster is not None else ui
+    treated_clusters = len(np.unique(clus[d == 1]))
+    k = 1 + len(covariates) + len(panel.times)
+    return panel, yt, dt, clus, treated_clusters, k, ui, ti
+
+
+def wild_cluster_bootstrap(
+    data: pd.DataFrame,
+    *,
+    unit: str,
+    time: str,
+    outcome: str,
+    treated_from: str | None = None,
+    treated: str | None = None,
+    covariates: Sequence[str] = (),
+    cluster: str | None = None,
+    n_boot: int = 999,
+    seed: int | None = None,
+    weights: str = "auto",
+    alpha: float = 0.05,
+    source: str | None = None,
+) -> ImpactResult:
+    """TWFE treatment effect with restricted wild cluster bootstrap-t p-value and interval.
+
+    ``weights``: ``"auto"`` (Webb when fewer than 12 clusters, else Rademacher),
+    ``"rademacher"`` or ``"webb"``.  With at most 12 clusters and Rademacher weights all
+    ``2^G`` sign vectors are enumerated instead of drawn.
+    """
+    alpha = check_alpha(alpha)
+    n_boot = _check_draws(n_boot, seed, "n_boot")
+    if weights not in ("auto", "rademacher", "webb"):
+        raise SpecError(f"weights: expected auto, rademacher or webb, got {weights!r}")
+    covariates = list(covariates or [])
+    panel, yt, dt, clus, n_tc, k, _, _ = _twfe_arrays(
+        data, unit, time, outcome, treated_from, treated, covariates, cluster, source)
+    g = int(clus.max()) + 1
+    n = len(yt)
+    sxx = float(dt @ dt)
+    delta = float(dt @ yt / sxx)
+    factor = g / (g - 1) * (n - 1) / (n - k)
+    b = np.bincount(clus, weights=dt * dt, minlength=g)
+
+    def cr1_se(scores):
+        return np.sqrt(factor * np.sum(scores**2, axis=-1)) / sxx
+
+    resid = yt - delta * dt
+    se = float(cr1_se(np.bincount(clus, weights=dt * resid, minlength=g)))
+    kind = weights if weights != "auto" else ("webb" if g < 12 else "rademacher")
+    rng = np.random.default_rng(seed)
+    if kind == "rademacher" and g <= 12:
+        v = np.array(list(product([-1.0, 1.0], repeat=g)))
+        enumerated = True
+    else:
+        v = (rng.choice(_WEBB, size=(n_boot, g)) if kind == "webb"
+             else rng.integers(0, 2, size=(n_boot, g)) * 2.0 - 1.0)
+        enumerated = False
+
+    def pvalue(delta0: float) -> float:
+        u0 = yt - delta0 * dt  # restricted residuals (null imposed)
+        a = np.bincount(clus, weights=dt * u0, minlength=g)
+        t_obs = (delta - delta0) / se
+        diff = v @ a / sxx
+        scores = v * a[None, :] - diff[:, None] * b[None, :]
+        t_star = diff / cr1_se(scores)
+        return float(np.mean(np.abs(t_star) >= abs(t_obs) - 1e-12))
+
+    p = pvalue(0.0)
+
+    def root(sign: float) -> float:
+        lo_, hi_ = delta, delta + sign * se
+        step = se
+        for _ in range(60):
+            if pvalue(hi_) < alpha:
+                break
+            step *= 2
+            hi_ = delta + sign * step
+        else:
+            return float("nan")
+        return optimize.brentq(lambda d0: pvalue(d0) - alpha + 1e-9, lo_, hi_, xtol=se * 1e-4) \
+            if pvalue(lo_) > alpha else float("nan")
+
+    ci_low, ci_high = root(-1.0), root(1.0)
+    warnings = list(panel.warnings)
+    if n_tc == 1:
+        warnings.append("only one treated cluster: the wild cluster bootstrap is unreliable "
+                        "(MacKinnon & Webb 2017); use randomization_test() or synthetic control")
+    if g < 6:
+        warnings.append(f"only {g} clusters: no cluster-based method supports inference here")
+    return ImpactResult(
+        design="twfe+wild_cluster_bootstrap", estimand="TWFE coefficient on the treatment "
+        "indicator", estimate=delta, se=se, ci_low=ci_low, ci_high=ci_high, n=panel.n_units,
+        n_obs=n, alpha=alpha, p_value=p, se_type="cluster-robust CR1 (reported); inference "
+        "from the restricted wild cluster bootstrap-t",
+        ci_type=f"wild cluster bootstrap-t test inversion ({kind} weights, "
+                f"{'all 2^G sign vectors' if enumerated else f'{n_boot} draws, seed {seed}'})",
+        settings={"n_boot": n_boot if not enumerated else len(v), "seed": seed,
+                  "weights": kind, "enumerated": enumerated, "clusters": g,
+                  "treated_clusters": n_tc, "null_imposed": True, "alpha": alpha,
+                  "covariates": covariates, "cluster": cluster or unit},
+        warnings=warnings,
+    )
+
+
+def randomization_test(
+    data: pd.DataFrame,
+    *,
+    unit: str,
+    time: str,
+    outcome: str,
+    treated_from: str | None = None,
+    treated: str | None = None,
+    covariates: Sequence[str] = (),
+    cluster: str | None = None,
+    n_perm: int = 999,
+    seed: int | None = None,
+    alpha: float = 0.05,
+    source: str | None = None,
+) -> ImpactResult:
+    """Fisher randomization test of the TWFE coefficient, permuting adoption dates.
+
+    Dates are permuted across units, or across ``cluster``s when treatment was assigned at that
+    level (a zone, a district): every unit of a cluster must then share one adoption date.
+    The permutation p-value includes the observed assignment: ``(1 + #{|b*| >= |b|}) /
+    (1 + n_perm)``.  The reported ``se`` is the standard deviation of the permutation
+    distribution (a scale, not a confidence statement); no interval is given.
+    """
+    alpha = check_alpha(alpha)
+    n_perm = _check_draws(n_perm, seed, "n_perm")
+    covariates = list(covariates or [])
+    panel, yt, dt, clus, _, _, ui, ti = _twfe_arrays(
+        data, unit, time, outcome, treated_from, treated, covariates, cluster, source)
+    b_obs = float(dt @ yt / (dt @ dt))
+    rng = np.random.default_rng(seed)
+    gvec = panel.first_treated
+    if panel.cluster is not None:
+        # assignment level = cluster: one date per cluster, permuted across clusters
+        n_cl = int(panel.cluster.max()) + 1
+        gcl = np.full(n_cl, np.nan)
+        for c in range(n_cl):
+            dates = np.unique(gvec[panel.cluster == c])
+            if len(dates) != 1:
+                from changjing.evaluate.errors import InputError
+
+                raise InputError(
+                    f"{panel.source}: cluster {cluster!r} value number {c} mixes adoption dates "
+                    f"({', '.join(f'{d:g}' for d in dates[:4])}); permuting at the cluster "
+                    "level needs one date per cluster")
+            gcl[c] = dates[0]
+        level, unit_of = gcl, panel.cluster
+    else:
+        level, unit_of = gvec, np.arange(panel.n_units)
+    draws = np.empty(n_perm)
+    wcov = None
+    if covariates:
+        wcov = demean(np.column_stack([panel.x[ui, ti, j] for j in range(len(covariates))]),
+                      [ui, ti])
+    for r in range(n_perm):
+        gp = rng.permutation(level)[unit_of]
+        d = (panel.times[ti] >= gp[ui]).astype(float)
+        dtp = demean(d, [ui, ti])[:, 0]
+        if wcov is not None:
+            dtp = dtp - wcov @ np.linalg.lstsq(wcov, dtp, rcond=None)[0]
+        ss = dtp @ dtp
+        draws[r] = dtp @ yt / ss if ss > 1e-12 else 0.0
+    p = float((1 + np.sum(np.abs(draws) >= abs(b_obs) - 1e-12)) / (1 + n_perm))
+    n_tr = int(np.isfinite(level).sum())
+    from math import comb
+
+    n_assign = comb(len(level), n_tr)
+    warnings = list(panel.warnings)
+    if 1 / n_assign > alpha:
+        warnings.append(f"only {n_assign} distinct assignments exist: the smallest attainable "
+                        f"p-value {1 / n_assign:.3f} exceeds alpha = {alpha}; the design "
+                        "cannot support a significance test at this level")
+    return ImpactResult(
+        design="twfe+randomization_inference", estimand="TWFE coefficient on the treatment "
+        "indicator", estimate=b_obs, se=float(np.std(draws, ddof=1)), ci_low=float("nan"),
+        ci_high=float("nan"), n=panel.n_units, n_obs=len(yt), alpha=alpha, p_value=p,
+        se_type="standard deviation of the permutation distribution (scale only)",
+        ci_type=f"none; Fisher randomization p-value from {n_perm} permutations of adoption "
+                f"dates across units, seed {seed}",
+        diagnostics={"permutation": pd.DataFrame({"draw": np.arange(n_perm),
+                                                  "estimate": draws})},
+        settings={"n_perm": n_perm, "seed": seed,
+                  "permuted": "first-treatment period across "
+                  + ("clusters" if panel.cluster is not None else "units")
+                  + " (cohort sizes kept)", "cluster": cluster, "alpha": alpha,
+                  "covariates": covariates},
+        warnings=warnings,
+    )
