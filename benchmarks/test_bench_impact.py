@@ -1,4 +1,4 @@
-"""Speed and large coverage studies of the impact estimators (issue 5).
+"""Speed and large coverage studies of the impact estimators.
 
 Target: staggered DiD with 10,000 units x 12 periods and 999 bootstrap draws in seconds,
 side by side with csdid (an established package) when it is installed.

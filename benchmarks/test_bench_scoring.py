@@ -1,4 +1,4 @@
-"""Speed of the scoring library (issue 4 target: 100,000 scenarios × 30 indicators, with
+"""Speed of the scoring library (target: 100,000 scenarios × 30 indicators, with
 weights and ranking robustness over 1,000 perturbations, in seconds).
 
 Run:  python -m pytest benchmarks/test_bench_scoring.py --benchmark-enable -q

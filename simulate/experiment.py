@@ -106,7 +106,9 @@ class ExperimentSpec(_Strict):
     experiment: ExperimentSection
     levers: dict[str, Variable] = Field(default_factory=dict)
     arms: list[Arm] = Field(default_factory=list)
-    uncertainties: dict[str, Variable] = Field(default_factory=dict)
+    uncertainties: dict[str, Variable] | str = Field(
+        default_factory=dict, description="Uncertain parameters, or 'posterior:DIR' to draw "
+        "them from a calibration's posterior.")
     design: DesignSection = Field(default_factory=DesignSection)
 
     @model_validator(mode="after")
@@ -122,7 +124,12 @@ class ExperimentSpec(_Strict):
         dupes = {n for n in names if names.count(n) > 1}
         if dupes:
             raise ValueError(f"arm names must be unique, repeated: {', '.join(sorted(dupes))}")
-        if self.design.type != "grid":
+        if isinstance(self.uncertainties, str):
+            if not self.uncertainties.startswith("posterior:") or \
+                    not self.uncertainties.removeprefix("posterior:").strip():
+                raise ValueError("uncertainties must be a table of parameters or "
+                                 f"'posterior:DIR', got {self.uncertainties!r}")
+        elif self.design.type != "grid":
             bad = [n for n, u in self.uncertainties.items() if u.range is None]
             if bad:
                 raise ValueError(f"design {self.design.type!r} samples ranges; give 'range' "
@@ -153,6 +160,13 @@ class Experiment:
     arms: pd.DataFrame                # arm_index, arm, settings (dict of dotted overrides)
     points: pd.DataFrame              # point, one column per uncertainty
     configs: dict[tuple[int, int], Config] = field(repr=False, default_factory=dict)
+    unc_keys: dict[str, str] = field(default_factory=dict)   # uncertainty name -> config key
+    unc_integer: dict[str, bool] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if not self.unc_keys and isinstance(self.spec.uncertainties, dict):
+            self.unc_keys = {n: v.key for n, v in self.spec.uncertainties.items()}
+            self.unc_integer = {n: v.integer for n, v in self.spec.uncertainties.items()}
 
     @property
     def name(self) -> str:
@@ -195,9 +209,9 @@ class Experiment:
         key = (arm_index, point)
         if key not in self.configs:
             overrides = dict(self.arms["settings"].iloc[arm_index])
-            for name, var in self.spec.uncertainties.items():
+            for name, key in self.unc_keys.items():
                 value = self.points[name].iloc[point]
-                overrides[var.key] = _cast(value, var)
+                overrides[key] = _cast(value, self.unc_integer.get(name, False))
             self.configs[key] = self.base.with_overrides(
                 overrides, source=f"{self.path}: arm {self.arms['arm'].iloc[arm_index]!r}, "
                 f"point {point}")
@@ -210,6 +224,8 @@ class Experiment:
             "arms": [{"arm": a, "settings": s} for a, s in
                      zip(self.arms["arm"], self.arms["settings"], strict=True)],
             "points": json.loads(self.points.to_json(orient="records", double_precision=15)),
+            "uncertainty_keys": self.unc_keys,
+            "uncertainty_integer": self.unc_integer,
         }
 
     def experiment_hash(self) -> str:
@@ -228,10 +244,10 @@ def run_seed(root: int, point: int, replication: int) -> int:
                np.array([1 << 32, 1], dtype=np.uint64) % np.uint64(2**63 - 1))
 
 
-def _cast(value: Any, var: Variable) -> Any:
+def _cast(value: Any, integer: bool) -> Any:
     if isinstance(value, np.generic):
         value = value.item()
-    if var.integer and isinstance(value, float):
+    if integer and isinstance(value, float):
         return int(round(value))
     return value
 
@@ -247,6 +263,9 @@ def _format(exc: ValidationError, source: str) -> str:
             options = _fields_at(loc)
             hit = difflib.get_close_matches(loc[-1], options, 1)
             hint = f" (did you mean {hit[0]!r}?)" if hit else ""
+            if loc[-1] in ExperimentSpec.model_fields and len(loc) > 1:
+                hint = (f" ({loc[-1]!r} is a top-level key: in TOML it must come before the "
+                        "first [table])")
             lines.append(f"  {path}: unknown key{hint}")
         elif err["type"] == "missing":
             lines.append(f"  {path}: required key missing")
@@ -302,8 +321,23 @@ def load_experiment(path: str | Path) -> Experiment:
         base = base.with_overrides({"run.months": spec.experiment.horizon_months}, str(path))
     _check_outputs(spec, path)
     arms = _build_arms(spec, base, path)
-    points = _build_points(spec)
-    exp = Experiment(spec, text, str(path), base, arms, points)
+    arm_keys = {k for settings in arms["settings"] for k in settings}
+    if isinstance(spec.uncertainties, str):
+        points, keys, integer = _posterior_points(spec, path)
+        # Policy arms set their own keys: those posterior draws give way (e.g. a calibrated
+        # historical budget when the experiment varies the budget).
+        dropped = [n for n, k in keys.items() if k in arm_keys]
+        points = points.drop(columns=dropped)
+        keys = {n: k for n, k in keys.items() if n not in dropped}
+        exp = Experiment(spec, text, str(path), base, arms, points, unc_keys=keys,
+                         unc_integer=integer)
+    else:
+        both = sorted(arm_keys & {v.key for v in spec.uncertainties.values()})
+        if both:
+            raise ConfigError(f"{path}: {', '.join(both)} is both a policy lever (or arm "
+                              "setting) and an uncertainty; keep it in one place")
+        points = _build_points(spec)
+        exp = Experiment(spec, text, str(path), base, arms, points)
     if exp.baseline_arm not in set(arms["arm"]):
         hit = difflib.get_close_matches(exp.baseline_arm, list(arms["arm"]), 1)
         raise ConfigError(f"{path}: experiment.baseline_arm: no arm named "
@@ -338,7 +372,8 @@ def _current(config: Config, key: str) -> Any:
 
 def _build_arms(spec: ExperimentSpec, base: Config, path: Path) -> pd.DataFrame:
     rows: list[tuple[str, dict[str, Any]]] = []
-    for name, var in {**spec.levers, **spec.uncertainties}.items():
+    unc = spec.uncertainties if isinstance(spec.uncertainties, dict) else {}
+    for name, var in {**spec.levers, **unc}.items():
         try:
             _current(base, var.key)
         except ConfigError as exc:
@@ -402,6 +437,33 @@ def _build_points(spec: ExperimentSpec) -> pd.DataFrame:
                 frame[n] = np.rint(frame[n]).astype(int)
     frame.insert(0, "point", np.arange(len(frame)))
     return frame
+
+
+def _posterior_points(spec: ExperimentSpec, path: Path
+                      ) -> tuple[pd.DataFrame, dict[str, str], dict[str, bool]]:
+    """``design.samples`` weighted draws from a calibration's posterior (seeded)."""
+    folder = Path(str(spec.uncertainties).removeprefix("posterior:").strip())
+    if not folder.is_absolute():
+        folder = path.parent / folder
+    post_path, man_path = folder / "posterior.csv", folder / "manifest.json"
+    if not post_path.is_file() or not man_path.is_file():
+        raise ConfigError(f"{path}: uncertainties: {folder} holds no calibration result "
+                          "(posterior.csv and manifest.json); run `changjing calibrate` first")
+    manifest = json.loads(man_path.read_text(encoding="utf-8"))
+    priors = manifest.get("priors", [])
+    post = pd.read_csv(post_path)
+    names = [p["name"] for p in priors]
+    missing = [n for n in names if n not in post.columns]
+    if missing or "weight" not in post.columns:
+        raise ConfigError(f"{post_path}: expected columns {', '.join(names)} and weight")
+    seed = spec.experiment.root_seed if spec.design.seed is None else spec.design.seed
+    rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(7,)))
+    w = post["weight"].to_numpy(dtype=float)
+    pick = rng.choice(len(post), size=spec.design.samples, p=w / w.sum())
+    points = post.iloc[pick][names].reset_index(drop=True)
+    points.insert(0, "point", np.arange(len(points)))
+    return (points, {p["name"]: p["key"] for p in priors},
+            {p["name"]: bool(p.get("integer", False)) for p in priors})
 
 
 def _unit_bounds(var: Variable) -> tuple[float, float]:

@@ -31,7 +31,8 @@ def experiment_from_manifest(folder: str | Path) -> Experiment:
                          "settings": [a["settings"] for a in res["arms"]]})
     points = pd.DataFrame(res["points"])
     exp = Experiment(spec, manifest.get("experiment_as_given", ""), str(path), base, arms,
-                     points)
+                     points, unc_keys=res.get("uncertainty_keys", {}),
+                     unc_integer=res.get("uncertainty_integer", {}))
     if exp.experiment_hash() != manifest["experiment_hash"]:
         raise SimulateError(f"{path}: the resolved experiment does not match its recorded "
                             "hash; the manifest was edited or is damaged")

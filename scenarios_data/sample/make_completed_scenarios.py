@@ -4,7 +4,7 @@ Nothing here is real data.  The table imitates what an evaluator of the Qingdao
 scenario-innovation programme keeps for the tracking-and-evaluation stage (跟踪评估): one row
 per completed scenario with owner, domain, zone, supplier, dates, funding, investment and
 outcome indicators.  Magnitudes are loosely scaled to the programme facts in
-shared/context/programme.md (about 130 certified scenario labs and close to 90 million yuan of
+scenarios_data/programme.toml (about 130 certified scenario labs and close to 90 million yuan of
 support by 2026, i.e. well under 1 million yuan per scenario; TRL on the national 1–9 scale).
 
 Each scenario has a latent "quality" q ~ N(0, 1); outcomes rise with q plus independent

@@ -19,7 +19,7 @@ def sweep_sensitivity(resolved: dict[str, Any], points: pd.DataFrame, final: pd.
     spec = resolved["spec"]
     method = spec["design"]["type"]
     unc = spec["uncertainties"]
-    if method not in ("sobol", "morris") or not unc:
+    if method not in ("sobol", "morris") or not isinstance(unc, dict) or not unc:
         return None
     names = list(unc)
     if method == "morris":
@@ -49,7 +49,7 @@ def design_matrix(resolved: dict[str, Any], points: pd.DataFrame, final: pd.Data
     spec = resolved["spec"]
     X = pd.DataFrame(index=final.index)
     pts = points.set_index("point")
-    for name in spec["uncertainties"] or {}:
+    for name in resolved.get("uncertainty_keys") or {}:
         X[name] = pts.loc[final["point"], name].to_numpy()
     arms = {a["arm"]: a["settings"] for a in resolved["arms"]}
     keys = sorted({k for s in arms.values() for k in s})

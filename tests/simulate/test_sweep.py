@@ -248,3 +248,32 @@ def test_analyze_gives_sensitivity_and_discovery(tmp_path, design):
     assert served.loc["budget", index] > served.loc["degree", index]
     written = result.write(tmp_path / "analysis")
     assert (tmp_path / "analysis" / "sensitivity.csv") in written
+
+
+def test_uncertainties_drawn_from_a_posterior(tmp_path):
+    """`uncertainties = "posterior:DIR"` draws weighted particles; lever keys give way."""
+    import json
+
+    post = tmp_path / "cal"
+    post.mkdir()
+    pd.DataFrame({"particle": [0, 1, 2], "q": [0.2, 0.3, 0.4], "budget": [1e7, 2e7, 3e7],
+                  "weight": [0.0, 0.0, 1.0], "distance": [1, 1, 1]}).to_csv(
+        post / "posterior.csv", index=False)
+    (post / "manifest.json").write_text(json.dumps({"priors": [
+        {"name": "q", "key": "diffusion.q_per_year", "integer": False},
+        {"name": "budget", "key": "funding.annual_budget_yuan", "integer": False}]}))
+    exp_path = make_experiment(tmp_path, reps=1)
+    text = exp_path.read_text(encoding="utf-8")
+    exp_path.write_text('uncertainties = "posterior:cal"\n' + text
+                        + "\n[design]\nsamples = 5\n", encoding="utf-8")
+    exp = load_experiment(exp_path)
+    assert list(exp.points.columns) == ["point", "q"]          # budget is a lever here
+    assert (exp.points["q"] == 0.4).all()                      # all weight on particle 2
+    cfg = exp.config_for(0, 3)
+    assert cfg.diffusion.q_per_year == 0.4 and cfg.funding.annual_budget_yuan == 2e7
+    report = sweep(exp, tmp_path / "out", workers=1)
+    assert report.ok == 10
+    assert reproduce(tmp_path / "out", sample=3).ok
+    (post / "posterior.csv").unlink()
+    with pytest.raises(ConfigError, match="holds no calibration result"):
+        load_experiment(exp_path)
