@@ -65,3 +65,22 @@ def test_sweep_40_runs(benchmark, experiment, mode):
         workers = int(mode[-1])
         # a pool costs a spawn start-up per worker; measured as users see it
         benchmark.pedantic(_sweep, args=(experiment, workers), rounds=2, iterations=1)
+
+
+def test_sweep_1000_runs_two_workers(benchmark, tmp_path_factory):
+    """The 1,000-run sweep of the default model on 2 cores (one round)."""
+    path = tmp_path_factory.mktemp("big") / "exp.toml"
+    path.write_text(EXPERIMENT.replace(f"replications = {RUNS // 2}", "replications = 500"),
+                    encoding="utf-8")
+    exp = load_experiment(path)
+    assert exp.n_runs == 1000
+    benchmark.group = "1,000 runs of the default model"
+    benchmark.pedantic(_sweep_n, args=(exp, 2, 1000), rounds=1, iterations=1)
+
+
+def _sweep_n(exp, workers: int, n: int) -> None:
+    out = Path(tempfile.mkdtemp()) / "s"
+    try:
+        assert sweep(exp, out, workers=workers).ok == n
+    finally:
+        shutil.rmtree(out.parent)
