@@ -102,8 +102,8 @@ class Funder(mesa.Agent):
         wanted = per_step / self.cfg.event_cost_yuan + self._event_carry
         n = int(min(np.floor(wanted), self.cfg.events_per_month_max * self.model.dt_months))
         n = min(n, int(acct.available // self.cfg.event_cost_yuan))
-        self._event_carry = wanted - np.floor(wanted) if n >= 0 else 0.0
         n = max(n, 0)
+        self._event_carry = min(max(wanted - n, 0.0), 1.0)  # a fraction waits for next month
         if n:
             cost = n * self.cfg.event_cost_yuan
             self.ledger.commit("matchmaking", cost)

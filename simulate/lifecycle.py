@@ -142,7 +142,6 @@ def start_pilots(model: ScenarioModel, idx: np.ndarray) -> None:
     lo, hi = cfg.lifecycle.pilot_months
     durations = rng.integers(lo, hi + 1, size=idx.size)
     idx = idx[np.lexsort((idx, -priority(model, idx)))]  # subsidies go by priority
-    durations = durations[: idx.size]
     scn_all, firm_all = book.suppliers_of(idx)
     for s, dur in zip(idx, durations, strict=True):
         suppliers = firm_all[scn_all == s]

@@ -22,7 +22,8 @@ import numpy as np
 from changjing.simulate import lifecycle
 from changjing.simulate.agents import Funder, ScenarioOwner
 from changjing.simulate.attraction import attract
-from changjing.simulate.config import DOMAINS, FIRM_TYPES, INSTRUMENTS, Config, month_label
+from changjing.simulate.config import (DOMAINS, FIRM_TYPES, INSTRUMENTS, Config, month_index,
+                                      month_label)
 from changjing.simulate.diffusion import TechnologyRegistry, diffusion_step, seed_adopters
 from changjing.simulate.firms import SUPPLIER_TYPES, build_network, generate_firms
 from changjing.simulate.indicators import Indicators
@@ -175,8 +176,6 @@ class ScenarioModel(mesa.Model):
         fl = self.config.flagship
         if not fl.enabled or fl.count == 0:
             return
-        from changjing.simulate.config import month_index
-
         if month_index(self.config.run.start, fl.month) != self.month:
             return
         codes = [z.code for z in self.zones.zones]

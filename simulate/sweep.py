@@ -1,12 +1,10 @@
 """Running an experiment: chunks of runs on an executor, results into the store as they finish.
 
-One code path serves every executor: ``concurrent.futures`` executors — in-process
-(``workers=1``), a local process pool (default: one worker per core), or a Dask cluster
-(``scheduler=ADDRESS``, or ``"local"`` for a LocalCluster) through
-``distributed.Client.get_executor()``.  Small runs are grouped in chunks so that per-task
-overhead stays small.  A run that raises is recorded as failed with its error and seed and the
-sweep goes on; a worker that dies breaks only its own runs: the pool is rebuilt and the runs it
-held are retried one at a time, and a run that kills a worker on its own is recorded as failed.
+Executors (in-process, local process pool, Dask) and the map that survives dying workers are in
+``executors.py``.  Small runs are grouped in chunks so that per-task overhead stays small.
+A run that raises is recorded as failed with its error and seed and the sweep goes on; a
+worker that dies breaks only its own runs: the pool is rebuilt and the runs it held are retried
+one at a time, and a run that kills a worker on its own is recorded as failed.
 Each run depends only on its config and seed, so results are identical whatever the executor,
 the number of workers or the completion order.
 """
@@ -19,9 +17,7 @@ import os
 import shutil
 import time
 import traceback
-from collections import deque
 from collections.abc import Callable
-from concurrent.futures import FIRST_COMPLETED, Executor, Future, wait
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -29,6 +25,7 @@ from typing import Any
 import numpy as np
 
 from changjing.simulate.errors import SimulateError
+from changjing.simulate.executors import ExecutorHandle, ExecutorSpec, resilient_map
 from changjing.simulate.experiment import Experiment, load_experiment
 from changjing.simulate.store import FILE, ResultStore, RunOutcome
 
@@ -75,65 +72,6 @@ def run_one(run_id: int, config: dict[str, Any], seed: int,
 
 def run_chunk(tasks: list[Task], outputs: list[str]) -> list[RunOutcome]:
     return [run_one(rid, cfg, seed, outputs) for rid, cfg, seed in tasks]
-
-
-# ------------------------------------------------------------------ executors
-
-class InlineExecutor(Executor):
-    """Runs each task at submission, in this process (workers=1; easy to debug)."""
-
-    def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future:
-        fut: Future = Future()
-        try:
-            fut.set_result(fn(*args, **kwargs))
-        except BaseException as exc:  # noqa: BLE001
-            fut.set_exception(exc)
-        return fut
-
-
-@dataclass
-class ExecutorSpec:
-    workers: int | None = None
-    scheduler: str | None = None
-
-    def describe(self) -> str:
-        if self.scheduler:
-            return f"dask ({self.scheduler})"
-        return "in-process" if self.n_workers == 1 else f"process pool ({self.n_workers})"
-
-    @property
-    def n_workers(self) -> int:
-        return self.workers or os.cpu_count() or 1
-
-    def make(self) -> tuple[Executor, Callable[[], None]]:
-        if self.scheduler:
-            try:
-                from distributed import Client
-            except ImportError:
-                raise SimulateError("--scheduler needs Dask: pip install 'changjing[distributed]'"
-                                    ) from None
-            if self.scheduler == "local":
-                client = Client(n_workers=self.n_workers, threads_per_worker=1,
-                                processes=True, dashboard_address=None)
-            else:
-                client = Client(self.scheduler)
-            return client.get_executor(), client.close
-        if self.n_workers == 1:
-            return InlineExecutor(), lambda: None
-        import multiprocessing as mp
-        from concurrent.futures import ProcessPoolExecutor
-
-        # spawn: the same start method everywhere, and no fork of a threaded parent
-        pool = ProcessPoolExecutor(max_workers=self.n_workers,
-                                   mp_context=mp.get_context("spawn"))
-        return pool, lambda: pool.shutdown(wait=True, cancel_futures=True)
-
-
-def _is_worker_loss(exc: BaseException) -> bool:
-    from concurrent.futures.process import BrokenProcessPool
-
-    return isinstance(exc, BrokenProcessPool) or type(exc).__name__ in (
-        "KilledWorker", "CommClosedError")
 
 
 # ------------------------------------------------------------------ the sweep
@@ -243,9 +181,6 @@ def _execute(exp: Experiment, store: ResultStore, spec: ExecutorSpec, chunk_size
 
     n_workers = spec.n_workers
     size = chunk_size or max(1, min(50, math.ceil(len(todo) / (n_workers * 4)) or 1))
-    queue: deque[list[int]] = deque(todo[i:i + size] for i in range(0, len(todo), size))
-    suspects: deque[list[int]] = deque()     # runs in flight when a worker died: one at a time
-    lost: dict[int, int] = {}                # run_id -> times its worker died under it
     done = ok = failed = 0
     failures: list[dict[str, Any]] = []
     if progress:
@@ -265,52 +200,19 @@ def _execute(exp: Experiment, store: ResultStore, spec: ExecutorSpec, chunk_size
         if progress:
             progress(skipped + done, total)
 
-    executor, close = spec.make() if queue else (None, lambda: None)
-    inflight: dict[Future, list[int]] = {}
-    try:
-        while queue or suspects or inflight:
-            window = 1 if suspects else 2 * n_workers
-            source = suspects if suspects else queue
-            while source and len(inflight) < window:
-                ids = source.popleft()
-                fut = executor.submit(run_chunk, [task(r) for r in ids], outputs)
-                inflight[fut] = ids
-            finished, _ = wait(list(inflight), return_when=FIRST_COMPLETED)
-            broken = False
-            for fut in finished:
-                ids = inflight.pop(fut)
-                exc = fut.exception()
-                if exc is None:
-                    record(fut.result())
-                elif _is_worker_loss(exc):
-                    broken = True
-                    for r in ids:
-                        lost[r] = lost.get(r, 0) + 1
-                    if len(ids) == 1 and lost[ids[0]] >= 2:   # died alone: it is the culprit
-                        record([RunOutcome(ids[0], "failed", 0.0,
-                                           f"worker process died ({type(exc).__name__}) "
-                                           f"(seed {int(plan.loc[ids[0], 'seed'])})")])
-                    else:
-                        suspects.extend([r] for r in ids)
-                else:  # an error outside the model (e.g. pickling): record, go on
-                    record([RunOutcome(r, "failed", 0.0, f"{type(exc).__name__}: {exc}")
-                            for r in ids])
-            if broken and not spec.scheduler:
-                for fut, ids in list(inflight.items()):   # the dead pool took these too
-                    for r in ids:
-                        lost[r] = lost.get(r, 0) + 1
-                    suspects.extend([r] for r in ids)
-                inflight.clear()
-                close_pool(executor)
-                executor, close = spec.make()
-    finally:
-        close()
+    def lost(rid: int, why: str) -> None:
+        record([RunOutcome(rid, "failed", 0.0, f"worker process died ({why}) "
+                           f"(seed {int(plan.loc[rid, 'seed'])})")])
+
+    def error(ids: list[int], exc: BaseException) -> None:   # outside the model, e.g. pickling
+        record([RunOutcome(r, "failed", 0.0, f"{type(exc).__name__}: {exc}") for r in ids])
+
+    if todo:
+        with ExecutorHandle(spec) as handle:
+            resilient_map(handle, todo, size,
+                          lambda ex, ids: ex.submit(run_chunk, [task(r) for r in ids], outputs),
+                          record, lost, error)
     return SweepReport(store.folder, total, done, ok, failed, skipped,
                        time.perf_counter() - t0, failures)
 
 
-def close_pool(executor: Executor) -> None:
-    try:
-        executor.shutdown(wait=False, cancel_futures=True)
-    except Exception:  # noqa: BLE001 - a broken pool may complain on shutdown
-        pass

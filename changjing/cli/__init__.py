@@ -23,6 +23,7 @@ _COMMANDS: tuple[str, ...] = (
     "changjing.cli.analyze",
     "changjing.cli.reproduce",
     "changjing.cli.calibrate",
+    "changjing.cli.report",
     "changjing.cli.evaluate",
 )
 

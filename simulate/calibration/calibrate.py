@@ -22,7 +22,6 @@ import sqlite3
 import time
 import tomllib
 from collections.abc import Callable
-from concurrent.futures import FIRST_COMPLETED, wait
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -38,7 +37,7 @@ from changjing.simulate.calibration.targets import (TargetsFile, distance, load_
                                                     simulated_moments)
 from changjing.simulate.config import Config, load_config
 from changjing.simulate.errors import ConfigError, SimulateError
-from changjing.simulate.sweep import ExecutorSpec
+from changjing.simulate.executors import ExecutorHandle, ExecutorSpec, resilient_map
 
 IDENTIFIED, WEAK = 0.5, 0.8   # posterior / prior 90 % width thresholds (stated conventions)
 
@@ -272,9 +271,8 @@ def calibrate(calibration: Calibration | str | Path, out: str | Path, *,
     t0 = time.perf_counter()
     obs, sd, _ = observed(cal.targets)
     targets_data = cal.targets.model_dump(mode="json")
-    spec = ExecutorSpec(workers, scheduler)
-    executor, close = spec.make()
-    n_workers = spec.n_workers
+    handle = ExecutorHandle(ExecutorSpec(workers, scheduler))
+    n_workers = handle.spec.n_workers
     c = cal.spec.calibration
     total_guess = c.particles * c.generations
 
@@ -282,27 +280,26 @@ def calibrate(calibration: Calibration | str | Path, out: str | Path, *,
         have = store.batch(gen, batch)
         missing = [i for i in range(len(z)) if i not in have]
         if missing:
-            size = chunk_size or max(1, int(np.ceil(len(missing) / (n_workers * 4))))
-            chunks = [missing[i:i + size] for i in range(0, len(missing), size)]
-            futures = {}
-            for ch in chunks:
-                tasks = [((gen, batch, i), cal.config_for(cal.values_of(z[i])).to_dict(),
-                          seeds[i]) for i in ch]
-                futures[executor.submit(simulate_chunk, tasks, targets_data)] = ch
-            pending = set(futures)
-            while pending:
-                finished, pending = wait(pending, return_when=FIRST_COMPLETED)
-                rows = []
-                for fut in finished:
-                    for (g, b, i), moments, err in fut.result():
-                        d = distance(np.array(moments), obs, sd) if moments is not None \
-                            else float("inf")
-                        rows.append((g, b, i, seeds[i], json.dumps(z[i].tolist()),
-                                     json.dumps(moments) if moments is not None else None,
-                                     d, err))
-                store.add(rows)
+            def row(i: int, moments: list[float] | None, err: str | None) -> tuple[Any, ...]:
+                d = distance(np.array(moments), obs, sd) if moments is not None else np.inf
+                return (gen, batch, i, seeds[i], json.dumps(z[i].tolist()),
+                        json.dumps(moments) if moments is not None else None, d, err)
+
+            def on_result(results: list[tuple[Any, ...]]) -> None:
+                store.add([row(i, m, err) for (_, _, i), m, err in results])
                 if progress:
                     progress(min(store.total_simulations(), total_guess), total_guess)
+
+            def submit(ex: Any, ids: list[int]) -> Any:
+                tasks = [((gen, batch, i), cal.config_for(cal.values_of(z[i])).to_dict(),
+                          seeds[i]) for i in ids]
+                return ex.submit(simulate_chunk, tasks, targets_data)
+
+            size = chunk_size or max(1, int(np.ceil(len(missing) / (n_workers * 4))))
+            resilient_map(handle, missing, size, submit, on_result,
+                          lambda i, why: store.add([row(i, None, f"worker died ({why})")]),
+                          lambda ids, exc: store.add([row(i, None, f"{type(exc).__name__}: "
+                                                      f"{exc}") for i in ids]))
             have = store.batch(gen, batch)
         return np.array([have[i] for i in range(len(z))], dtype=float)
 
@@ -313,9 +310,9 @@ def calibrate(calibration: Calibration | str | Path, out: str | Path, *,
                        on_generation=store.save_generation)
         if not gens:
             raise SimulateError("calibration produced no generation")
-        result = _summarise(cal, gens, store, folder, executor, n_workers, plot)
+        result = _summarise(cal, gens, store, folder, handle, plot)
     finally:
-        close()
+        handle.close()
         sims = store.total_simulations()
         store.close()
     result.simulations = sims
@@ -361,7 +358,7 @@ def _prepare(cal: Calibration, folder: Path, overwrite: bool) -> None:
 
 
 def _summarise(cal: Calibration, gens: list[Generation], store: CalibrationStore,
-               folder: Path, executor: Any, n_workers: int, plot: bool) -> CalibrationResult:
+               folder: Path, handle: ExecutorHandle, plot: bool) -> CalibrationResult:
     last = gens[-1]
     names = [p.name for p in cal.priors]
     values = np.column_stack([p.to_value(last.z[:, j]) for j, p in enumerate(cal.priors)])
@@ -390,7 +387,7 @@ def _summarise(cal: Calibration, gens: list[Generation], store: CalibrationStore
                            "simulations": g.simulations, "acceptance": g.acceptance,
                            "ess": g.ess, "median_distance": float(np.median(g.distances))}
                           for g in gens])
-    ppc = _predictive_check(cal, last, executor, n_workers)
+    ppc = _predictive_check(cal, last, handle)
     for name, frame in (("posterior", posterior), ("posterior_summary", summary),
                         ("trace", trace), ("ppc", ppc)):
         frame.to_csv(folder / f"{name}.csv", index=False, float_format="%.10g",
@@ -400,8 +397,8 @@ def _summarise(cal: Calibration, gens: list[Generation], store: CalibrationStore
     return CalibrationResult(folder, gens, posterior, summary, trace, ppc, 0, 0.0)
 
 
-def _predictive_check(cal: Calibration, last: Generation, executor: Any,
-                      n_workers: int) -> pd.DataFrame:
+def _predictive_check(cal: Calibration, last: Generation,
+                      handle: ExecutorHandle) -> pd.DataFrame:
     """Simulate the moments at posterior draws (fresh seeds) against each observation."""
     c = cal.spec.calibration
     seq = np.random.SeedSequence(c.root_seed, spawn_key=(10_000,))
@@ -411,14 +408,18 @@ def _predictive_check(cal: Calibration, last: Generation, executor: Any,
              % np.uint64(2**63 - 1)]
     tasks = [((-1, 0, i), cal.config_for(cal.values_of(last.z[d])).to_dict(), seeds[i])
              for i, d in enumerate(draws)]
-    size = max(1, int(np.ceil(len(tasks) / (n_workers * 2))))
-    futs = [executor.submit(simulate_chunk, tasks[i:i + size],
-                            cal.targets.model_dump(mode="json"))
-            for i in range(0, len(tasks), size)]
-    moments = {}
-    for f in futs:
-        for key, m, _err in f.result():
+    size = max(1, int(np.ceil(len(tasks) / (handle.spec.n_workers * 2))))
+    targets_data = cal.targets.model_dump(mode="json")
+    moments: dict[int, list[float] | None] = {}
+
+    def on_result(results: list[tuple[Any, ...]]) -> None:
+        for key, m, _err in results:
             moments[key[2]] = m
+
+    resilient_map(handle, list(range(len(tasks))), size,
+                  lambda ex, ids: ex.submit(simulate_chunk, [tasks[i] for i in ids],
+                                            targets_data),
+                  on_result, lambda i, why: None, lambda ids, exc: None)
     sims = np.array([moments[i] for i in range(len(tasks)) if moments.get(i) is not None],
                     dtype=float)
     obs, sd, names = observed(cal.targets)

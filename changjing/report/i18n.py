@@ -1,0 +1,217 @@
+"""Report labels in Chinese and English.
+
+Programme terms (the 十百千 targets, the five lifecycle stages, funding instruments) are read
+from ``scenarios_data/programme.toml`` where it defines them, so the report uses the same words
+as the rest of the project; everything else is the table below.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from functools import lru_cache
+from importlib import resources
+
+LANGS = ("zh", "en")
+
+# key: (zh, en)
+TEXT: dict[str, tuple[str, str]] = {
+    "report_title": ("场景创新政策分析报告", "Scenario-innovation policy report"),
+    "contents": ("目录", "Contents"),
+    "generated": ("报告日期", "Report date"),
+    "inputs": ("输入", "Inputs"),
+    "warnings": ("提示", "Warnings"),
+    "lang_fallback": ("未找到中文字体，报告改用英文。",
+                      "No CJK font found: the report falls back to English."),
+    # sweep
+    "sweep": ("批量模拟实验", "Policy experiment (sweep)"),
+    "exec_summary": ("摘要", "Executive summary"),
+    "targets_table": ("各方案达成“十百千”目标的概率（95% Wilson 区间）",
+                      "Probability of reaching each 十百千 target by the end (95 % Wilson interval)"),
+    "all_targets": ("四项全部达成", "All four"),
+    "arm": ("方案", "Arm"),
+    "target": ("目标", "Target"),
+    "cheapest": ("达到概率要求的最低花费方案", "Cheapest arm that reaches the stated probability"),
+    "cheapest_none": ("没有方案以不低于 {p} 的概率达成“{t}”；概率最高的是 {arm}（{best}）。",
+                      "No arm reaches “{t}” with probability ≥ {p}; the best is {arm} ({best})."),
+    "cheapest_one": ("以不低于 {p} 的概率达成“{t}”的最低花费方案是 {arm}：概率 {prob}"
+                     "（{lo}–{hi}），平均支出 {spent}。",
+                     "The cheapest arm that reaches “{t}” with probability ≥ {p} is {arm}: "
+                     "probability {prob} ({lo}–{hi}), mean spending {spent}."),
+    "sweep_intro": ("实验“{name}”：{arms} 个方案 × {points} 个参数点 × {reps} 次重复，"
+                    "共 {runs} 次运行（完成 {ok}，失败 {failed}）。基准方案：{base}。",
+                    "Experiment “{name}”: {arms} arms × {points} design points × {reps} "
+                    "replications = {runs} runs ({ok} finished, {failed} failed). "
+                    "Baseline arm: {base}."),
+    "failed_runs": ("{n} 次运行失败，未计入统计；详见工作簿的 runs 表。",
+                    "{n} run(s) failed and are left out of every statistic; see the runs sheet."),
+    "probability": ("概率", "Probability"),
+    "interval": ("区间", "Interval"),
+    "mean_spent": ("平均支出（元）", "Mean spending (yuan)"),
+    "trajectories": ("指标轨迹（均值与 5%–95% 区间）", "Indicator trajectories (mean, 5–95 % band)"),
+    "trajectories_caption": ("实线为各方案均值，阴影为 5%–95% 分位区间，虚线为目标值。",
+                             "Lines: mean over runs of each arm; shaded: 5–95 % of runs; "
+                             "dashed: the target."),
+    "run_traj_caption": ("实线为本次运行的指标值，虚线为目标值。",
+                         "Line: the run's value; dashed: the target."),
+    "final_values": ("期末值", "Values at the end of the horizon"),
+    "funnel": ("全周期漏斗：场景在哪里流失、在哪里等待",
+               "Lifecycle funnel: where scenarios are lost and where they wait"),
+    "funnel_caption": ("每个环节：进入的场景中进入下一环节、失败退出、期末仍在等待的平均数量。",
+                       "Each stage: of the scenarios that entered it, the mean number that moved "
+                       "on, failed, or were still waiting at the end."),
+    "budget": ("资金使用与单位成本", "Budget use and cost per indicator"),
+    "budget_caption": ("期末累计支出，按资金工具分列（各方案运行均值）。",
+                       "Money paid out by the end, by instrument (mean over the runs of each "
+                       "arm)."),
+    "cost_table": ("单位成本（元/单位，平均支出 ÷ 平均指标值）",
+                   "Cost per unit (yuan; mean spending ÷ mean indicator value)"),
+    "paired": ("与基准方案的配对差异", "Paired differences against the baseline"),
+    "paired_caption": ("同一随机种子下各方案期末值减去基准方案期末值的均值，误差线为 95% 配对 t 区间。",
+                       "Mean over seed pairs of the arm's final value minus the baseline's; "
+                       "bars: 95 % paired-t interval."),
+    "sensitivity": ("敏感性排序", "Sensitivity ranking"),
+    "sensitivity_caption": ("Sobol 一阶指数 S1 与总效应指数 ST（误差线为 95% 自助法区间半宽）。",
+                            "Sobol' first-order S1 and total-order ST indices (bars: 95 % "
+                            "bootstrap half-width)."),
+    "morris_caption": ("Morris 筛选：μ*（平均绝对基本效应），误差线为 95% 区间。",
+                       "Morris screening: μ* (mean absolute elementary effect); bars: 95 %."),
+    "sensitivity_none": ("本实验的设计不是 Sobol 或 Morris 设计，无法给出敏感性排序。",
+                         "This experiment's design is not a Sobol' or Morris design, so no "
+                         "sensitivity ranking is computed."),
+    "sensitivity_arm": ("按基准方案 {arm} 的运行计算，同一参数点的重复取均值；种子噪声占单次运行方差的 {noise}。",
+                        "Computed on the runs of the baseline arm {arm}, replications averaged "
+                        "per design point; the seed's share of a single run's variance is "
+                        "{noise}."),
+    "discovery": ("情景发现：何时未能达成目标", "Scenario discovery: when are targets missed?"),
+    "discovery_none": ("所有运行的结果相同（{what}），没有可发现的规则。",
+                       "Every run has the same outcome ({what}); there is no rule to find."),
+    "discovery_intro": ("用 PRIM（Friedman & Fisher 1999）在方案杠杆和不确定参数中寻找"
+                        "“四项目标未全部达成”的运行集中区域。",
+                        "PRIM (Friedman & Fisher 1999) searches the levers and uncertain "
+                        "parameters for a region where runs miss at least one target."),
+    "missed_label": ("至少一项目标未达成", "at least one target is missed"),
+    "missed_label_one": ("“{t}”未达成", "“{t}” is missed"),
+    # run
+    "run": ("单次模拟", "Single simulation run"),
+    "run_intro": ("运行“{name}”：{start} 起 {months} 个月，随机种子 {seed}。",
+                  "Run “{name}”: {months} months from {start}, seed {seed}."),
+    "run_summary": ("期末“十百千”指标与目标", "十百千 indicators at the end against the targets"),
+    "indicator": ("指标", "Indicator"),
+    "value": ("数值", "Value"),
+    "share": ("完成比例", "Share of target"),
+    "reached": ("是否达成", "Reached"),
+    "yes": ("是", "yes"),
+    "no": ("否", "no"),
+    "stage": ("环节", "Stage"),
+    "entered": ("进入", "Entered"),
+    "moved_on": ("进入下一环节", "Moved on"),
+    "failed": ("失败退出", "Failed"),
+    "waiting": ("期末等待", "Waiting at end"),
+    "months": ("平均停留（月）", "Mean months spent"),
+    "attrition": ("流失率", "Attrition"),
+    "instrument": ("资金工具", "Instrument"),
+    "appropriated": ("已安排（元）", "Appropriated (yuan)"),
+    "committed": ("已承诺（元）", "Committed (yuan)"),
+    "spent": ("已支出（元）", "Spent (yuan)"),
+    "budget_over_time": ("累计支出随时间变化", "Cumulative spending over time"),
+    "yuan_per_unit": ("元/单位", "Yuan per unit"),
+    "month": ("月份", "Month"),
+    "step": ("步", "Step"),
+    # scoring
+    "scoring": ("已完成场景评分", "Scoring of completed scenarios"),
+    "scoring_intro": ("指标体系“{system}”（{version}），方法 {method}；评分 {scored} 个场景，排除 {excluded} 个；"
+                      "缺失值处理：{missing}。",
+                      "Indicator system “{system}” ({version}), method {method}; {scored} "
+                      "scenarios scored, {excluded} excluded; missing values: {missing}."),
+    "ranking": ("排名与等级", "Ranking and grades"),
+    "ranking_more": ("此处列出前 {n} 名；完整排名见工作簿。",
+                     "The top {n} are shown; the workbook has the full ranking."),
+    "rank": ("排名", "Rank"),
+    "scenario": ("场景", "Scenario"),
+    "score": ("得分", "Score"),
+    "grade": ("等级", "Grade"),
+    "grades_count": ("等级分布", "Grades"),
+    "subscores": ("准则层得分（前 {n} 名）", "Criterion sub-scores (top {n})"),
+    "subscores_caption": ("各准则得分（0–100），颜色越深得分越高。",
+                          "Score on each criterion (0–100); darker is higher."),
+    "weights": ("权重及其来源", "Weights and their provenance"),
+    "criterion": ("准则", "Criterion"),
+    "weight": ("权重", "Weight"),
+    "source": ("来源", "Source"),
+    "cr": ("一致性比率 CR", "Consistency ratio CR"),
+    "stability": ("排名稳定性", "Rank stability"),
+    "stability_caption": ("权重扰动下各场景的排名：圆点为平均排名，横条为最好–最差范围，竖线为原排名（前 {n} 名）。",
+                          "Rank under perturbed weights: dot = mean rank, bar = best to worst "
+                          "rank, tick = rank with the stated weights (top {n})."),
+    "stability_intro": ("{draws} 次权重扰动（{mode}，种子 {seed}）。",
+                        "{draws} weight draws ({mode}, seed {seed})."),
+    "p_same_rank": ("保持原排名的概率", "P(same rank)"),
+    "mean_rank": ("平均排名", "Mean rank"),
+    "rank_range": ("排名范围", "Rank range"),
+    # impact
+    "impact": ("政策效果评估", "Impact evaluation"),
+    "estimates": ("估计结果", "Estimates"),
+    "estimate": ("估计值", "Estimate"),
+    "design": ("设计说明", "Design"),
+    "diagnostics": ("诊断", "Diagnostics"),
+    "impact_figure": ("图", "Figure"),
+    "not_causal": ("这是描述性比较，不是因果效应。",
+                   "This is a descriptive comparison, not a causal effect."),
+    # provenance
+    "provenance": ("来源与复现", "Provenance and how to reproduce"),
+    "reproduce": ("复现命令", "Reproduce with"),
+    "this_report": ("本报告", "This report"),
+    "kind": ("类型", "Kind"),
+    "folder": ("文件夹", "Folder"),
+    "hash": ("哈希", "Hash"),
+    "seed": ("随机种子", "Seed"),
+    "versions": ("软件版本", "Versions"),
+    "period": ("模拟期", "Simulated period"),
+    "config": ("配置", "Configuration"),
+}
+
+
+def text(key: str, lang: str, **fmt: object) -> str:
+    zh, en = TEXT[key]
+    s = zh if lang == "zh" else en
+    return s.format(**fmt) if fmt else s
+
+
+@lru_cache(maxsize=1)
+def programme() -> dict:
+    ref = resources.files("changjing.scenarios_data").joinpath("programme.toml")
+    return tomllib.loads(ref.read_text(encoding="utf-8"))
+
+
+_INSTRUMENTS = {"lab_grants": ("场景实验室资助", "Lab grants"),
+                "pilot_subsidies": ("试点补贴", "Pilot subsidies"),
+                "matchmaking": ("供需对接活动", "Matchmaking"),
+                "attraction": ("招商引企激励", "Attraction incentives")}
+_INDICATORS = {"budget_spent_yuan": ("累计支出（元）", "Money spent (yuan)"),
+               "adopters": ("采用企业数", "Adopting firms"),
+               "scenarios_released": ("发布场景数", "Scenarios released"),
+               "demonstrations": ("示范成功数", "Successful demonstrations"),
+               "pilots_started": ("启动试点数", "Pilots started"),
+               "scenarios_submitted": ("征集场景数", "Scenarios submitted"),
+               "all_targets": ("四项全部达成", "All four targets")}
+
+
+def label(code: str, lang: str) -> str:
+    """A programme term (target, stage, domain, zone, instrument, indicator) in ``lang``."""
+    prog = programme()
+    i = 0 if lang == "zh" else 1
+    t = prog.get("targets", {}).get(code)
+    if isinstance(t, dict) and "zh" in t:
+        return t["zh"] if lang == "zh" else t["en"]
+    for group in ("stages", "domains", "zones"):
+        for item in prog.get(group, []):
+            if item.get("code") == code:
+                return item["zh"] if lang == "zh" else item["en"]
+    for table in (_INSTRUMENTS, _INDICATORS):
+        if code in table:
+            return table[code][i]
+    return code
+
+
+def target_codes() -> list[str]:
+    return [k for k, v in programme().get("targets", {}).items() if isinstance(v, dict)]

@@ -1,0 +1,155 @@
+"""The ``changjing report`` command, the English fallback without a CJK font, and the small
+helpers (file and sheet names, text wrapping, kind detection)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+
+import pandas as pd
+import pytest
+
+from changjing.report.document import Report, Section, Table, safe_name
+from changjing.report.errors import ReportError
+
+
+def cli(argv: list[str]) -> int:
+    """Run the report sub-command as the CLI does (its module registers its own parser)."""
+    from changjing.cli import report
+    from changjing.cli._errors import report_errors
+
+    parser = argparse.ArgumentParser(prog="changjing")
+    report.register(parser.add_subparsers())
+    args = parser.parse_args(["report", *argv])
+    with report_errors() as outcome:
+        outcome.code = args.func(args)
+    return outcome.code
+
+
+def test_cli_writes_html_pdf_xlsx_and_figures(inputs, tmp_path, capsys):
+    out = tmp_path / "r" / "report.html"
+    code = cli([str(inputs["run"]), "--out", str(out), "--pdf", "--xlsx", "--lang", "en",
+                "--date", "2026-04-16"])
+    assert code == 0
+    assert out.is_file() and out.with_suffix(".pdf").is_file() and \
+        out.with_suffix(".xlsx").is_file()
+    figs = sorted(p.name for p in (tmp_path / "r" / "report_figures").iterdir())
+    assert figs and {p.rsplit(".", 1)[1] for p in figs} == {"png", "svg"}
+    assert "wrote" in capsys.readouterr().out
+    assert not [p for p in (tmp_path / "r").iterdir() if p.name.startswith(".")], \
+        "no staging leftovers"
+    # an existing report is refused without --overwrite, accepted with it
+    assert cli([str(inputs["run"]), "--out", str(out)]) == 2
+    assert "exists" in capsys.readouterr().err
+    assert cli([str(inputs["run"]), "--out", str(out), "--overwrite", "--quiet"]) == 0
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["{missing}", "--out", "{out}"], "no such folder"),
+    (["{empty}", "--out", "{out}"], "no manifest.json"),
+    (["{run}", "--out", "{tmp}/report.txt"], "ending in .html"),
+    (["{run}", "--out", "{out}", "--date", "16/04/2026"], "YYYY-MM-DD"),
+    (["{run}", "--out", "{out}", "--probability", "1.5"], "(0, 1]"),
+    (["{run}", "{run}", "--out", "{out}"], "given twice"),
+    (["{odd}", "--out", "{out}"], "did you mean 'changjing.run'"),
+])
+def test_cli_errors_are_one_clear_line(inputs, tmp_path, capsys, argv, message):
+    (tmp_path / "empty").mkdir()
+    (tmp_path / "odd").mkdir()
+    (tmp_path / "odd" / "manifest.json").write_text(json.dumps({"kind": "changjing.rnu"}))
+    subs = {"missing": str(tmp_path / "nope"), "empty": str(tmp_path / "empty"),
+            "odd": str(tmp_path / "odd"), "run": str(inputs["run"]), "tmp": str(tmp_path),
+            "out": str(tmp_path / "o.html")}
+    code = cli([a.format(**subs) for a in argv])
+    err = capsys.readouterr().err
+    assert code == 2 and err.startswith("error: ") and message in err, err
+    assert len(err.strip().splitlines()) == 1
+
+
+def test_without_a_cjk_font_the_report_falls_back_to_english(inputs, monkeypatch, tmp_path):
+    from changjing.report import build, fonts
+
+    try:
+        with monkeypatch.context() as m:
+            m.setattr(fonts, "BUNDLED", tmp_path / "none.ttf")
+            m.setattr(fonts, "SYSTEM_FAMILIES", ())
+            fonts.find_cjk_font.cache_clear()
+            with pytest.warns(RuntimeWarning, match="no CJK font"):
+                report = build.build_report([inputs["run"]], lang="zh", date="2026-04-16")
+        assert report.lang == "en"
+        assert any("falls back to English" in w for w in report.warnings)
+        assert report.sections[0].title.startswith("Single simulation run")
+    finally:
+        fonts.find_cjk_font.cache_clear()       # the real font again for the other tests
+        assert fonts.find_cjk_font() is not None
+
+
+def test_file_and_sheet_names_are_sanitised():
+    from changjing.report.xlsx import sheet_name
+
+    assert safe_name("../../etc/passwd") == "etc_passwd"
+    assert safe_name("<script>alert(1)</script>") == "script_alert_1_script"
+    assert safe_name("场景") == "x"
+    assert "/" not in safe_name("a/b\\c:d") and len(safe_name("y" * 500)) == 60
+    used: set[str] = set()
+    names = [sheet_name(k, used) for k in ("a[1]:b*?/\\", "x" * 40, "x" * 40, "A[1]_b____")]
+    assert names[0] == "a_1__b____"
+    assert all(len(n) <= 31 for n in names)
+    assert len({n.lower() for n in names}) == 4
+
+
+def test_text_wrapping_fits_the_width():
+    from changjing.report.pdf import text_width, wrap
+
+    text = "全链条场景创新服务企业 " * 20 + "a fairly long English sentence " * 10
+    for line in wrap(text, 3.0, 10):
+        assert text_width(line, 10) <= 3.0 + 1e-9
+    assert "".join(wrap("场景" * 50, 1.0, 10)) == "场景" * 50      # nothing lost
+
+
+def test_xlsx_neutralises_formula_cells(tmp_path):
+    from openpyxl import load_workbook
+
+    from changjing.report.xlsx import write_xlsx
+
+    frame = pd.DataFrame({"name": ["=1+1", "+SUM(A1)", "@cmd", "-2+3", "safe"],
+                          "value": [1.0, 2.0, 3.0, float("nan"), 5.0]})
+    report = Report("t", "en", "2026-04-16", [Section("s", "S", [Table("t=1", "=t", frame)])])
+    names = write_xlsx(report, tmp_path / "t.xlsx")
+    ws = load_workbook(tmp_path / "t.xlsx")[names[0]]
+    cells = [c.value for c in ws["A"][1:]]
+    assert cells == ["'=1+1", "'+SUM(A1)", "'@cmd", "'-2+3", "safe"]
+    assert all(c.data_type == "s" for c in ws["A"][1:])
+    assert ws["B5"].value is None                      # NaN → empty, not the text 'nan'
+    index = load_workbook(tmp_path / "t.xlsx")["contents"]
+    assert index["B2"].value == "'=t"
+
+
+def test_kind_detection(tmp_path):
+    from changjing.report.sections import detect_kind
+
+    assert detect_kind(tmp_path, {"kind": "changjing.sweep"}) == "changjing.sweep"
+    assert detect_kind(tmp_path, {"tool": "changjing evaluate score"}) == "changjing.score"
+    assert detect_kind(tmp_path, {"command": "changjing evaluate impact"}) == "changjing.impact"
+    with pytest.raises(ReportError, match="cannot tell"):
+        detect_kind(tmp_path, {"seed": 1})
+
+
+def test_embedded_font_is_the_bundled_font_unchanged():
+    """The @font-face data is the shipped subset as WOFF, with its own head timestamp (fontTools
+    would otherwise stamp the save time, and two reports would differ)."""
+    import base64
+    import io
+    import re
+
+    from fontTools.ttLib import TTFont
+
+    from changjing.report.fonts import BUNDLED, find_cjk_font, font_face_css
+
+    css = font_face_css(find_cjk_font())
+    data = base64.b64decode(re.search(r"base64,([A-Za-z0-9+/=]+)\)", css).group(1))
+    assert data[:4] == b"wOFF"
+    woff, ttf = TTFont(io.BytesIO(data)), TTFont(BUNDLED)
+    assert woff["head"].modified == ttf["head"].modified
+    assert set(woff.getBestCmap()) == set(ttf.getBestCmap())
+    assert len(BUNDLED.read_bytes()) < 3_000_000          # "a few MB at most"
