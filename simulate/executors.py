@@ -152,7 +152,6 @@ def resilient_map(handle: ExecutorHandle, items: Sequence[Hashable], chunk_size:
                     lost[r] = lost.get(r, 0) + 1
                 if len(ids) == 1 and lost[ids[0]] >= 2:   # died alone: it is the culprit
                     on_lost(ids[0], type(exc).__name__)
-                    finished_any = True
                 else:
                     suspects.extend([r] for r in ids)
             else:
@@ -161,10 +160,11 @@ def resilient_map(handle: ExecutorHandle, items: Sequence[Hashable], chunk_size:
             breaks_without_progress += 1
             if not finished_any and breaks_without_progress >= 3:
                 raise SimulateError(
-                    "worker processes keep dying before finishing any work; if you started "
+                    "worker processes keep dying before finishing any work.  If you started "
                     "this from a Python script, put the call under "
                     "`if __name__ == \"__main__\":` (worker processes are started with "
-                    "'spawn' and re-import the script), or use workers=1")
+                    "'spawn' and re-import the script), or use workers=1; otherwise every run "
+                    "crashes its worker (out of memory?) — try one run with `changjing run`")
             if not handle.spec.scheduler:
                 for ids in inflight.values():       # the dead pool took these too
                     for r in ids:
@@ -172,3 +172,20 @@ def resilient_map(handle: ExecutorHandle, items: Sequence[Hashable], chunk_size:
                     suspects.extend([r] for r in ids)
                 inflight.clear()
                 handle.rebuild()
+
+
+def refuse_in_worker_bootstrap(what: str) -> None:
+    """Stop a sweep or calibration started by a worker process re-importing a user's script.
+
+    With the 'spawn' start method every worker imports the parent's ``__main__`` module; a
+    script without an ``if __name__ == "__main__":`` guard would start the whole job again in
+    each worker (and could overwrite the parent's output).  Raise before touching anything.
+    """
+    import multiprocessing as mp
+
+    # the flag multiprocessing itself checks while a spawned child imports the main module
+    if getattr(mp.current_process(), "_inheriting", False):
+        raise SimulateError(
+            f"{what} was started while a worker process was importing your script; put the "
+            "call under `if __name__ == \"__main__\":` (workers are started with 'spawn' and "
+            "re-import the script), or use workers=1")

@@ -25,7 +25,8 @@ from typing import Any
 import numpy as np
 
 from changjing.simulate.errors import SimulateError
-from changjing.simulate.executors import ExecutorHandle, ExecutorSpec, resilient_map
+from changjing.simulate.executors import (ExecutorHandle, ExecutorSpec,
+                                         refuse_in_worker_bootstrap, resilient_map)
 from changjing.simulate.experiment import Experiment, load_experiment
 from changjing.simulate.store import FILE, ResultStore, RunOutcome
 
@@ -152,6 +153,7 @@ def sweep(experiment: Experiment | str | Path, out: str | Path, *, workers: int 
           overwrite: bool = False, retry_failed: bool = False,
           progress: Callable[[int, int], None] | None = None) -> SweepReport:
     """Run every missing run of ``experiment`` into the store in ``out`` (resumable)."""
+    refuse_in_worker_bootstrap("sweep()")
     exp = experiment if isinstance(experiment, Experiment) else load_experiment(experiment)
     folder = Path(out)
     store = prepare_folder(exp, folder, overwrite)

@@ -37,7 +37,8 @@ from changjing.simulate.calibration.targets import (TargetsFile, distance, load_
                                                     simulated_moments)
 from changjing.simulate.config import Config, load_config
 from changjing.simulate.errors import ConfigError, SimulateError
-from changjing.simulate.executors import ExecutorHandle, ExecutorSpec, resilient_map
+from changjing.simulate.executors import (ExecutorHandle, ExecutorSpec,
+                                         refuse_in_worker_bootstrap, resilient_map)
 
 IDENTIFIED, WEAK = 0.5, 0.8   # posterior / prior 90 % width thresholds (stated conventions)
 
@@ -264,6 +265,7 @@ def calibrate(calibration: Calibration | str | Path, out: str | Path, *,
               progress: Callable[[int, int], None] | None = None,
               plot: bool = True) -> CalibrationResult:
     """Run (or resume) a calibration into ``out`` and write its outputs there."""
+    refuse_in_worker_bootstrap("calibrate()")
     cal = calibration if isinstance(calibration, Calibration) else load_calibration(calibration)
     folder = Path(out)
     _prepare(cal, folder, overwrite)

@@ -277,3 +277,18 @@ def test_uncertainties_drawn_from_a_posterior(tmp_path):
     (post / "posterior.csv").unlink()
     with pytest.raises(ConfigError, match="holds no calibration result"):
         load_experiment(exp_path)
+
+
+def test_a_script_without_main_guard_gets_a_clear_error(tmp_path):
+    """Spawned workers re-import the script; they must not restart (or overwrite) the sweep,
+    and the user must learn why, instead of a hang or silently failed runs."""
+    exp = make_experiment(tmp_path, reps=2)
+    script = tmp_path / "script.py"
+    script.write_text("from changjing.simulate.sweep import sweep\n"
+                      f"sweep({str(exp)!r}, {str(tmp_path / 'out')!r}, workers=2)\n",
+                      encoding="utf-8")
+    proc = subprocess.run([sys.executable, str(script)], capture_output=True, text=True,
+                          timeout=300, cwd=tmp_path)
+    assert proc.returncode != 0
+    assert 'if __name__ == "__main__":' in proc.stderr.splitlines()[-1]
+    assert (tmp_path / "out" / "results.sqlite").is_file()   # children did not wipe it
