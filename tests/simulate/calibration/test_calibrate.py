@@ -20,6 +20,10 @@ seed = 1
 n = 1500
 [labs]
 initial = 20
+grant_yuan_per_year = 1e4     # small: the lab envelope never limits a batch, so labs pin it
+[policy]
+selection_strictness = 0.45
+release_per_batch = 30
 """
 
 TARGETS = """
