@@ -16,6 +16,7 @@ import scipy.sparse as sp
 from changjing.simulate.config import DOMAINS, FIRM_TYPES, FirmsSection
 
 SUPPLIER_TYPES = (0, 1, 2, 4)  # sme, startup, lead, university supply technology; SOEs own
+NEVER = np.iinfo(np.int32).max  # "never funded"
 
 
 @dataclass
@@ -34,6 +35,7 @@ class FirmPopulation:
     adopted_tech: np.ndarray   # int32, technology adopted (-1 none or a pre-existing one)
     served: np.ndarray         # bool, received at least one programme service
     attracted: np.ndarray      # bool, arrived from outside during the run
+    funded_month: np.ndarray   # int32, month of the first subsidised pilot (NEVER if none)
 
     @property
     def capacity(self) -> int:
@@ -94,6 +96,7 @@ def generate_firms(cfg: FirmsSection, n_zones: int, capacity: int,
         adopted_tech=full(np.int32, -1),
         served=full(bool, False),
         attracted=full(bool, False),
+        funded_month=full(np.int32, NEVER),
     )
 
 

@@ -165,6 +165,9 @@ def start_pilots(model: ScenarioModel, idx: np.ndarray) -> None:
             firms.busy[dropped] = False
             book.drop_suppliers(np.full(dropped.size, s), dropped)
             book.filled[s] -= dropped.size
+        if subsidy > 0:  # first subsidised pilot of each supplier (evaluation panels use it)
+            funded = suppliers[able]
+            firms.funded_month[funded] = np.minimum(firms.funded_month[funded], m)
         book.set("lab", s, lab)
         book.set("subsidy", s, subsidy)
         book.set("owner_paid", s, owner_share)
