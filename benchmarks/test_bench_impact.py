@@ -17,7 +17,6 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-
 from changjing.evaluate.impact import aggte, att_gt, psm, synthetic_control
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -11,7 +11,6 @@ from __future__ import annotations
 import tracemalloc
 
 import pytest
-
 from changjing.simulate import Config, ScenarioModel, load_config
 
 BASS = "experiments/bass_docking.toml"
@@ -71,7 +70,6 @@ def test_diffusion_steps_only_10k_firms(benchmark, impl):
     benchmark.group = "Bass diffusion, 10k firms, 36 steps (steps only)"
     if impl == "vectorised":
         import numpy as np
-
         from changjing.simulate.diffusion import diffusion_step
 
         cfg = load_config(BASS, {"firms.n": 10_000, "run.months": 36})

@@ -15,7 +15,6 @@ import tempfile
 from pathlib import Path
 
 import pytest
-
 from changjing.simulate.experiment import load_experiment
 from changjing.simulate.sweep import run_chunk, sweep
 

@@ -12,7 +12,6 @@ import difflib
 from pathlib import Path
 
 import pandas as pd
-
 from changjing.evaluate.errors import InputError
 
 _READERS = {".csv": "csv", ".xlsx": "xlsx", ".xlsm": "xlsx"}

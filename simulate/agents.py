@@ -10,7 +10,6 @@ from typing import TYPE_CHECKING
 
 import mesa
 import numpy as np
-
 from changjing.simulate.config import INSTRUMENTS
 from changjing.simulate.ledger import BudgetLedger
 from changjing.simulate.programme import Owner

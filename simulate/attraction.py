@@ -16,7 +16,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import numpy as np
-
 from changjing.simulate.firms import add_firms
 from changjing.simulate.scenarios import FAILED
 

@@ -23,9 +23,8 @@ import tomllib
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
-
 from changjing.simulate.errors import ConfigError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 DOMAINS = ("industrial_chain", "sci_tech", "consumption", "public_services", "green", "governance")
 OWNER_KINDS = ("department", "soe", "lead_firm")

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import numpy as np
 import scipy.sparse as sp
-
 from changjing.simulate.config import DiffusionSection
 from changjing.simulate.firms import FirmPopulation
 

@@ -34,11 +34,10 @@ from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
-
 from changjing.simulate.config import Config, load_config
 from changjing.simulate.errors import ConfigError
 from changjing.simulate.indicators import timeseries_columns
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 
 class _Strict(BaseModel):

@@ -12,7 +12,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import scipy.sparse as sp
-
 from changjing.simulate.config import DOMAINS, FIRM_TYPES, FirmsSection
 
 SUPPLIER_TYPES = (0, 1, 2, 4)  # sme, startup, lead, university supply technology; SOEs own

@@ -19,7 +19,6 @@ from typing import TYPE_CHECKING, Any
 
 import mesa
 import numpy as np
-
 from changjing.simulate.config import DOMAINS, INSTRUMENTS
 from changjing.simulate.programme import STAGES
 from changjing.simulate.scenarios import FAIL_REASONS, IMPLEMENTATION

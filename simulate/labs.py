@@ -4,7 +4,6 @@ annual grants; a pilot hosted in a lab is cheaper and more likely to succeed."""
 from __future__ import annotations
 
 import numpy as np
-
 from changjing.simulate.config import DOMAINS, LabsSection
 from changjing.simulate.ledger import BudgetLedger
 

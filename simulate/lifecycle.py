@@ -12,9 +12,15 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import numpy as np
-
-from changjing.simulate.scenarios import (COMPLETED, EVALUATION, FAILED, IMPLEMENTATION,
-                                          RELEASE, SELECTION, SOLICITATION)
+from changjing.simulate.scenarios import (
+    COMPLETED,
+    EVALUATION,
+    FAILED,
+    IMPLEMENTATION,
+    RELEASE,
+    SELECTION,
+    SOLICITATION,
+)
 
 if TYPE_CHECKING:
     from changjing.simulate.model import ScenarioModel

@@ -18,12 +18,17 @@ from __future__ import annotations
 
 import mesa
 import numpy as np
-
 from changjing.simulate import lifecycle
 from changjing.simulate.agents import Funder, ScenarioOwner
 from changjing.simulate.attraction import attract
-from changjing.simulate.config import (DOMAINS, FIRM_TYPES, INSTRUMENTS, Config, month_index,
-                                      month_label)
+from changjing.simulate.config import (
+    DOMAINS,
+    FIRM_TYPES,
+    INSTRUMENTS,
+    Config,
+    month_index,
+    month_label,
+)
 from changjing.simulate.diffusion import TechnologyRegistry, diffusion_step, seed_adopters
 from changjing.simulate.firms import SUPPLIER_TYPES, build_network, generate_firms
 from changjing.simulate.indicators import Indicators

@@ -20,7 +20,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-
 from changjing.simulate.config import Config
 from changjing.simulate.firms import NEVER
 

@@ -8,7 +8,6 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-
 from changjing.simulate.config import parse_config
 from changjing.simulate.errors import SimulateError
 from changjing.simulate.experiment import Experiment, ExperimentSpec

@@ -23,7 +23,6 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-
 from changjing.simulate.config import Config
 from changjing.simulate.indicators import TARGETS
 

@@ -23,10 +23,13 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-
 from changjing.simulate.errors import SimulateError
-from changjing.simulate.executors import (ExecutorHandle, ExecutorSpec,
-                                         refuse_in_worker_bootstrap, resilient_map)
+from changjing.simulate.executors import (
+    ExecutorHandle,
+    ExecutorSpec,
+    refuse_in_worker_bootstrap,
+    resilient_map,
+)
 from changjing.simulate.experiment import Experiment, load_experiment
 from changjing.simulate.store import FILE, ResultStore, RunOutcome
 

@@ -8,7 +8,6 @@ status, once reached, is kept.
 from __future__ import annotations
 
 import numpy as np
-
 from changjing.simulate.programme import Zone
 
 

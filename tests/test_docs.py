@@ -6,9 +6,10 @@ import re
 import tomllib
 from pathlib import Path
 
-from changjing.cli.params import markdown_table
 from changjing.simulate.config import parameter_table
 from changjing.simulate.indicators import timeseries_columns
+
+from changjing.cli.params import markdown_table
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -9,7 +9,6 @@ same estimator without the covariate must be biased (so the check has power).
 from __future__ import annotations
 
 import numpy as np
-
 from changjing.evaluate.impact import aggte, att_gt
 from changjing.simulate import Config
 from changjing.simulate.panel import funding_panel

@@ -14,8 +14,8 @@ class Outcome:
 
 
 def _user_error_types() -> tuple[type[BaseException], ...]:
-    from changjing.evaluate.errors import EvaluateError
     from changjing.cli._output import OutputExistsError
+    from changjing.evaluate.errors import EvaluateError
     from changjing.simulate.errors import SimulateError
 
     return (SimulateError, EvaluateError, OutputExistsError)

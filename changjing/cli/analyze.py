@@ -43,7 +43,7 @@ def print_headline(result) -> None:
     table.add_column("arm", no_wrap=True)
     for n in names:
         table.add_column(short.get(n, n), justify="right", no_wrap=True)
-    for arm, g in t.groupby("arm_index", sort=True):
+    for _, g in t.groupby("arm_index", sort=True):
         cells = [f"{r.probability:4.0%} ({r.ci_low * 100:.0f}–{r.ci_high * 100:.0f})"
                  for r in g.set_index("target").loc[names].itertuples()]
         table.add_row(str(g["arm"].iloc[0]), *cells)

@@ -34,11 +34,10 @@ from typing import Literal
 
 import numpy as np
 import pandas as pd
-from scipy import stats
-
 from changjing.evaluate.errors import InputError, SpecError
 from changjing.evaluate.impact.panel import _label, _numeric, prepare_panel, require_columns, where
 from changjing.evaluate.impact.result import ImpactResult, check_alpha
+from scipy import stats
 
 __all__ = ["demean", "did_2x2", "ols_vcov", "twfe"]
 

@@ -27,12 +27,11 @@ from itertools import product
 
 import numpy as np
 import pandas as pd
-from scipy import optimize
-
 from changjing.evaluate.errors import SpecError
 from changjing.evaluate.impact.did import demean
 from changjing.evaluate.impact.panel import prepare_panel
 from changjing.evaluate.impact.result import ImpactResult, check_alpha
+from scipy import optimize
 
 __all__ = ["randomization_test", "wild_cluster_bootstrap"]
 

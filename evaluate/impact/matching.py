@@ -32,7 +32,6 @@ from typing import Literal
 
 import numpy as np
 import pandas as pd
-
 from changjing.evaluate.errors import InputError, SpecError
 from changjing.evaluate.impact._fit import logit, wls
 from changjing.evaluate.impact.panel import _label, _numeric, require_columns, where

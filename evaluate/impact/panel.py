@@ -31,7 +31,6 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-
 from changjing.evaluate.errors import InputError, SpecError
 
 __all__ = ["Panel", "prepare_panel", "require_columns", "where"]

@@ -10,7 +10,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
-
 from changjing.evaluate.errors import SpecError
 from changjing.evaluate.impact.result import ImpactResult
 

@@ -58,12 +58,11 @@ from typing import Literal
 
 import numpy as np
 import pandas as pd
-from scipy import stats
-
 from changjing.evaluate.errors import InputError, SpecError
 from changjing.evaluate.impact._fit import ipt, logit, wls
 from changjing.evaluate.impact.panel import Panel, prepare_panel
 from changjing.evaluate.impact.result import ImpactResult, check_alpha, normal_ci
+from scipy import stats
 
 __all__ = ["aggte", "att_gt", "multiplier_bootstrap", "pretrend_test"]
 

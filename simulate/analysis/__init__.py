@@ -3,13 +3,25 @@ sensitivity (Sobol', Morris) and scenario discovery (PRIM); all return tidy Data
 
 from changjing.simulate.analysis.analyze import SweepAnalysis, analyze
 from changjing.simulate.analysis.prim import PrimBox, PrimResult, prim
-from changjing.simulate.analysis.sensitivity import (Problem, ReplicateSummary, morris_analyze,
-                                                     morris_sample, replicate_means,
-                                                     sensitivity_table, sobol_analyze,
-                                                     sobol_sample, sobol_second_order)
-from changjing.simulate.analysis.summaries import (bands, cost_effectiveness, funnel_summary,
-                                                   paired_differences, target_probabilities,
-                                                   wilson_interval)
+from changjing.simulate.analysis.sensitivity import (
+                                                     Problem,
+                                                     ReplicateSummary,
+                                                     morris_analyze,
+                                                     morris_sample,
+                                                     replicate_means,
+                                                     sensitivity_table,
+                                                     sobol_analyze,
+                                                     sobol_sample,
+                                                     sobol_second_order,
+)
+from changjing.simulate.analysis.summaries import (
+                                                     bands,
+                                                     cost_effectiveness,
+                                                     funnel_summary,
+                                                     paired_differences,
+                                                     target_probabilities,
+                                                     wilson_interval,
+)
 
 __all__ = ["PrimBox", "PrimResult", "Problem", "ReplicateSummary", "SweepAnalysis", "analyze",
            "bands", "cost_effectiveness", "funnel_summary", "morris_analyze", "morris_sample",

@@ -7,12 +7,19 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
-
-from changjing.simulate.analysis.discovery import (design_matrix, scenario_discovery,
-                                                   sweep_sensitivity)
-from changjing.simulate.analysis.summaries import (TARGET_COLUMNS, bands, cost_effectiveness,
-                                                   funnel_summary, paired_differences,
-                                                   target_probabilities)
+from changjing.simulate.analysis.discovery import (
+    design_matrix,
+    scenario_discovery,
+    sweep_sensitivity,
+)
+from changjing.simulate.analysis.summaries import (
+    TARGET_COLUMNS,
+    bands,
+    cost_effectiveness,
+    funnel_summary,
+    paired_differences,
+    target_probabilities,
+)
 from changjing.simulate.errors import SimulateError
 from changjing.simulate.store import FILE, ResultStore
 

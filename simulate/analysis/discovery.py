@@ -7,7 +7,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-
 from changjing.simulate.analysis.prim import prim
 from changjing.simulate.analysis.sensitivity import Problem, sensitivity_table
 from changjing.simulate.experiment import RAW_SUFFIX
@@ -46,7 +45,6 @@ def sweep_sensitivity(resolved: dict[str, Any], points: pd.DataFrame, final: pd.
 def design_matrix(resolved: dict[str, Any], points: pd.DataFrame, final: pd.DataFrame
                   ) -> pd.DataFrame:
     """One row a finished run: the uncertain parameters' values and the policy levers."""
-    spec = resolved["spec"]
     X = pd.DataFrame(index=final.index)
     pts = points.set_index("point")
     for name in resolved.get("uncertainty_keys") or {}:

@@ -28,17 +28,24 @@ from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
-
-from changjing.simulate.calibration.abc_smc import (Generation, Prior, abc_smc,
-                                                    weighted_quantile)
-from changjing.simulate.calibration.targets import (TargetsFile, distance, load_targets,
-                                                    observed, period_overrides,
-                                                    simulated_moments)
+from changjing.simulate.calibration.abc_smc import Generation, Prior, abc_smc, weighted_quantile
+from changjing.simulate.calibration.targets import (
+    TargetsFile,
+    distance,
+    load_targets,
+    observed,
+    period_overrides,
+    simulated_moments,
+)
 from changjing.simulate.config import Config, load_config
 from changjing.simulate.errors import ConfigError, SimulateError
-from changjing.simulate.executors import (ExecutorHandle, ExecutorSpec,
-                                         refuse_in_worker_bootstrap, resilient_map)
+from changjing.simulate.executors import (
+    ExecutorHandle,
+    ExecutorSpec,
+    refuse_in_worker_bootstrap,
+    resilient_map,
+)
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 IDENTIFIED, WEAK = 0.5, 0.8   # posterior / prior 90 % width thresholds (stated conventions)
 

@@ -9,12 +9,11 @@ from typing import Literal
 
 import numpy as np
 import pandas as pd
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
-
 from changjing.simulate.config import month_index
 from changjing.simulate.errors import ConfigError
 from changjing.simulate.indicators import timeseries_columns
 from changjing.simulate.programme import STAGES, data_path
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 
 class _Strict(BaseModel):

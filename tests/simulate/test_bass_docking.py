@@ -8,7 +8,6 @@ recursion, not the continuous closed form).  experiments/bass_docking.toml is th
 from __future__ import annotations
 
 import numpy as np
-
 from changjing.simulate import ScenarioModel, load_config
 from changjing.simulate.config import DOMAINS
 

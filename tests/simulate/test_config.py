@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-
 from changjing.simulate import Config, ConfigError, load_config, parameter_table, parse_config
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-
 from changjing.simulate import Config, ScenarioModel
 from changjing.simulate.scenarios import COMPLETED, FAILED, IMPLEMENTATION, N_STAGES, RELEASE
 

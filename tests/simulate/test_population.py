@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import numpy as np
-
 from changjing.simulate.config import FIRM_TYPES, Config
 from changjing.simulate.firms import build_network, generate_firms
 

@@ -13,7 +13,6 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-
 from changjing.simulate.errors import ConfigError, SimulateError
 from changjing.simulate.experiment import load_experiment, run_seed
 from changjing.simulate.reproduce import reproduce

@@ -10,9 +10,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from changjing.evaluate.impact import att_gt
 
 from changjing.cli import main
-from changjing.evaluate.impact import att_gt
 
 ROOT = Path(__file__).resolve().parents[3]
 SAMPLE = ROOT / "scenarios_data" / "sample"

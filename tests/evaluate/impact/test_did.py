@@ -14,7 +14,6 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-
 from changjing.evaluate.errors import InputError, SpecError
 from changjing.evaluate.impact import did_2x2, twfe
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-
 from changjing.evaluate.errors import InputError, SpecError
 from changjing.evaluate.impact import aipw, ipw, psm
 from changjing.evaluate.impact._fit import _expit, logit

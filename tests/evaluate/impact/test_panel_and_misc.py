@@ -6,7 +6,6 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-
 from changjing.evaluate.errors import InputError, SpecError
 from changjing.evaluate.impact import (
     ImpactResult,

@@ -6,7 +6,6 @@ import subprocess
 import sys
 
 import pytest
-
 from changjing.evaluate.errors import SpecError
 from changjing.evaluate.impact import aggte, att_gt, synthetic_control
 from changjing.evaluate.impact.plots import event_study_plot, gap_plot, save_figure
@@ -51,7 +50,6 @@ def test_chinese_labels_render_with_cjk_font(tmp_path):
 
     import numpy as np
     import pandas as pd
-
     from changjing.evaluate.impact import psm
     from changjing.evaluate.impact.plots import _font_families, balance_plot
 

@@ -14,7 +14,6 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-
 from changjing.evaluate.impact import aggte, att_gt, did_2x2, ipw, synthetic_control
 
 ROOT = Path(__file__).resolve().parents[3]

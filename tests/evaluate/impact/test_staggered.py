@@ -16,7 +16,6 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-
 from changjing.evaluate.errors import InputError, SpecError
 from changjing.evaluate.impact import aggte, att_gt, pretrend_test
 
@@ -260,12 +259,11 @@ def test_two_by_two_estimators_agree_with_moderndid_drdid(method):
     traditional DR, std_ipw_did_panel, reg_did_panel) on a panel with strong covariate
     imbalance so the estimators differ from one another."""
     pytest.importorskip("moderndid.drdid.estimators")
+    from changjing.evaluate.impact.staggered import _two_by_two
     from moderndid.drdid.estimators.drdid_imp_panel import drdid_imp_panel
     from moderndid.drdid.estimators.drdid_panel import drdid_panel
     from moderndid.drdid.estimators.reg_did_panel import reg_did_panel
     from moderndid.drdid.estimators.std_ipw_did_panel import std_ipw_did_panel
-
-    from changjing.evaluate.impact.staggered import _two_by_two
 
     rng = np.random.default_rng(4)
     n = 1500

@@ -16,11 +16,10 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from scipy import optimize
-
 from changjing.evaluate.errors import InputError, SpecError
 from changjing.evaluate.impact import did_2x2, synthetic_control, twfe
 from changjing.evaluate.impact.synth import simplex_weights
+from scipy import optimize
 
 KW = dict(unit="state", time="year", outcome="cigsale", treated_from="treated_from")
 ADH_DONORS = {"Utah", "Nevada", "Montana", "Colorado", "Connecticut"}

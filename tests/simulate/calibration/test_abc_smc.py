@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-
 from changjing.simulate.calibration.abc_smc import Prior, abc_smc, weighted_quantile
 
 

@@ -8,7 +8,6 @@ import sqlite3
 import numpy as np
 import pandas as pd
 import pytest
-
 from changjing.simulate.calibration.calibrate import calibrate, load_calibration
 from changjing.simulate.calibration.targets import load_targets, simulated_moments
 from changjing.simulate.errors import ConfigError
