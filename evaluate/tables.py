@@ -9,6 +9,9 @@ leading apostrophe, the OWASP recommendation for CSV/XLSX injection.
 from __future__ import annotations
 
 import difflib
+import io
+import re
+import zipfile
 from pathlib import Path
 
 import pandas as pd
@@ -83,3 +86,26 @@ def neutralise_frame(frame: pd.DataFrame) -> pd.DataFrame:
             out[col] = out[col].map(neutralise)
     out.columns = [neutralise(str(c)) for c in out.columns]
     return out
+
+
+_FIXED_TIME = (2000, 1, 1, 0, 0, 0)
+_FIXED_ISO = "2000-01-01T00:00:00Z"
+
+
+def deterministic_xlsx_bytes(data: bytes) -> bytes:
+    """An .xlsx file's bytes with its zip timestamps and document dates fixed and its parts
+    in name order, so that the same content always gives the same bytes."""
+    src = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in sorted(src.infolist(), key=lambda i: i.filename):
+            part = src.read(info.filename)
+            if info.filename == "docProps/core.xml":
+                text = re.sub(r"(<dcterms:(created|modified)[^>]*>)[^<]*(</dcterms:)",
+                              rf"\g<1>{_FIXED_ISO}\g<3>", part.decode("utf-8"))
+                part = text.encode("utf-8")
+            zi = zipfile.ZipInfo(info.filename, date_time=_FIXED_TIME)
+            zi.compress_type = zipfile.ZIP_DEFLATED
+            zi.external_attr = 0o600 << 16
+            dst.writestr(zi, part)
+    return out.getvalue()

@@ -81,7 +81,13 @@ def write_xlsx(report: Report, path: str | Path) -> list[str]:
     for row in index.iter_rows(min_row=2):
         for cell in row:
             cell.value = neutralise(cell.value)
-    wb.save(path)
+    import io
+
+    from changjing.evaluate.tables import deterministic_xlsx_bytes
+
+    buf = io.BytesIO()
+    wb.save(buf)
+    Path(path).write_bytes(deterministic_xlsx_bytes(buf.getvalue()))
     return names
 
 

@@ -20,17 +20,13 @@ from __future__ import annotations
 import hashlib
 import io
 import json
-import re
-import zipfile
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
-from changjing.evaluate.tables import neutralise_frame
+from changjing.evaluate.tables import deterministic_xlsx_bytes, neutralise_frame
 
 FLOAT_FORMAT = "%.10g"
-_FIXED_TIME = (2000, 1, 1, 0, 0, 0)
-_FIXED_ISO = "2000-01-01T00:00:00Z"
 
 
 def _sha256(path: Path) -> str:
@@ -68,24 +64,7 @@ def deterministic_xlsx(sheets: dict[str, pd.DataFrame], path: Path) -> None:
     with pd.ExcelWriter(buf, engine="openpyxl") as writer:
         for name, frame in sheets.items():
             neutralise_frame(frame).to_excel(writer, sheet_name=name[:31], index=False)
-    src = zipfile.ZipFile(io.BytesIO(buf.getvalue()))
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
-        for info in sorted(src.infolist(), key=lambda i: i.filename):
-            data = src.read(info.filename)
-            if info.filename == "docProps/core.xml":
-                text = data.decode("utf-8")
-                text = re.sub(
-                    r"(<dcterms:(created|modified)[^>]*>)[^<]*(</dcterms:)",
-                    rf"\g<1>{_FIXED_ISO}\g<3>",
-                    text,
-                )
-                data = text.encode("utf-8")
-            zi = zipfile.ZipInfo(info.filename, date_time=_FIXED_TIME)
-            zi.compress_type = zipfile.ZIP_DEFLATED
-            zi.external_attr = 0o600 << 16
-            dst.writestr(zi, data)
-    path.write_bytes(out.getvalue())
+    path.write_bytes(deterministic_xlsx_bytes(buf.getvalue()))
 
 
 def write_outputs(

@@ -302,14 +302,18 @@ def test_workbook_has_one_sheet_a_table_with_formulas_neutralised(sweep_report):
 def test_same_inputs_same_report(inputs, tmp_path):
     import matplotlib
 
-    before = dict(matplotlib.rcParams)
+    def settings() -> dict:   # the backend name may resolve lazily ("agg" vs "Agg")
+        return {k: v for k, v in matplotlib.rcParams.items() if k != "backend"}
+
+    before = settings()
     a = build_report([inputs["sweep"]], lang="en", date="2026-04-16")
-    assert dict(matplotlib.rcParams) == before         # settings applied in a context only
+    assert settings() == before                        # settings applied in a context only
     b = build_report([inputs["sweep"]], lang="en", date="2026-04-16")
-    wa = write_report(a, tmp_path / "a" / "r.html", pdf=True)
-    wb = write_report(b, tmp_path / "b" / "r.html", pdf=True)
+    wa = write_report(a, tmp_path / "a" / "r.html", pdf=True, xlsx=True)
+    wb = write_report(b, tmp_path / "b" / "r.html", pdf=True, xlsx=True)
     assert wa.html.read_bytes() == wb.html.read_bytes()
     assert wa.pdf.read_bytes() == wb.pdf.read_bytes()
+    assert wa.xlsx.read_bytes() == wb.xlsx.read_bytes()
     for fa, fb in zip(wa.figures, wb.figures, strict=True):
         assert fa.name == fb.name and fa.read_bytes() == fb.read_bytes()
     text = wa.html.read_text(encoding="utf-8")
