@@ -156,3 +156,35 @@ def build_network(firms: FirmPopulation, degree: int, homophily: float,
     adj = sp.csr_matrix((np.ones(rows.shape[0]), (rows, cols)), shape=(cap, cap))
     adj.data[:] = 1.0  # duplicate ties count once
     return adj
+
+
+@dataclass(frozen=True)
+class FirmView:
+    """One firm's state, built on demand for inspection (firms are arrays, not agents)."""
+
+    index: int
+    type: str
+    domain: str
+    zone: int
+    size: float
+    trl: int
+    capability: float
+    finance_yuan: float
+    potential_adopter: bool
+    busy: bool
+    adopted: bool
+    adopted_tech: int
+    served: bool
+    attracted: bool
+    funded_month: int | None
+
+
+def firm_view(firms: FirmPopulation, i: int) -> FirmView:
+    if not 0 <= i < firms.n:
+        raise IndexError(f"firm index must lie in 0..{firms.n - 1}, got {i}")
+    funded = int(firms.funded_month[i])
+    return FirmView(i, FIRM_TYPES[firms.type[i]], DOMAINS[firms.domain[i]], int(firms.zone[i]),
+                    float(firms.size[i]), int(firms.trl[i]), float(firms.capability[i]),
+                    float(firms.finance[i]), bool(firms.potential[i]), bool(firms.busy[i]),
+                    bool(firms.adopted[i]), int(firms.adopted_tech[i]), bool(firms.served[i]),
+                    bool(firms.attracted[i]), None if funded == NEVER else funded)

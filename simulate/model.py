@@ -30,7 +30,13 @@ from changjing.simulate.config import (
     month_label,
 )
 from changjing.simulate.diffusion import TechnologyRegistry, diffusion_step, seed_adopters
-from changjing.simulate.firms import SUPPLIER_TYPES, build_network, generate_firms
+from changjing.simulate.firms import (
+    SUPPLIER_TYPES,
+    FirmView,
+    build_network,
+    firm_view,
+    generate_firms,
+)
 from changjing.simulate.indicators import Indicators
 from changjing.simulate.labs import LabNetwork
 from changjing.simulate.programme import candidate_zones, load_owners, load_programme
@@ -146,6 +152,10 @@ class ScenarioModel(mesa.Model):
         self.month += self.dt_months
 
     # ------------------------------------------------------------------ helpers
+    def firm(self, i: int) -> FirmView:
+        """One firm's state as a small object, built on demand (to inspect a firm)."""
+        return firm_view(self.firms, i)
+
     @property
     def calendar_month_index(self) -> int:
         """Months since January of year 0 (so ``% 12 == 0`` is January)."""

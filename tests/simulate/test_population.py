@@ -43,3 +43,17 @@ def test_network_degree_and_homophily():
     chance = (shares**2).sum()
     expected = cfg.network_homophily + (1 - cfg.network_homophily) * chance
     assert abs(same - expected) < 0.03
+
+
+def test_a_firm_can_be_inspected_on_demand():
+    from changjing.simulate import ScenarioModel
+
+    model = ScenarioModel(Config().with_overrides({"firms.n": 500, "run.warmup_months": 0}), 1)
+    model.run_for(12)
+    f = model.firm(7)
+    assert f.index == 7 and f.type in FIRM_TYPES and 1 <= f.trl <= 9
+    assert f.size == model.firms.size[7] and f.served == bool(model.firms.served[7])
+    import pytest
+
+    with pytest.raises(IndexError, match="firm index"):
+        model.firm(10_000)
