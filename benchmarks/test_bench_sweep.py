@@ -83,3 +83,37 @@ def _sweep_n(exp, workers: int, n: int) -> None:
         assert sweep(exp, out, workers=workers).ok == n
     finally:
         shutil.rmtree(out.parent)
+
+
+def test_memory_bounded_for_10000_runs(benchmark, tmp_path_factory):
+    """10,000 small runs through the store: the parent's peak memory (resident set size)
+    before and after, and after analysing the store, are recorded in extra_info."""
+    import resource
+
+    root = tmp_path_factory.mktemp("many")
+    (root / "base.toml").write_text("[run]\nmonths = 6\nwarmup_months = 0\n[firms]\nn = 200\n"
+                                    "[flagship]\nenabled = false\n", encoding="utf-8")
+    (root / "exp.toml").write_text(
+        "[experiment]\nname = 'many'\nbase = 'base.toml'\nreplications = 5000\n"
+        "[levers.b]\nkey = 'funding.annual_budget_yuan'\nvalues = [4.5e7, 9e7]\n",
+        encoding="utf-8")
+    exp = load_experiment(root / "exp.toml")
+    assert exp.n_runs == 10_000
+
+    def peak_mb() -> float:
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+    info = {"peak_rss_mb_before": peak_mb()}
+
+    def go():
+        from changjing.simulate.analysis import analyze
+
+        out = root / "s"
+        shutil.rmtree(out, ignore_errors=True)
+        assert sweep(exp, out, workers=2).ok == 10_000
+        info["peak_rss_mb_after_sweep"] = peak_mb()
+        analyze(out).write(out / "analysis")
+        info["peak_rss_mb_after_analyze"] = peak_mb()
+
+    benchmark.pedantic(go, rounds=1, iterations=1)
+    benchmark.extra_info.update(info)
