@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import argparse
 
-DESIGNS = ("did", "twfe", "staggered", "synth", "match", "before-after")
+DESIGNS = ("did", "twfe", "event_study", "staggered", "synth", "match", "before-after")
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -24,7 +24,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     parser.add_argument("panel", metavar="PANEL", help="CSV or XLSX file")
     parser.add_argument("--design", required=True, choices=DESIGNS,
-                        help="did (2x2), twfe, staggered (Callaway & Sant'Anna), synth "
+                        help="did (2x2), twfe, event_study (TWFE with relative-time dummies), "
+                             "staggered (Callaway & Sant'Anna), synth "
                              "(synthetic control), match (PSM/IPW/AIPW), before-after "
                              "(descriptive only)")
     parser.add_argument("--unit", help="unit id column (firm, zone ...)")
@@ -48,6 +49,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     parser.add_argument("--seed", type=int, default=None, help="seed for every random draw")
     parser.add_argument("--caliper", type=float, default=None,
                         help="match/psm: caliper in SDs of the logit propensity score")
+    parser.add_argument("--window", type=int, nargs=2, default=None,
+                        metavar=("MIN_LEAD", "MAX_LAG"),
+                        help="event_study: relative periods with a dummy, e.g. -4 3 (end points "
+                             "binned; default: every observed relative period)")
+    parser.add_argument("--reference", type=int, default=-1,
+                        help="event_study: omitted relative period (default -1)")
     parser.add_argument("--cutoff", type=float, default=None,
                         help="before-after: first 'after' period")
     parser.add_argument("--drop-incomplete", dest="drop_incomplete", action="store_true",
@@ -93,7 +100,7 @@ def _estimate(args, frame, source):
     tables: dict = {}
     treat = dict(treated_from=args.treated_from, treated=args.treated)
     design = args.design
-    if design in ("did", "twfe", "staggered", "synth"):
+    if design in ("did", "twfe", "event_study", "staggered", "synth"):
         _need(args, "unit", "time")
         if not (args.treated_from or args.treated):
             raise SpecError(f"--design {design} needs --treated-from or --treated")
@@ -108,6 +115,19 @@ def _estimate(args, frame, source):
         tables["event_study"] = dyn.table
         tables["aggregations"] = _aggregations(impact, res)
         return res, tables, plots.event_study_plot(dyn)
+    if design == "event_study":
+        if not args.treated_from:
+            raise SpecError("--design event_study needs --treated-from (first treated period; "
+                            "empty or 0 = never treated)")
+        if args.method or args.bootstrap:
+            raise SpecError("--method and --bootstrap do not apply to --design event_study")
+        res = impact.twfe_event_study(frame, unit=args.unit, time=args.time,
+                                      outcome=args.outcome, treated_from=args.treated_from,
+                                      covariates=args.covariates, cluster=args.cluster,
+                                      window=args.window, reference=args.reference,
+                                      alpha=args.alpha, source=source)
+        return res, tables, plots.event_study_plot(
+            res, title="TWFE event study: coefficients by periods since treatment")
     if design in ("did", "twfe"):
         if args.method:
             raise SpecError(f"--method applies to staggered and match designs, not {design}")
@@ -211,7 +231,7 @@ def run(args: argparse.Namespace) -> int:
         for name, table in sorted(tables.items()):
             write_csv(table, stage / f"{name}.csv")
         if fig is not None:
-            stem = {"staggered": "event_study", "synth": "gap_plot", "match": "balance"}.get(
+            stem = {"staggered": "event_study", "event_study": "event_study", "synth": "gap_plot", "match": "balance"}.get(
                 args.design, "trends")
             save_figure(fig, stage / stem)
         (stage / "summary.txt").write_text(res.summary() + "\n", encoding="utf-8")

@@ -10,6 +10,7 @@ One public function per design, all returning :class:`ImpactResult`::
 
 from changjing.evaluate.impact.descriptive import before_after
 from changjing.evaluate.impact.did import did_2x2, twfe
+from changjing.evaluate.impact.event_study import twfe_event_study
 from changjing.evaluate.impact.inference import randomization_test, wild_cluster_bootstrap
 from changjing.evaluate.impact.matching import aipw, balance_table, ipw, propensity_score, psm
 from changjing.evaluate.impact.panel import Panel, prepare_panel
@@ -34,5 +35,6 @@ __all__ = [
     "randomization_test",
     "synthetic_control",
     "twfe",
+    "twfe_event_study",
     "wild_cluster_bootstrap",
 ]

@@ -39,7 +39,7 @@ from changjing.evaluate.impact.panel import _label, _numeric, prepare_panel, req
 from changjing.evaluate.impact.result import ImpactResult, check_alpha
 from scipy import stats
 
-__all__ = ["demean", "did_2x2", "ols_vcov", "twfe"]
+__all__ = ["demean", "did_2x2", "fe_k_dof", "ols_vcov", "twfe"]
 
 VCOVS = ("CR1", "HC1", "iid")
 
@@ -87,6 +87,18 @@ def demean(v: np.ndarray, codes: Sequence[np.ndarray], tol: float = 1e-12,
     else:  # pragma: no cover - pathological designs only
         raise InputError("fixed effects did not converge; the panel may be disconnected")
     return out
+
+
+def fe_k_dof(kind: str, n_slopes: int, n_units: int, n_times: int) -> int:
+    """``K`` of the small-sample factor for a unit + period fixed-effects regression.
+
+    CR1: slopes + ``T-1`` period effects + intercept; unit effects are nested in the (unit or
+    coarser) clusters and not counted (fixest ``fixef.K="nested"``, Stata ``xtreg, fe``).
+    HC1 / iid: nothing is nested, so every unit effect counts too.
+    """
+    if kind == "CR1":
+        return n_slopes + (n_times - 1) + 1
+    return n_slopes + n_units + n_times - 1
 
 
 def _vcov_kind(vcov: str, has_cluster: bool) -> str:
@@ -260,10 +272,7 @@ def twfe(
     resid = yt - xt @ beta
     clus = panel.cluster[ui] if panel.cluster is not None else ui
     kind = _vcov_kind(vcov, True)
-    n_times = len(panel.times)
-    k_dof = xt.shape[1] + (n_times - 1) + 1
-    if kind != "CR1":  # without clusters nothing is nested: count every unit effect too
-        k_dof = xt.shape[1] + panel.n_units + n_times - 1
+    k_dof = fe_k_dof(kind, xt.shape[1], panel.n_units, len(panel.times))
     cov = ols_vcov(xt, resid, kind, clus, k_dof=k_dof)
     est, se = float(beta[0]), float(np.sqrt(cov[0, 0]))
     n_cl = int(clus.max() + 1)
