@@ -42,11 +42,6 @@ class ExecutorSpec:
     workers: int | None = None
     scheduler: str | None = None
 
-    def describe(self) -> str:
-        if self.scheduler:
-            return f"dask ({self.scheduler})"
-        return "in-process" if self.n_workers == 1 else f"process pool ({self.n_workers})"
-
     @property
     def n_workers(self) -> int:
         return self.workers or os.cpu_count() or 1

@@ -21,7 +21,7 @@ import mesa
 import numpy as np
 from changjing.simulate.config import DOMAINS, INSTRUMENTS
 from changjing.simulate.programme import STAGES
-from changjing.simulate.scenarios import FAIL_REASONS, IMPLEMENTATION
+from changjing.simulate.scenarios import FAIL_REASONS, IMPLEMENTATION, RELEASE
 
 if TYPE_CHECKING:
     from changjing.simulate.model import ScenarioModel
@@ -69,29 +69,23 @@ class Indicators:
         ledger = m.funder.ledger.accounts
         self._base = {
             "submitted": int((~m.book.flagship).sum()),
-            "released": self._released_total(),
-            "pilots": self._pilots_total(),
             "demonstrations": m.demonstrations,
             "procurements": m.procurements,
             "opportunity": m.opportunity_released,
             "failed": dict(m.book.failed_by_reason),
             "ledger": {k: (a.appropriated, a.committed, a.spent) for k, a in ledger.items()},
         }
-        self._entered_total = {"released": 0, "pilots": 0}
-
-    def _released_total(self) -> int:
-        return int(getattr(self, "_released_cum", 0))
-
-    def _pilots_total(self) -> int:
-        return int(getattr(self, "_pilots_cum", 0))
+        # Releases and pilot starts are counted from the step counters as the window runs.
+        self._released_cum = 0
+        self._pilots_cum = 0
 
     def collect(self) -> None:
         m = self.model
         book, firms, n = m.book, m.firms, m.firms.n
         step, date = m.steps, month_label_of(m)
         b = self._base
-        self._released_cum = self._released_total() + int(book.entered[2])
-        self._pilots_cum = self._pilots_total() + int(book.entered[IMPLEMENTATION])
+        self._released_cum += int(book.entered[RELEASE])
+        self._pilots_cum += int(book.entered[IMPLEMENTATION])
         ledger = m.funder.ledger.accounts
         appr = sum(a.appropriated - b["ledger"][k][0] for k, a in ledger.items())
         comm = sum(a.committed - b["ledger"][k][1] for k, a in ledger.items())
@@ -106,8 +100,8 @@ class Indicators:
             "firms_attracted": int(m.firms_attracted),
             "firms_served": int(firms.served[:n].sum()),
             "scenarios_submitted": int((~book.flagship).sum() - b["submitted"]),
-            "scenarios_released": self._released_cum - b["released"],
-            "pilots_started": self._pilots_cum - b["pilots"],
+            "scenarios_released": self._released_cum,
+            "pilots_started": self._pilots_cum,
             "demonstrations": int(m.demonstrations - b["demonstrations"]),
             "procurements": int(m.procurements - b["procurements"]),
             "market_opportunity_released_yuan": m.opportunity_released - b["opportunity"],

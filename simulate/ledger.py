@@ -77,13 +77,3 @@ class BudgetLedger:
         amount = min(amount, acct.outstanding)
         acct.committed -= amount
         acct.available += amount
-
-    def totals(self) -> Account:
-        out = Account()
-        for acct in self.accounts.values():
-            out.appropriated += acct.appropriated
-            out.committed += acct.committed
-            out.spent += acct.spent
-            out.available += acct.available
-            out.lapsed += acct.lapsed
-        return out
