@@ -15,7 +15,6 @@ Provenance tags used in ``source``:
 
 from __future__ import annotations
 
-import difflib
 import hashlib
 import json
 import re
@@ -23,7 +22,7 @@ import tomllib
 from pathlib import Path
 from typing import Any, Literal
 
-from changjing.simulate.errors import ConfigError
+from changjing.simulate.errors import ConfigError, format_validation_error, suggest
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 DOMAINS = ("industrial_chain", "sci_tech", "consumption", "public_services", "green", "governance")
@@ -50,8 +49,7 @@ def _shares(values: dict[str, float], keys: tuple[str, ...], what: str) -> dict[
     missing = [k for k in keys if k not in values]
     unknown = [k for k in values if k not in keys]
     if unknown:
-        hints = [f"{k!r} (did you mean {difflib.get_close_matches(k, keys, 1)[0]!r}?)"
-                 if difflib.get_close_matches(k, keys, 1) else repr(k) for k in unknown]
+        hints = [f"{k!r}{suggest(k, keys)}" for k in unknown]
         raise ValueError(f"unknown {what}: {', '.join(hints)}; expected keys {', '.join(keys)}")
     if missing:
         raise ValueError(f"missing {what}: {', '.join(missing)}")
@@ -442,44 +440,12 @@ def _set_dotted(data: dict[str, Any], key: str, value: Any, source: str) -> None
     for i, part in enumerate(parts[:-1]):
         if not isinstance(node, dict) or part not in node:
             raise ConfigError(f"{source}: unknown key {'.'.join(parts[: i + 1])!r}"
-                              + _suggest(part, node if isinstance(node, dict) else {}))
+                              + suggest(part, node if isinstance(node, dict) else {}))
         node = node[part]
     if not isinstance(node, dict) or parts[-1] not in node:
         raise ConfigError(f"{source}: unknown key {key!r}"
-                          + _suggest(parts[-1], node if isinstance(node, dict) else {}))
+                          + suggest(parts[-1], node if isinstance(node, dict) else {}))
     node[parts[-1]] = value
-
-
-def _suggest(word: str, options: Any) -> str:
-    hits = difflib.get_close_matches(str(word), [str(o) for o in options], n=1, cutoff=0.6)
-    return f" (did you mean {hits[0]!r}?)" if hits else ""
-
-
-def _fields_at(loc: tuple[Any, ...]) -> list[str]:
-    """Names of the fields valid at the parent of ``loc`` (for did-you-mean hints)."""
-    model: Any = Config
-    for part in loc[:-1]:
-        field = getattr(model, "model_fields", {}).get(part)
-        if field is None:
-            return []
-        model = field.annotation
-    return list(getattr(model, "model_fields", {}).keys())
-
-
-def _format_errors(exc: ValidationError, source: str) -> str:
-    lines = []
-    for err in exc.errors():
-        loc = tuple(p for p in err["loc"] if not str(p).startswith("function-after"))
-        path = ".".join(str(p) for p in loc) or "(top level)"
-        if err["type"] == "extra_forbidden":
-            hint = _suggest(loc[-1], _fields_at(loc)) if loc else ""
-            lines.append(f"  {path}: unknown key{hint}")
-        else:
-            msg = err["msg"].removeprefix("Value error, ")
-            got = err.get("input")
-            shown = "" if isinstance(got, dict) else f" (got {got!r})"
-            lines.append(f"  {path}: {msg}{shown}")
-    return f"{source}: invalid configuration:\n" + "\n".join(lines)
 
 
 def parse_config(data: dict[str, Any], source: str = "<config>") -> Config:
@@ -487,7 +453,7 @@ def parse_config(data: dict[str, Any], source: str = "<config>") -> Config:
     try:
         return Config.model_validate(data)
     except ValidationError as exc:
-        raise ConfigError(_format_errors(exc, source)) from None
+        raise ConfigError(format_validation_error(exc, source, Config, "configuration")) from None
 
 
 def load_config(path: str | Path, overrides: dict[str, Any] | None = None) -> Config:

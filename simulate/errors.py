@@ -1,6 +1,13 @@
-"""Errors raised for bad input to the simulator (config files, parameters)."""
+"""Errors raised for bad input to the simulator (config files, parameters), and the message
+every validated file gets."""
 
 from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable, Sequence
+from typing import Any, get_args, get_origin
+
+from pydantic import BaseModel, ValidationError
 
 
 class SimulateError(ValueError):
@@ -9,3 +16,85 @@ class SimulateError(ValueError):
 
 class ConfigError(SimulateError):
     """A configuration file or mapping failed validation."""
+
+
+def suggest(word: object, options: Iterable[object]) -> str:
+    """' (did you mean 'x'?)' for the closest option, or ''."""
+    hits = difflib.get_close_matches(str(word), [str(o) for o in options], n=1, cutoff=0.6)
+    return f" (did you mean {hits[0]!r}?)" if hits else ""
+
+
+def _inner_model(annotation: Any) -> tuple[type[BaseModel] | None, bool]:
+    """The model class inside an annotation, and whether it sits under a free key or index
+    (``dict[str, Model]``, ``list[Model]``, possibly inside a union)."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation, False
+    origin = get_origin(annotation)
+    for arg in get_args(annotation):
+        model, keyed = _inner_model(arg)
+        if model is not None:
+            return model, keyed or origin in (dict, list)
+    return None, False
+
+
+def fields_at(root: type[BaseModel], loc: Sequence[object]) -> list[str]:
+    """Names of the keys valid where the last element of ``loc`` was found."""
+    model: type[BaseModel] | None = root
+    free_key = False
+    for part in loc[:-1]:
+        if free_key:            # a lever's name, a list index: the model stays the same
+            free_key = False
+            continue
+        fields = model.model_fields if model is not None else {}
+        if part not in fields:
+            return []
+        model, free_key = _inner_model(fields[str(part)].annotation)
+    return list(model.model_fields) if model is not None and not free_key else []
+
+
+_SCALAR_TAGS = {"str", "int", "float", "bool"}
+
+
+def _is_tag(part: object) -> bool:
+    """pydantic's names of validators and union branches inside an error location."""
+    text = str(part)
+    return "[" in text or text.startswith("function-") or text in _SCALAR_TAGS
+
+
+def _branch(loc: Sequence[object]) -> str | None:
+    tags = [str(p) for p in loc if _is_tag(p)]
+    if any(t in _SCALAR_TAGS for t in tags):
+        return "scalar"
+    return "table" if any(t.startswith(("dict[", "list[")) for t in tags) else None
+
+
+def format_validation_error(exc: ValidationError, source: str, root: type[BaseModel],
+                            what: str) -> str:
+    """Every problem of a file at once, one line each, with the dotted key path and a
+    did-you-mean for unknown keys."""
+    lines = []
+    errors = [(tuple(p for p in e["loc"] if not _is_tag(p)), e, _branch(e["loc"]))
+              for e in exc.errors()]
+    # Where a key accepts several forms (a table or a string), report the form that came
+    # closest: drop the "should be a string" line when the table form has its own errors.
+    tables = {loc[:1] for loc, _, branch in errors if branch == "table"}
+    for loc, err, branch in errors:
+        if branch == "scalar" and loc[:1] in tables:
+            continue
+        path = ".".join(str(p) for p in loc) or "(top level)"
+        if err["type"] == "extra_forbidden":
+            name = str(loc[-1]) if loc else ""
+            if len(loc) > 1 and name in root.model_fields:
+                hint = (f" ({name!r} is a top-level key: in TOML it must come before the "
+                        "first [table])")
+            else:
+                hint = suggest(name, fields_at(root, loc))
+            lines.append(f"  {path}: unknown key{hint}")
+        elif err["type"] == "missing":
+            lines.append(f"  {path}: required key missing")
+        else:
+            msg = err["msg"].removeprefix("Value error, ")
+            got = err.get("input")
+            shown = "" if isinstance(got, dict | list) else f" (got {got!r})"
+            lines.append(f"  {path}: {msg}{shown}")
+    return f"{source}: invalid {what}:\n" + "\n".join(lines)

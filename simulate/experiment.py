@@ -23,7 +23,6 @@ and key.
 
 from __future__ import annotations
 
-import difflib
 import hashlib
 import itertools
 import json
@@ -35,7 +34,7 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 from changjing.simulate.config import Config, load_config
-from changjing.simulate.errors import ConfigError
+from changjing.simulate.errors import ConfigError, format_validation_error, suggest
 from changjing.simulate.indicators import timeseries_columns
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
@@ -253,46 +252,6 @@ def _cast(value: Any, integer: bool) -> Any:
 
 # ------------------------------------------------------------------ loading
 
-def _format(exc: ValidationError, source: str) -> str:
-    lines = []
-    for err in exc.errors():
-        loc = [str(p) for p in err["loc"]]
-        path = ".".join(loc) or "(top level)"
-        if err["type"] == "extra_forbidden":
-            options = _fields_at(loc)
-            hit = difflib.get_close_matches(loc[-1], options, 1)
-            hint = f" (did you mean {hit[0]!r}?)" if hit else ""
-            if loc[-1] in ExperimentSpec.model_fields and len(loc) > 1:
-                hint = (f" ({loc[-1]!r} is a top-level key: in TOML it must come before the "
-                        "first [table])")
-            lines.append(f"  {path}: unknown key{hint}")
-        elif err["type"] == "missing":
-            lines.append(f"  {path}: required key missing")
-        else:
-            msg = err["msg"].removeprefix("Value error, ")
-            got = err.get("input")
-            shown = "" if isinstance(got, dict | list) else f" (got {got!r})"
-            lines.append(f"  {path}: {msg}{shown}")
-    return f"{source}: invalid experiment:\n" + "\n".join(lines)
-
-
-def _fields_at(loc: list[str]) -> list[str]:
-    model: Any = ExperimentSpec
-    for part in loc[:-1]:
-        fields = getattr(model, "model_fields", None)
-        if fields is None:
-            return []
-        if part in fields:
-            ann = fields[part].annotation
-            args = getattr(ann, "__args__", ())
-            model = args[-1] if args else ann
-        elif part.isdigit():
-            continue
-        else:  # a free name (a lever or uncertainty): its fields are Variable's
-            model = Variable
-    return list(getattr(model, "model_fields", {}).keys())
-
-
 def load_experiment(path: str | Path) -> Experiment:
     """Read, validate and expand an experiment file (see module docstring)."""
     path = Path(path)
@@ -310,7 +269,8 @@ def load_experiment(path: str | Path) -> Experiment:
     try:
         spec = ExperimentSpec.model_validate(data)
     except ValidationError as exc:
-        raise ConfigError(_format(exc, str(path))) from None
+        raise ConfigError(format_validation_error(exc, str(path), ExperimentSpec,
+                                                  "experiment")) from None
     base_path = (path.parent / spec.experiment.base)
     if not base_path.is_file():
         raise ConfigError(f"{path}: experiment.base: {spec.experiment.base}: file not found "
@@ -338,9 +298,8 @@ def load_experiment(path: str | Path) -> Experiment:
         points = _build_points(spec)
         exp = Experiment(spec, text, str(path), base, arms, points)
     if exp.baseline_arm not in set(arms["arm"]):
-        hit = difflib.get_close_matches(exp.baseline_arm, list(arms["arm"]), 1)
         raise ConfigError(f"{path}: experiment.baseline_arm: no arm named "
-                          f"{exp.baseline_arm!r}" + (f" (did you mean {hit[0]!r}?)" if hit else ""))
+                          f"{exp.baseline_arm!r}" + suggest(exp.baseline_arm, arms["arm"]))
     # Build every (arm, point) config now: an impossible design fails before any run.
     for a in range(len(arms)):
         for p in range(len(points)):
@@ -352,9 +311,8 @@ def _check_outputs(spec: ExperimentSpec, path: Path) -> None:
     known = timeseries_columns()
     for name in spec.experiment.outputs or []:
         if name not in known:
-            hit = difflib.get_close_matches(name, known, 1)
             raise ConfigError(f"{path}: experiment.outputs: unknown indicator {name!r}"
-                              + (f" (did you mean {hit[0]!r}?)" if hit else ""))
+                              + suggest(name, known))
 
 
 def _current(config: Config, key: str) -> Any:
@@ -362,9 +320,7 @@ def _current(config: Config, key: str) -> Any:
     for part in key.split("."):
         if not isinstance(node, dict) or part not in node:
             options = list(node.keys()) if isinstance(node, dict) else []
-            hit = difflib.get_close_matches(part, options, 1)
-            raise ConfigError(f"unknown config key {key!r}"
-                              + (f" (did you mean {hit[0]!r}?)" if hit else ""))
+            raise ConfigError(f"unknown config key {key!r}" + suggest(part, options))
         node = node[part]
     return node
 

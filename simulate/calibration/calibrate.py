@@ -16,7 +16,6 @@ per generation), ``ppc.csv`` and ``ppc.png`` (posterior predictive check of ever
 
 from __future__ import annotations
 
-import difflib
 import json
 import sqlite3
 import time
@@ -38,7 +37,7 @@ from changjing.simulate.calibration.targets import (
     simulated_moments,
 )
 from changjing.simulate.config import Config, load_config
-from changjing.simulate.errors import ConfigError, SimulateError
+from changjing.simulate.errors import ConfigError, SimulateError, format_validation_error
 from changjing.simulate.executors import (
     ExecutorHandle,
     ExecutorSpec,
@@ -141,18 +140,8 @@ def load_calibration(path: str | Path) -> Calibration:
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: not valid TOML: {exc}") from None
     except ValidationError as exc:
-        lines = []
-        for err in exc.errors():
-            loc = [str(x) for x in err["loc"]]
-            if err["type"] == "extra_forbidden":
-                model = {"calibration": CalibrationSection}.get(loc[0], PriorSpec)
-                hit = difflib.get_close_matches(loc[-1], list(model.model_fields), 1)
-                lines.append(f"  {'.'.join(loc)}: unknown key"
-                             + (f" (did you mean {hit[0]!r}?)" if hit else ""))
-            else:
-                lines.append(f"  {'.'.join(loc)}: "
-                             f"{err['msg'].removeprefix('Value error, ')}")
-        raise ConfigError(f"{path}: invalid calibration:\n" + "\n".join(lines)) from None
+        raise ConfigError(format_validation_error(exc, str(path), CalibrationSpec,
+                                                  "calibration")) from None
     c = spec.calibration
     base = load_config(path.parent / c.base) if (path.parent / c.base).is_file() else None
     if base is None:

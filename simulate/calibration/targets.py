@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import tomllib
 from pathlib import Path
 from typing import Literal
@@ -10,7 +9,7 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 from changjing.simulate.config import month_index
-from changjing.simulate.errors import ConfigError
+from changjing.simulate.errors import ConfigError, format_validation_error, suggest
 from changjing.simulate.indicators import timeseries_columns
 from changjing.simulate.programme import STAGES, data_path
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
@@ -47,16 +46,13 @@ class Moment(_Strict):
                 if c is None:
                     raise ValueError(f"kind {self.kind!r} needs 'column'")
                 if c not in cols:
-                    hit = difflib.get_close_matches(c, cols, 1)
-                    raise ValueError(f"unknown output column {c!r}"
-                                     + (f" (did you mean {hit[0]!r}?)" if hit else ""))
+                    raise ValueError(f"unknown output column {c!r}" + suggest(c, cols))
             if self.kind == "ratio" and not self.denominator:
                 raise ValueError("kind 'ratio' needs 'denominator'")
         else:
             if self.stage not in STAGES:
-                hit = difflib.get_close_matches(str(self.stage), STAGES, 1)
                 raise ValueError(f"stage must be one of {', '.join(STAGES)}, got {self.stage!r}"
-                                 + (f" (did you mean {hit[0]!r}?)" if hit else ""))
+                                 + suggest(self.stage, STAGES))
         return self
 
 
@@ -78,11 +74,7 @@ def load_targets(path: str | Path) -> TargetsFile:
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{p}: not valid TOML: {exc}") from None
     except ValidationError as exc:
-        lines = []
-        for err in exc.errors():
-            loc = ".".join(str(x) for x in err["loc"])
-            lines.append(f"  {loc}: {err['msg'].removeprefix('Value error, ')}")
-        raise ConfigError(f"{p}: invalid targets:\n" + "\n".join(lines)) from None
+        raise ConfigError(format_validation_error(exc, str(p), TargetsFile, "targets")) from None
     names = [m.name for m in targets.moment]
     if len(set(names)) != len(names):
         raise ConfigError(f"{p}: moment names must be unique")

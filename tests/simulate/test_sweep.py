@@ -180,6 +180,8 @@ def test_reproduce_detects_a_tampered_store(tmp_path):
     ("[experiment]\nname='x'\n[levers.b]\nkey='funding.annual_budget_yuan'\nvalues=[-5]\n",
      "greater than or equal to 0"),
     ("[run]\nmonths=3\n", r"missing the \[experiment\] table"),
+    ("[experiment]\nname='x'\n[uncertainties.p]\nkey='diffusion.p_per_year'\nvalues=[0.01]\n"
+     "scal='log'\n", r"uncertainties\.p\.scal: unknown key \(did you mean 'scale'\?\)"),
 ])
 def test_bad_experiment_files_are_clear_errors(tmp_path, extra, message):
     (tmp_path / "baseline.toml").write_text(BASE, encoding="utf-8")
