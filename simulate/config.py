@@ -15,14 +15,13 @@ Provenance tags used in ``source``:
 
 from __future__ import annotations
 
-import hashlib
-import json
 import re
 import tomllib
 from pathlib import Path
 from typing import Any, Literal
 
 from changjing.simulate.errors import ConfigError, format_validation_error, suggest
+from changjing.simulate.provenance import canonical_hash
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 DOMAINS = ("industrial_chain", "sci_tech", "consumption", "public_services", "green", "governance")
@@ -421,8 +420,7 @@ class Config(_Section):
         """SHA-256 of the resolved configuration in canonical JSON (seed excluded)."""
         data = self.to_dict()
         data["run"] = {k: v for k, v in data["run"].items() if k != "seed"}
-        canon = json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-        return hashlib.sha256(canon.encode("utf-8")).hexdigest()
+        return canonical_hash(data)
 
     def with_overrides(self, overrides: dict[str, Any], source: str = "overrides") -> Config:
         """A new config with dotted-key overrides applied, e.g. ``{"funding.annual_budget_yuan": 9e7}``."""

@@ -23,7 +23,6 @@ and key.
 
 from __future__ import annotations
 
-import hashlib
 import itertools
 import json
 import tomllib
@@ -36,6 +35,7 @@ import pandas as pd
 from changjing.simulate.config import Config, load_config
 from changjing.simulate.errors import ConfigError, format_validation_error, suggest
 from changjing.simulate.indicators import timeseries_columns
+from changjing.simulate.provenance import canonical_hash
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 
@@ -227,9 +227,7 @@ class Experiment:
         }
 
     def experiment_hash(self) -> str:
-        canon = json.dumps(self.resolved(), sort_keys=True, separators=(",", ":"),
-                           ensure_ascii=False, default=str)
-        return hashlib.sha256(canon.encode("utf-8")).hexdigest()
+        return canonical_hash(self.resolved())
 
 
 RAW_SUFFIX = "__as_sampled"

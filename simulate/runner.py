@@ -14,7 +14,6 @@ files.
 
 from __future__ import annotations
 
-import json
 import platform
 import sys
 from collections.abc import Callable
@@ -25,6 +24,7 @@ from typing import Any
 import pandas as pd
 from changjing.simulate.config import Config
 from changjing.simulate.indicators import TARGETS
+from changjing.simulate.provenance import package_versions, write_manifest
 
 FLOAT_FORMAT = "%.10g"
 
@@ -53,8 +53,7 @@ class RunResult:
             frame: pd.DataFrame = getattr(self, name)
             frame.to_csv(folder / f"{name}.csv", index=False, float_format=FLOAT_FORMAT,
                          lineterminator="\n")
-        text = json.dumps(self.manifest(), indent=2, sort_keys=True, ensure_ascii=False)
-        (folder / "manifest.json").write_text(text + "\n", encoding="utf-8")
+        write_manifest(folder, self.manifest())
 
 
 def run(config: Config | None = None, seed: int | None = None,
@@ -107,16 +106,3 @@ def build_manifest(config: Config, seed: int) -> dict[str, Any]:
         "command": "changjing run CONFIG --seed SEED --out DIR (config = the 'config' above)",
         "platform": sys.platform,
     }
-
-
-def package_versions() -> dict[str, str | None]:
-    """Versions of the packages a result depends on."""
-    from importlib.metadata import PackageNotFoundError, version
-
-    versions: dict[str, str | None] = {}
-    for pkg in ("changjing", "mesa", "numpy", "scipy", "pandas", "pydantic", "SALib"):
-        try:
-            versions[pkg] = version(pkg)
-        except PackageNotFoundError:
-            versions[pkg] = None
-    return versions

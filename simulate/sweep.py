@@ -11,10 +11,8 @@ the number of workers or the completion order.
 
 from __future__ import annotations
 
-import json
 import math
 import os
-import shutil
 import time
 import traceback
 from collections.abc import Callable
@@ -23,7 +21,6 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from changjing.simulate.errors import SimulateError
 from changjing.simulate.executors import (
     ExecutorHandle,
     ExecutorSpec,
@@ -31,9 +28,14 @@ from changjing.simulate.executors import (
     resilient_map,
 )
 from changjing.simulate.experiment import Experiment, load_experiment
+from changjing.simulate.provenance import (
+    git_commit,
+    open_job_folder,
+    package_versions,
+    write_manifest,
+)
 from changjing.simulate.store import FILE, ResultStore, RunOutcome
 
-MANIFEST = "manifest.json"
 # Fault injection for the test suite: a worker running the run with this seed exits at once,
 # as a crashed worker would.  Never set in normal use.
 FAULT_ENV = "CHANGJING_FAULT_EXIT_SEED"
@@ -94,31 +96,10 @@ class SweepReport:
 
 def prepare_folder(exp: Experiment, folder: Path, overwrite: bool) -> ResultStore:
     """Create the store, or reopen it to resume the same experiment; refuse another one."""
-    manifest_path = folder / MANIFEST
-    if folder.exists() and any(folder.iterdir()):
-        if overwrite:
-            shutil.rmtree(folder)
-        elif not manifest_path.is_file() or not (folder / FILE).is_file():
-            raise SimulateError(f"{folder}: folder is not empty and holds no sweep; choose "
-                                "another --out or pass --overwrite")
-        else:
-            old = json.loads(manifest_path.read_text(encoding="utf-8"))
-            if old.get("experiment_hash") != exp.experiment_hash():
-                raise SimulateError(
-                    f"{folder}: holds a different experiment ({old.get('name')!r}, hash "
-                    f"{str(old.get('experiment_hash'))[:12]}); pass --overwrite to replace it "
-                    "or choose another --out")
-            return ResultStore(folder)
-    folder.mkdir(parents=True, exist_ok=True)
-    _write_manifest(exp, folder)
-    return ResultStore.create(folder, exp.run_plan(), exp.arms, exp.points, exp.outputs,
-                              {"name": exp.name, "experiment_hash": exp.experiment_hash()})
-
-
-def _write_manifest(exp: Experiment, folder: Path) -> None:
-    from changjing.simulate.runner import package_versions
-
-    manifest = {
+    if open_job_folder(folder, overwrite, what="experiment", hash_key="experiment_hash",
+                       hash_value=exp.experiment_hash(), required=[FILE]):
+        return ResultStore(folder)
+    write_manifest(folder, {
         "kind": "changjing.sweep",
         "name": exp.name,
         "experiment_file": exp.path,
@@ -130,25 +111,11 @@ def _write_manifest(exp: Experiment, folder: Path) -> None:
                      "the same for every arm (common random numbers)",
         "n_runs": exp.n_runs,
         "versions": package_versions(),
-        "git_commit": _git_commit(),
+        "git_commit": git_commit(),
         "reproduce": f"changjing reproduce {folder}",
-    }
-    tmp = folder / (MANIFEST + ".tmp")
-    tmp.write_text(json.dumps(manifest, indent=2, sort_keys=True, ensure_ascii=False,
-                              default=str) + "\n", encoding="utf-8")
-    tmp.replace(folder / MANIFEST)
-
-
-def _git_commit() -> str | None:
-    import subprocess
-
-    here = Path(__file__).resolve().parent
-    try:
-        out = subprocess.run(["git", "-C", str(here), "rev-parse", "HEAD"],
-                             capture_output=True, text=True, timeout=5)
-    except (OSError, subprocess.SubprocessError):
-        return None
-    return out.stdout.strip() or None if out.returncode == 0 else None
+    })
+    return ResultStore.create(folder, exp.run_plan(), exp.arms, exp.points, exp.outputs,
+                              {"name": exp.name, "experiment_hash": exp.experiment_hash()})
 
 
 def sweep(experiment: Experiment | str | Path, out: str | Path, *, workers: int | None = None,

@@ -44,6 +44,13 @@ from changjing.simulate.executors import (
     refuse_in_worker_bootstrap,
     resilient_map,
 )
+from changjing.simulate.provenance import (
+    canonical_hash,
+    git_commit,
+    open_job_folder,
+    package_versions,
+    write_manifest,
+)
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 IDENTIFIED, WEAK = 0.5, 0.8   # posterior / prior 90 % width thresholds (stated conventions)
@@ -123,11 +130,7 @@ class Calibration:
                 "targets": self.targets.model_dump(mode="json")}
 
     def spec_hash(self) -> str:
-        import hashlib
-
-        canon = json.dumps(self.resolved(), sort_keys=True, separators=(",", ":"),
-                           ensure_ascii=False)
-        return hashlib.sha256(canon.encode()).hexdigest()
+        return canonical_hash(self.resolved())
 
 
 def load_calibration(path: str | Path) -> Calibration:
@@ -319,40 +322,21 @@ def calibrate(calibration: Calibration | str | Path, out: str | Path, *,
 
 
 def _prepare(cal: Calibration, folder: Path, overwrite: bool) -> None:
-    import shutil
-
-    from changjing.simulate.runner import package_versions
-    from changjing.simulate.sweep import _git_commit
-
-    manifest = folder / "manifest.json"
-    if folder.exists() and any(folder.iterdir()):
-        if overwrite:
-            shutil.rmtree(folder)
-        elif not manifest.is_file():
-            raise SimulateError(f"{folder}: folder is not empty and holds no calibration; "
-                                "choose another --out or pass --overwrite")
-        else:
-            old = json.loads(manifest.read_text(encoding="utf-8"))
-            if old.get("spec_hash") != cal.spec_hash():
-                raise SimulateError(f"{folder}: holds a different calibration; pass "
-                                    "--overwrite or choose another --out")
-            return
-    folder.mkdir(parents=True, exist_ok=True)
-    payload = {"kind": "changjing.calibration", "name": cal.spec.calibration.name,
-               "calibration_file": cal.path, "calibration_as_given": cal.source,
-               "resolved": cal.resolved(), "spec_hash": cal.spec_hash(),
-               "priors": [p.__dict__ for p in cal.priors],
-               "seed_rule": "proposal batch (generation g, batch b): random numbers from "
-                            "SeedSequence(root_seed, spawn_key=(g, b, 0)); simulation seeds "
-                            "from SeedSequence(root_seed, spawn_key=(g, b, 1))",
-               "versions": package_versions(), "git_commit": _git_commit(),
-               "algorithm": "ABC-SMC, Beaumont et al. (2009); adaptive tolerance (quantile of "
-                            "previous distances); Gaussian kernel, 2x weighted covariance; "
-                            "distance = RMS of (simulated - observed) / sd"}
-    tmp = folder / "manifest.json.tmp"
-    tmp.write_text(json.dumps(payload, indent=2, sort_keys=True, ensure_ascii=False,
-                              default=str) + "\n", encoding="utf-8")
-    tmp.replace(manifest)
+    if open_job_folder(folder, overwrite, what="calibration", hash_key="spec_hash",
+                       hash_value=cal.spec_hash()):
+        return
+    write_manifest(folder, {
+        "kind": "changjing.calibration", "name": cal.spec.calibration.name,
+        "calibration_file": cal.path, "calibration_as_given": cal.source,
+        "resolved": cal.resolved(), "spec_hash": cal.spec_hash(),
+        "priors": [p.__dict__ for p in cal.priors],
+        "seed_rule": "proposal batch (generation g, batch b): random numbers from "
+                     "SeedSequence(root_seed, spawn_key=(g, b, 0)); simulation seeds from "
+                     "SeedSequence(root_seed, spawn_key=(g, b, 1))",
+        "versions": package_versions(), "git_commit": git_commit(),
+        "algorithm": "ABC-SMC, Beaumont et al. (2009); adaptive tolerance (quantile of "
+                     "previous distances); Gaussian kernel, 2x weighted covariance; "
+                     "distance = RMS of (simulated - observed) / sd"})
 
 
 def _summarise(cal: Calibration, gens: list[Generation], store: CalibrationStore,
