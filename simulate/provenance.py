@@ -13,6 +13,7 @@ from typing import Any
 from changjing.simulate.errors import SimulateError
 
 MANIFEST = "manifest.json"
+FLOAT_FORMAT = "%.10g"   # every CSV the simulator writes: 10 significant digits
 
 
 def canonical_hash(data: Any) -> str:
@@ -54,6 +55,13 @@ def write_manifest(folder: Path, payload: dict[str, Any]) -> None:
     tmp = folder / (MANIFEST + ".tmp")
     tmp.write_text(text + "\n", encoding="utf-8")
     tmp.replace(folder / MANIFEST)
+
+
+def write_csv(frame: Any, path: Path) -> None:
+    """A DataFrame as CSV with fixed float format and line ends, written atomically."""
+    tmp = path.with_suffix(path.suffix + ".tmp")
+    frame.to_csv(tmp, index=False, float_format=FLOAT_FORMAT, lineterminator="\n")
+    tmp.replace(path)
 
 
 def open_job_folder(folder: Path, overwrite: bool, *, what: str, hash_key: str,

@@ -24,9 +24,7 @@ from typing import Any
 import pandas as pd
 from changjing.simulate.config import Config
 from changjing.simulate.indicators import TARGETS
-from changjing.simulate.provenance import package_versions, write_manifest
-
-FLOAT_FORMAT = "%.10g"
+from changjing.simulate.provenance import package_versions, write_csv, write_manifest
 
 
 @dataclass
@@ -50,9 +48,7 @@ class RunResult:
         """Write all outputs into an existing folder (see module docstring)."""
         folder = Path(folder)
         for name in ("timeseries", "funnel", "budget", "summary"):
-            frame: pd.DataFrame = getattr(self, name)
-            frame.to_csv(folder / f"{name}.csv", index=False, float_format=FLOAT_FORMAT,
-                         lineterminator="\n")
+            write_csv(getattr(self, name), folder / f"{name}.csv")
         write_manifest(folder, self.manifest())
 
 

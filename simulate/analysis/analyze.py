@@ -21,6 +21,7 @@ from changjing.simulate.analysis.summaries import (
     target_probabilities,
 )
 from changjing.simulate.errors import SimulateError
+from changjing.simulate.provenance import write_csv
 from changjing.simulate.store import FILE, ResultStore
 
 
@@ -38,9 +39,7 @@ class SweepAnalysis:
         written = []
         for name, frame in self.tables.items():
             path = folder / f"{name}.csv"
-            tmp = path.with_suffix(".csv.tmp")
-            frame.to_csv(tmp, index=False, float_format="%.10g", lineterminator="\n")
-            tmp.replace(path)
+            write_csv(frame, path)
             written.append(path)
         if self.discovery_text:
             path = folder / "discovery.txt"

@@ -49,6 +49,7 @@ from changjing.simulate.provenance import (
     git_commit,
     open_job_folder,
     package_versions,
+    write_csv,
     write_manifest,
 )
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
@@ -372,8 +373,7 @@ def _summarise(cal: Calibration, gens: list[Generation], store: CalibrationStore
     ppc = _predictive_check(cal, last, handle)
     for name, frame in (("posterior", posterior), ("posterior_summary", summary),
                         ("trace", trace), ("ppc", ppc)):
-        frame.to_csv(folder / f"{name}.csv", index=False, float_format="%.10g",
-                     lineterminator="\n")
+        write_csv(frame, folder / f"{name}.csv")
     if plot:
         _plot_ppc(ppc, folder / "ppc.png")
     return CalibrationResult(folder, gens, posterior, summary, trace, ppc, 0, 0.0)
