@@ -39,6 +39,7 @@ from changjing.simulate.firms import (
 )
 from changjing.simulate.indicators import Indicators
 from changjing.simulate.labs import LabNetwork
+from changjing.simulate.memory import release_model
 from changjing.simulate.programme import candidate_zones, load_owners, load_programme
 from changjing.simulate.scenarios import RELEASE, ScenarioBook
 from changjing.simulate.streams import RandomStreams
@@ -93,6 +94,7 @@ class ScenarioModel(mesa.Model):
         self.owner_agents = [ScenarioOwner(self, i, spec)
                              for i, spec in enumerate(load_owners(config.owners.file))]
         self.funder = Funder(self)
+        release_model(self)  # all agents exist now; Mesa 3.3 would keep the model alive
         self.labs = LabNetwork(config.labs, np.array(list(config.firms.domain_shares.values())),
                                self.streams["labs"])
         self.labs_enabled = config.labs.initial > 0 or config.labs.batch_size > 0
