@@ -68,11 +68,43 @@ def _branch(loc: Sequence[object]) -> str | None:
     return "table" if any(t.startswith(("dict[", "list[")) for t in tags) else None
 
 
+def _tables_with(root: type[BaseModel], name: str) -> list[str]:
+    """Dotted paths of the tables (below ``root``) that have a key called ``name``."""
+    found: list[str] = []
+
+    def walk(model: type[BaseModel], prefix: str, depth: int) -> None:
+        if depth > 4:
+            return
+        for fname, f in model.model_fields.items():
+            if fname == name and prefix:
+                found.append(prefix)
+            inner, keyed = _inner_model(f.annotation)
+            if inner is not None:
+                walk(inner, f"{prefix}.{fname}" if prefix else fname, depth + 1)
+
+    walk(root, "", 0)
+    return found
+
+
+def _shown(value: object) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return repr(value)
+
+
 def format_validation_error(exc: ValidationError, source: str, root: type[BaseModel],
-                            what: str) -> str:
-    """Every problem of a file at once, one line each, with the dotted key path and a
-    did-you-mean for unknown keys."""
-    lines = []
+                            what: str, text: str | None = None,
+                            hints: dict[str, str] | None = None) -> str:
+    """Every problem of a file at once, one line each: the dotted key path, its line in
+    ``text`` (when given), and for an unknown key the table it was found in, a did-you-mean
+    and, when the key exists in another table, the table it belongs in.
+
+    ``hints`` maps top-level names that belong to another kind of file to an explanation.
+    """
+    from changjing.simulate.inputs import key_lines, line_of
+
+    lines_map = key_lines(text) if text else None
+    lines: list[tuple[int, str]] = []
     errors = [(tuple(p for p in e["loc"] if not _is_tag(p)), e, _branch(e["loc"]))
               for e in exc.errors()]
     # Where a key accepts several forms (a table or a string), report the form that came
@@ -82,19 +114,37 @@ def format_validation_error(exc: ValidationError, source: str, root: type[BaseMo
         if branch == "scalar" and loc[:1] in tables:
             continue
         path = ".".join(str(p) for p in loc) or "(top level)"
+        n = line_of(lines_map, loc)
+        at = f"{path} (line {n})" if n else path
+
+        def add(line: str, n: int | None = n) -> None:
+            lines.append((n if n is not None else 1 << 30, line))
+
         if err["type"] == "extra_forbidden":
             name = str(loc[-1]) if loc else ""
-            if len(loc) > 1 and name in root.model_fields:
+            table = ".".join(str(p) for p in loc[:-1])
+            where = f" in [{table}]" if table else " at the top level"
+            if hints and len(loc) == 1 and name in hints:
+                hint = f" — [{name}] {hints[name]}"
+            elif len(loc) > 1 and name in root.model_fields:
                 hint = (f" ({name!r} is a top-level key: in TOML it must come before the "
                         "first [table])")
             else:
                 hint = suggest(name, fields_at(root, loc))
-            lines.append(f"  {path}: unknown key{hint}")
+                homes = [t for t in _tables_with(root, name) if t != table]
+                if homes and not hint:
+                    hint = (f" ({name!r} belongs in "
+                            + " or ".join(f"[{t}]" for t in homes[:3]) + ")")
+            kind = "table" if isinstance(err.get("input"), dict) else "key"
+            add(f"  {at}: unknown {kind}{where}{hint}")
         elif err["type"] == "missing":
-            lines.append(f"  {path}: required key missing")
+            add(f"  {at}: required key missing")
         else:
             msg = err["msg"].removeprefix("Value error, ")
             got = err.get("input")
-            shown = "" if isinstance(got, dict | list) else f" (got {got!r})"
-            lines.append(f"  {path}: {msg}{shown}")
-    return f"{source}: invalid {what}:\n" + "\n".join(lines)
+            shown = "" if isinstance(got, dict | list) or ", got " in msg or \
+                msg.startswith("got ") else f" (got {_shown(got)})"
+            add(f"  {at}: {msg}{shown}")
+    # In file order (problems without a known line last), as an editor shows them.
+    ordered = [text for _, text in sorted(lines, key=lambda t: t[0])]
+    return f"{source}: invalid {what}:\n" + "\n".join(ordered)
