@@ -78,7 +78,7 @@ def _tables_with(root: type[BaseModel], name: str) -> list[str]:
         for fname, f in model.model_fields.items():
             if fname == name and prefix:
                 found.append(prefix)
-            inner, keyed = _inner_model(f.annotation)
+            inner, _ = _inner_model(f.annotation)
             if inner is not None:
                 walk(inner, f"{prefix}.{fname}" if prefix else fname, depth + 1)
 
@@ -115,7 +115,7 @@ def format_validation_error(exc: ValidationError, source: str, root: type[BaseMo
             continue
         path = ".".join(str(p) for p in loc) or "(top level)"
         n = line_of(lines_map, loc)
-        at = f"{path} (line {n})" if n else path
+        at = f"line {n}: {path}" if n else path
 
         def add(line: str, n: int | None = n) -> None:
             lines.append((n if n is not None else 1 << 30, line))
@@ -123,7 +123,6 @@ def format_validation_error(exc: ValidationError, source: str, root: type[BaseMo
         if err["type"] == "extra_forbidden":
             name = str(loc[-1]) if loc else ""
             table = ".".join(str(p) for p in loc[:-1])
-            where = f" in [{table}]" if table else " at the top level"
             if hints and len(loc) == 1 and name in hints:
                 hint = f" — [{name}] {hints[name]}"
             elif len(loc) > 1 and name in root.model_fields:
@@ -135,8 +134,7 @@ def format_validation_error(exc: ValidationError, source: str, root: type[BaseMo
                 if homes and not hint:
                     hint = (f" ({name!r} belongs in "
                             + " or ".join(f"[{t}]" for t in homes[:3]) + ")")
-            kind = "table" if isinstance(err.get("input"), dict) else "key"
-            add(f"  {at}: unknown {kind}{where}{hint}")
+            add(f"  {at}: unknown key{hint}")
         elif err["type"] == "missing":
             add(f"  {at}: required key missing")
         else:

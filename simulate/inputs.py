@@ -88,14 +88,18 @@ def decode(raw: bytes, path: str | Path, what: str,
     except UnicodeDecodeError as exc:
         line = raw[:exc.start].count(b"\n") + 1
         col = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
-        guess = ""
-        try:
-            raw.decode("gb18030")
-            guess = " — it looks like GBK/GB18030 (the Chinese Windows encoding)"
-        except UnicodeDecodeError:
-            pass
+        guess = (" — it looks like GBK/GB18030 (the Chinese Windows encoding)"
+                 if _decodes(raw, "gb18030") else "")
         raise error(f"{path}, line {line}, column {col}: not UTF-8 text (byte "
                     f"0x{raw[exc.start]:02x}){guess}; {SAVE_AS_UTF8}") from None
+
+
+def _decodes(raw: bytes, encoding: str) -> bool:
+    try:
+        raw.decode(encoding)
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 # ------------------------------------------------------------------ TOML
@@ -164,7 +168,7 @@ def _scan_value(s: str, i: int, ml: str | None, depth: int) -> tuple[str | None,
             j = s.find(ml, i)
             if j < 0:
                 return ml, depth
-            if ml == '"""' and j > 0 and s[j - 1] == "\\" and not s[j - 2:j] == "\\\\":
+            if ml == '"""' and j > 0 and s[j - 1] == "\\" and s[j - 2:j] != "\\\\":
                 i = j + 1
                 continue
             while s.startswith(ml[0], j + 3):   # """" closes with a quote inside the string

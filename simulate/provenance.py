@@ -57,6 +57,22 @@ def write_manifest(folder: Path, payload: dict[str, Any]) -> None:
     tmp.replace(folder / MANIFEST)
 
 
+def read_manifest(path: str | Path) -> dict[str, Any]:
+    """A result folder's manifest.json, or a clear error when it is not one."""
+    from changjing.simulate.inputs import read_text  # inputs imports errors only
+
+    text = read_text(path, "manifest", SimulateError)
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise SimulateError(f"{path}: not valid JSON at line {exc.lineno}, column {exc.colno}: "
+                            f"{exc.msg}; the manifest was edited or is damaged") from None
+    if not isinstance(data, dict):
+        raise SimulateError(f"{path}: expected a JSON object; the manifest was edited or is "
+                            "damaged")
+    return data
+
+
 def write_csv(frame: Any, path: Path) -> None:
     """A DataFrame as CSV with fixed float format and line ends, written atomically."""
     tmp = path.with_suffix(path.suffix + ".tmp")

@@ -83,7 +83,7 @@ class _M(StrictModel):
     n: int = 1
     x: float = 0.0
     flag: bool = False
-    shares: dict[str, float] = {}
+    shares: dict[str, float] = {}  # noqa: RUF012 - pydantic copies defaults
     pair: tuple[int, int] = (1, 2)
     maybe: int | None = None
 
