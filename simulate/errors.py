@@ -86,6 +86,36 @@ def _tables_with(root: type[BaseModel], name: str) -> list[str]:
     return found
 
 
+def _element_names(data: object, prefix: tuple[object, ...] = ()) -> dict[tuple[object, ...], str]:
+    """(path of an array element) -> its ``name`` (or ``id``), for readable key paths."""
+    out: dict[tuple[object, ...], str] = {}
+    if isinstance(data, dict):
+        for k, v in data.items():
+            out |= _element_names(v, (*prefix, k))
+    elif isinstance(data, list):
+        for i, v in enumerate(data):
+            if isinstance(v, dict):
+                label = v.get("name", v.get("id"))
+                if isinstance(label, str) and label:
+                    out[(*prefix, i)] = label
+                out |= _element_names(v, (*prefix, i))
+    return out
+
+
+def render_path(loc: Sequence[object], names: dict[tuple[object, ...], str] | None = None
+                ) -> str:
+    """``moment 'labs_certified'.value`` for ("moment", 1, "value"); ``moment[1].value``
+    when the element has no name."""
+    out = ""
+    for k, part in enumerate(loc):
+        if isinstance(part, int):
+            label = (names or {}).get(tuple(loc[:k + 1]))
+            out += f" {label!r}" if label else f"[{part}]"
+        else:
+            out += f".{part}" if out else str(part)
+    return out or "(top level)"
+
+
 def _shown(value: object) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
@@ -103,7 +133,10 @@ def format_validation_error(exc: ValidationError, source: str, root: type[BaseMo
     """
     from changjing.simulate.inputs import key_lines, line_of
 
+    import tomllib
+
     lines_map = key_lines(text) if text else None
+    names = _element_names(tomllib.loads(text)) if text else None
     lines: list[tuple[int, str]] = []
     errors = [(tuple(p for p in e["loc"] if not _is_tag(p)), e, _branch(e["loc"]))
               for e in exc.errors()]
@@ -113,7 +146,7 @@ def format_validation_error(exc: ValidationError, source: str, root: type[BaseMo
     for loc, err, branch in errors:
         if branch == "scalar" and loc[:1] in tables:
             continue
-        path = ".".join(str(p) for p in loc) or "(top level)"
+        path = render_path(loc, names)
         n = line_of(lines_map, loc)
         at = f"line {n}: {path}" if n else path
 

@@ -13,7 +13,7 @@ class Outcome:
     code: int = 0
 
 
-def _user_error_types() -> tuple[type[BaseException], ...]:
+def user_error_types() -> tuple[type[BaseException], ...]:
     from changjing.cli._output import OutputExistsError
     from changjing.evaluate.errors import EvaluateError
     from changjing.simulate.errors import SimulateError
@@ -30,7 +30,7 @@ def report_errors() -> Iterator[Outcome]:
         print("interrupted", file=sys.stderr)
         outcome.code = 130
     except Exception as exc:  # noqa: BLE001 - only user errors are turned into messages
-        if isinstance(exc, _user_error_types()):
+        if isinstance(exc, user_error_types()):
             print(f"error: {exc}", file=sys.stderr)
             outcome.code = 2
         else:
