@@ -131,9 +131,9 @@ def format_validation_error(exc: ValidationError, source: str, root: type[BaseMo
 
     ``hints`` maps top-level names that belong to another kind of file to an explanation.
     """
-    from changjing.simulate.inputs import key_lines, line_of
-
     import tomllib
+
+    from changjing.simulate.inputs import key_lines, line_of
 
     lines_map = key_lines(text) if text else None
     names = _element_names(tomllib.loads(text)) if text else None

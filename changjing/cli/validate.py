@@ -132,9 +132,9 @@ def _experiment(path: Path) -> tuple[str, str]:
     from changjing.simulate.experiment import load_experiment
 
     exp = load_experiment(path)
-    return (f"{len(exp.arms)} arm(s) x {len(exp.points)} point(s) x {exp.replications} "
-            f"replication(s) = {exp.n_runs} runs; hash {exp.experiment_hash()[:16]}",
-            _json(exp.resolved()))
+    detail = (f"{len(exp.arms)} arm(s) x {len(exp.points)} point(s) x {exp.replications} "
+              f"replication(s) = {exp.n_runs} runs; hash {exp.experiment_hash()[:16]}")
+    return detail, _json(exp.resolved())
 
 
 def _calibration(path: Path) -> tuple[str, str]:
@@ -142,8 +142,9 @@ def _calibration(path: Path) -> tuple[str, str]:
 
     cal = load_calibration(path)
     enabled = sum(m.enabled for m in cal.targets.moment)
-    return (f"{len(cal.priors)} free parameter(s), {enabled} target moment(s); hash "
-            f"{cal.spec_hash()[:16]}", _json(cal.resolved()))
+    detail = (f"{len(cal.priors)} free parameter(s), {enabled} target moment(s); hash "
+              f"{cal.spec_hash()[:16]}")
+    return detail, _json(cal.resolved())
 
 
 def _targets(path: Path) -> tuple[str, str]:
@@ -151,8 +152,9 @@ def _targets(path: Path) -> tuple[str, str]:
 
     t = load_targets(path)
     enabled = sum(m.enabled for m in t.moment)
-    return (f"{len(t.moment)} moment(s), {enabled} enabled; period {t.period.start} to "
-            f"{t.period.end}", _json(t.model_dump(mode="json")))
+    detail = f"{len(t.moment)} moment(s), {enabled} enabled; period {t.period.start} to " \
+        f"{t.period.end}"
+    return detail, _json(t.model_dump(mode="json"))
 
 
 def _indicators(path: Path) -> tuple[str, str]:

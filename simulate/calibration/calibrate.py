@@ -43,6 +43,7 @@ from changjing.simulate.executors import (
     refuse_in_worker_bootstrap,
     resilient_map,
 )
+from changjing.simulate.inputs import StrictModel, key_lines, load_toml, where
 from changjing.simulate.provenance import (
     canonical_hash,
     git_commit,
@@ -51,7 +52,6 @@ from changjing.simulate.provenance import (
     write_csv,
     write_manifest,
 )
-from changjing.simulate.inputs import StrictModel, key_lines, load_toml, where
 from pydantic import Field, ValidationError, model_validator
 
 IDENTIFIED, WEAK = 0.5, 0.8   # posterior / prior 90 % width thresholds (stated conventions)
