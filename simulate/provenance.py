@@ -81,15 +81,22 @@ def write_csv(frame: Any, path: Path) -> None:
 
 
 def open_job_folder(folder: Path, overwrite: bool, *, what: str, hash_key: str,
-                    hash_value: str, required: Sequence[str] = ()) -> bool:
+                    hash_value: str, required: Sequence[str] = (),
+                    keep: Sequence[str] = ()) -> bool:
     """Prepare ``folder`` for a resumable job; True if it already holds this same job.
 
     A non-empty folder is replaced with ``overwrite``; otherwise it must hold a manifest
-    (and the ``required`` files) of a job with the same hash, which is then resumed.
+    (and the ``required`` files) of a job with the same hash, which is then resumed.  Files
+    named in ``keep`` (the job's own lock) are neither counted nor removed.
     """
-    if folder.exists() and any(folder.iterdir()):
+    entries = [p for p in folder.iterdir() if p.name not in keep] if folder.exists() else []
+    if entries:
         if overwrite:
-            shutil.rmtree(folder)
+            for entry in entries:
+                if entry.is_dir() and not entry.is_symlink():
+                    shutil.rmtree(entry)
+                else:
+                    entry.unlink()
         elif not all((folder / f).is_file() for f in (MANIFEST, *required)):
             raise SimulateError(f"{folder}: folder is not empty and holds no {what}; choose "
                                 "another --out or pass --overwrite")
