@@ -4,6 +4,7 @@ every validated file gets."""
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Iterable, Sequence
 from typing import Any, get_args, get_origin
 
@@ -148,6 +149,15 @@ def format_validation_error(exc: ValidationError, source: str, root: type[BaseMo
             continue
         path = render_path(loc, names)
         n = line_of(lines_map, loc)
+        # A table-level check that names one of the table's keys ("funding.split must sum to
+        # 1") points at that key's line.
+        dotted = ".".join(str(p) for p in loc)
+        for key in re.findall(r"[A-Za-z_][\w.]*", str(err.get("msg", ""))):
+            inner = tuple(key.split("."))
+            if lines_map and inner in lines_map and (
+                    key.startswith(dotted + ".") if dotted else True):
+                n = lines_map[inner]
+                break
         at = f"line {n}: {path}" if n else path
 
         def add(line: str, n: int | None = n) -> None:

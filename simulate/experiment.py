@@ -107,7 +107,7 @@ class DesignSection(_Strict):
         if self.type == "morris" and self.levels % 2:
             raise ValueError(f"a Morris design needs an even number of levels (the step "
                              f"p/(2(p-1)) covers the grid evenly only for even p), got "
-                             f"levels = {self.levels}; use {self.levels - 1} or "
+                             f"design.levels = {self.levels}; use {self.levels - 1} or "
                              f"{self.levels + 1}")
         return self
 
@@ -275,9 +275,13 @@ def load_experiment(path: str | Path) -> Experiment:
                            "[experiment] table with a name (docs/experiments.md)")
     lines = key_lines(text)
     if "experiment" not in data:
+        near = [k for k in data if suggest(k, ["experiment"])]
         hint = " — this looks like a model config; use `changjing run`" if "run" in data or \
-            "funding" in data else suggest("experiment", data)
-        raise ConfigError(f"{path}: missing the [experiment] table{hint}")
+            "funding" in data else (f"; found [{near[0]}] (did you mean 'experiment'?)"
+                                    if near else "")
+        n = lines.get((near[0],)) if near else None
+        at = f"{path}, line {n}" if n else str(path)
+        raise ConfigError(f"{at}: missing the [experiment] table{hint}")
     try:
         spec = ExperimentSpec.model_validate(data)
     except ValidationError as exc:
@@ -287,7 +291,10 @@ def load_experiment(path: str | Path) -> Experiment:
     if not base_path.is_file():
         raise ConfigError(f"{where(str(path), lines, 'experiment.base')}: "
                           f"{spec.experiment.base}: file not found (looked in {path.parent})")
-    base = load_config(base_path)
+    try:
+        base = load_config(base_path)
+    except ConfigError as exc:
+        raise ConfigError(f"{where(str(path), lines, 'experiment.base')} -> {exc}") from None
     if spec.experiment.horizon_months is not None:
         base = base.with_overrides({"run.months": spec.experiment.horizon_months}, str(path))
     _check_outputs(spec, path, lines)

@@ -276,7 +276,8 @@ def key_lines(text: str) -> dict[KeyPath, int]:
         if s.startswith("["):
             parts, _ = _parse_key(s[1:])
             current = resolve(parts)
-            out.setdefault(current, no)
+            for k in range(1, len(current) + 1):      # [a.b] also opens a (implicitly)
+                out.setdefault(current[:k], no)
             continue
         parts, end = _parse_key(s)
         for k in range(1, len(parts) + 1):

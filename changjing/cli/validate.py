@@ -87,12 +87,14 @@ def detect_kind(path: str | Path) -> str:
                         "would run every default; to do that on purpose, give it a [meta] "
                         "table with a name)")
     top = set(data)
-    for kind, markers in _MARKERS:
-        if top & set(markers):
-            return kind
+    # The kind with most of its tables present (a stray table of another kind loses).
+    score = {kind: len(top & set(markers)) for kind, markers in _MARKERS}
+    best = max(score, key=lambda k: score[k])
+    if score[best]:
+        return best
     config_tables = set(Config.model_fields)
-    if top <= config_tables:
-        return "config"
+    if top & config_tables:
+        return "config"        # unknown tables beside model tables: the schema names them
     # Misspelt tables: take the kind whose tables come closest.
     everything = {t: k for k, ms in _MARKERS for t in ms} | {t: "config" for t in config_tables}
     for name in sorted(top - config_tables):
@@ -228,7 +230,7 @@ def _owners(path: Path) -> tuple[str, str]:
     text = read_text(path, "owners CSV")        # encoding problems: "save as UTF-8"
     if not text.strip():
         raise ConfigError(f"{path}: the owners CSV file is empty")
-    owners = load_owners(str(path.resolve()))
+    owners = load_owners(str(path))
     kinds = sorted({o.kind for o in owners})
     return f"{len(owners)} owners ({', '.join(kinds)})", None
 

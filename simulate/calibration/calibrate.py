@@ -145,12 +145,19 @@ def load_calibration(path: str | Path) -> Calibration:
         raise ConfigError(format_validation_error(exc, str(path), CalibrationSpec,
                                                   "calibration", text)) from None
     c = spec.calibration
-    base = load_config(path.parent / c.base) if (path.parent / c.base).is_file() else None
-    if base is None:
+    if not (path.parent / c.base).is_file():
         raise ConfigError(f"{where(str(path), lines, 'calibration.base')}: {c.base}: file not "
                           f"found (looked in {path.parent})")
     tpath = path.parent / c.targets
-    targets = load_targets(tpath if tpath.is_file() else c.targets)
+    try:
+        base = load_config(path.parent / c.base)
+    except ConfigError as exc:
+        raise ConfigError(f"{where(str(path), lines, 'calibration.base')} -> {exc}") from None
+    try:
+        targets = load_targets(tpath if tpath.is_file() else c.targets)
+    except ConfigError as exc:
+        raise ConfigError(f"{where(str(path), lines, 'calibration.targets')} -> {exc}"
+                          ) from None
     try:
         base = base.with_overrides({**period_overrides(targets, base.run.start), **c.set},
                                    f"{where(str(path), lines, 'calibration.set')}")

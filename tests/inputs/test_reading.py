@@ -8,7 +8,7 @@ from changjing.simulate.inputs import StrictModel, decode, key_lines, load_toml,
 
 
 def test_key_lines_follow_tables_arrays_and_multiline_values():
-    text = "\n".join([
+    text = "\n".join([  # noqa: FLY002 - one numbered line each
         "# comment",                                  # 1
         "top = 1",                                    # 2
         "[a]",                                        # 3

@@ -14,9 +14,10 @@ import time
 from pathlib import Path
 
 import pytest
-from changjing.cli import main
 from changjing.simulate.store import LOCK, FolderLock, FolderLockedError, ResultStore
 from changjing.simulate.sweep import sweep
+
+from changjing.cli import main
 
 BASE = "[meta]\nname = 'small'\n[run]\nmonths = 6\nwarmup_months = 0\n[firms]\nn = 500\n"
 EXPERIMENT = """
@@ -99,7 +100,7 @@ def test_two_real_sweeps_at_once_one_refuses_and_the_store_stays_whole(tmp_path)
         deadline = time.time() + 60
         while not (out / "results.sqlite").exists() and time.time() < deadline:
             time.sleep(0.05)
-        second = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
+        second = subprocess.run(cmd, capture_output=True, text=True, timeout=120, check=False)
         assert second.returncode == 2, second.stderr
         assert f"pid {first.pid}" in second.stderr and "Traceback" not in second.stderr
     finally:
