@@ -101,13 +101,15 @@ class DesignSection(_Strict):
 
     @model_validator(mode="after")
     def _check(self) -> DesignSection:
-        # Morris (1991) elementary effects use the step delta = p / (2 (p - 1)) on a grid of p
-        # levels; only an even p makes every level equally likely to be sampled (Saltelli et
-        # al. 2004, "Sensitivity analysis in practice", section 4.2), which SALib merely warns.
+        # Morris (1991) elementary effects move one factor by delta = p / (2 (p - 1)) on a
+        # grid of p levels {0, 1/(p-1), ..., 1}: that is p/2 grid intervals, a whole number
+        # only for even p, and then the base points 0 .. p/2-1 and their moves p/2 .. p-1 cover
+        # every level exactly once (Saltelli et al. 2004, "Sensitivity analysis in practice",
+        # ch. 4).  SALib only warns; an odd p gives moves that leave the grid.
         if self.type == "morris" and self.levels % 2:
-            raise ValueError(f"a Morris design needs an even number of levels (the step "
-                             f"p/(2(p-1)) covers the grid evenly only for even p), got "
-                             f"design.levels = {self.levels}; use {self.levels - 1} or "
+            raise ValueError(f"a Morris design needs an even number of levels: the step "
+                             f"p/(2(p-1)) is p/2 grid intervals, a whole number only for even "
+                             f"p; got design.levels = {self.levels}; use {self.levels - 1} or "
                              f"{self.levels + 1}")
         return self
 

@@ -113,3 +113,25 @@ def test_strict_types_keep_valid_values():
                            "maybe": None})
     assert (m.n, m.x, m.flag, m.shares, m.pair, m.maybe) == (3, 2.0, True, {"a": 1.0}, (3, 4),
                                                              None)
+
+
+def test_morris_levels_rule_matches_the_grid_arithmetic():
+    """Even p <=> the Morris step p/(2(p-1)) is a whole number of grid intervals 1/(p-1), and
+    then base levels 0..p/2-1 and their moves cover each of the p levels exactly once."""
+    from fractions import Fraction
+
+    from changjing.simulate.experiment import DesignSection
+
+    for p in range(2, 13):
+        steps = Fraction(p, 2 * (p - 1)) / Fraction(1, p - 1)        # in grid intervals
+        on_grid = steps.denominator == 1
+        if on_grid:
+            base = range(p - int(steps))
+            reached = sorted([*base, *(b + int(steps) for b in base)])
+            assert reached == list(range(p))       # every level once: equal probability
+        if on_grid:
+            DesignSection(type="morris", levels=p)
+        else:
+            with pytest.raises(ValueError, match="even number of levels"):
+                DesignSection(type="morris", levels=p)
+        DesignSection(type="lhs", levels=p)        # the rule is Morris's only
