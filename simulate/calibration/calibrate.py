@@ -134,6 +134,15 @@ class Calibration:
         return canonical_hash(self.resolved())
 
 
+CALIBRATION_HINTS = {
+    k: "is a model-config table: set model parameters in the base config (calibration.base) "
+       "or in [calibration.set]" for k in Config.model_fields
+} | {k: "belongs in an experiment file (`changjing sweep`)"
+     for k in ("experiment", "levers", "arms", "uncertainties", "design")
+     } | {k: "belongs in the targets file named by calibration.targets" for k in
+          ("moment", "period")}
+
+
 def load_calibration(path: str | Path) -> Calibration:
     path = Path(path)
     data, text = load_toml(path, "calibration", empty_hint="a calibration needs a "
@@ -143,7 +152,8 @@ def load_calibration(path: str | Path) -> Calibration:
         spec = CalibrationSpec.model_validate(data)
     except ValidationError as exc:
         raise ConfigError(format_validation_error(exc, str(path), CalibrationSpec,
-                                                  "calibration", text)) from None
+                                                  "calibration", text, CALIBRATION_HINTS)
+                          ) from None
     c = spec.calibration
     if not (path.parent / c.base).is_file():
         raise ConfigError(f"{where(str(path), lines, 'calibration.base')}: {c.base}: file not "
