@@ -16,13 +16,13 @@ Provenance tags used in ``source``:
 from __future__ import annotations
 
 import re
-import tomllib
 from pathlib import Path
 from typing import Any, Literal
 
 from changjing.simulate.errors import ConfigError, format_validation_error, suggest
+from changjing.simulate.inputs import StrictModel, load_toml, where
 from changjing.simulate.provenance import canonical_hash
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import Field, ValidationError, model_validator
 
 DOMAINS = ("industrial_chain", "sci_tech", "consumption", "public_services", "green", "governance")
 OWNER_KINDS = ("department", "soe", "lead_firm")
@@ -40,8 +40,8 @@ def P(default: Any, *, unit: str, source: str, doc: str, **bounds: Any) -> Any:
                  **bounds)
 
 
-class _Section(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class _Section(StrictModel):
+    """Unknown keys and silently coerced types (``true`` or ``"3"`` for a number) are errors."""
 
 
 def _shares(values: dict[str, float], keys: tuple[str, ...], what: str) -> dict[str, float]:
@@ -540,28 +540,62 @@ def _set_dotted(data: dict[str, Any], key: str, value: Any, source: str) -> None
     node[parts[-1]] = value
 
 
-def parse_config(data: dict[str, Any], source: str = "<config>") -> Config:
-    """Validate a mapping (as read from TOML) into a :class:`Config`."""
+# Top-level tables of other kinds of file, to say where they belong.
+OTHER_FILE_TABLES = {
+    **{k: "belongs in an experiment file, run with `changjing sweep` (docs/experiments.md)"
+       for k in ("experiment", "levers", "arms", "uncertainties", "design")},
+    **{k: "belongs in a calibration file, run with `changjing calibrate` "
+       "(docs/calibration.md)" for k in ("calibration", "priors")},
+    **{k: "belongs in a calibration-targets file (named by a calibration file's "
+       "calibration.targets)" for k in ("moment", "period")},
+    **{k: "belongs in an indicator-system file (`changjing evaluate score --indicators`)"
+       for k in ("system", "criteria", "scoring")},
+}
+EMPTY_HINT = ("an empty model config would run every default; to do that on purpose, name "
+              "the run in a [meta] table (name = \"...\") or start from experiments/baseline.toml")
+
+
+def parse_config(data: dict[str, Any], source: str = "<config>",
+                 text: str | None = None) -> Config:
+    """Validate a mapping (as read from TOML) into a :class:`Config`; ``text`` (the file's
+    TOML) lets messages give line numbers."""
     try:
         return Config.model_validate(data)
     except ValidationError as exc:
-        raise ConfigError(format_validation_error(exc, source, Config, "configuration")) from None
+        raise ConfigError(format_validation_error(exc, source, Config, "configuration", text,
+                                                  OTHER_FILE_TABLES)) from None
+
+
+def check_files(config: Config, source: str, text: str | None = None) -> None:
+    """Every file a config refers to exists and parses (today: the owners list)."""
+    from changjing.simulate.inputs import key_lines, read_text
+    from changjing.simulate.programme import data_path, load_owners
+
+    owners = Path(config.owners.file)
+    if not owners.is_absolute() and not owners.exists():
+        owners = data_path(config.owners.file)
+    try:
+        if owners.is_file():
+            read_text(owners, "owners CSV")     # encoding problems: "save as UTF-8"
+        load_owners(config.owners.file)
+    except ConfigError as exc:
+        msg = str(exc).removeprefix("owners.file: ")
+        raise ConfigError(f"{where(source, key_lines(text) if text else None, 'owners.file')}"
+                          f": {msg}") from None
 
 
 def load_config(path: str | Path, overrides: dict[str, Any] | None = None) -> Config:
-    """Read and validate a TOML configuration file; ``overrides`` are dotted keys."""
+    """Read and validate a TOML configuration file; ``overrides`` are dotted keys.
+
+    The files it refers to (the owners list) must exist and parse.  An empty file is
+    refused (it would silently run every default)."""
     path = Path(path)
-    if not path.is_file():
-        raise ConfigError(f"{path}: configuration file not found")
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path}: not valid TOML: {exc}") from None
-    except UnicodeDecodeError as exc:
-        raise ConfigError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
-    config = parse_config(data, str(path))
+    data, text = load_toml(path, "configuration", empty_hint=EMPTY_HINT)
+    config = parse_config(data, str(path), text)
     if overrides:
         config = config.with_overrides(overrides, source=f"{path} (overrides)")
+    check_files(config, str(path) + (" (overrides)" if overrides else ""),
+                None if overrides else text)
     return config
 
 

@@ -11,12 +11,14 @@ the number of workers or the completion order.
 
 from __future__ import annotations
 
+import contextlib
 import math
 import os
+import sqlite3
 import time
 import traceback
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -30,12 +32,20 @@ from changjing.simulate.executors import (
 )
 from changjing.simulate.experiment import Experiment, load_experiment
 from changjing.simulate.provenance import (
+    MANIFEST,
     git_commit,
     open_job_folder,
     package_versions,
     write_manifest,
 )
-from changjing.simulate.store import FILE, ResultStore, RunOutcome
+from changjing.simulate.store import (
+    FILE,
+    LOCK,
+    FolderLock,
+    ResultStore,
+    RunOutcome,
+    StoreWriteError,
+)
 
 # Fault injection for the test suite: a worker running the run with this seed exits at once,
 # as a crashed worker would.  Never set in normal use.
@@ -101,13 +111,30 @@ class SweepReport:
     failures: list[dict[str, Any]]
     peak_worker_rss_mb: float = 0.0     # largest resident memory a worker reported after a run
     workers_seen: int = 0               # distinct worker processes (more than --workers if recycled)
+    notes: list[str] = field(default_factory=list)   # e.g. a stale lock taken over
 
 
 def prepare_folder(exp: Experiment, folder: Path, overwrite: bool) -> ResultStore:
-    """Create the store, or reopen it to resume the same experiment; refuse another one."""
+    """Create the store, or reopen it to resume the same experiment; refuse another one.
+
+    A store that cannot be created (unwritable folder, full disk) leaves no partial files."""
     if open_job_folder(folder, overwrite, what="experiment", hash_key="experiment_hash",
-                       hash_value=exp.experiment_hash(), required=[FILE]):
+                       hash_value=exp.experiment_hash(), required=[FILE], keep=[LOCK]):
         return ResultStore(folder)
+    try:
+        return _create_store(exp, folder)
+    except (OSError, sqlite3.Error) as exc:
+        for name in (MANIFEST, MANIFEST + ".tmp", FILE, FILE + "-wal", FILE + "-shm",
+                     FILE + "-journal"):
+            with contextlib.suppress(OSError):
+                (folder / name).unlink(missing_ok=True)
+        raise StoreWriteError(f"{folder}: cannot create the result store "
+                              f"({getattr(exc, 'strerror', None) or exc}); make the folder "
+                              "writable (or free disk space) or choose another --out"
+                              ) from None
+
+
+def _create_store(exp: Experiment, folder: Path) -> ResultStore:
     write_manifest(folder, {
         "kind": "changjing.sweep",
         "name": exp.name,
@@ -142,12 +169,35 @@ def sweep(experiment: Experiment | str | Path, out: str | Path, *, workers: int 
     refuse_in_worker_bootstrap("sweep()")
     exp = experiment if isinstance(experiment, Experiment) else load_experiment(experiment)
     folder = Path(out)
-    store = prepare_folder(exp, folder, overwrite)
+    created = not folder.exists()
     try:
-        return _execute(exp, store, ExecutorSpec(workers, scheduler, recycle_after_runs),
-                        chunk_size, retry_failed, progress, memory)
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise StoreWriteError(f"{folder}: cannot create the sweep folder "
+                              f"({exc.strerror or exc}); choose another --out") from None
+    lock = FolderLock(folder, "sweep")
+    try:
+        lock.acquire()      # a second sweep into the same folder refuses here
+    except BaseException:
+        if created:
+            with contextlib.suppress(OSError):
+                folder.rmdir()
+        raise
+    try:
+        store = prepare_folder(exp, folder, overwrite)
+        try:
+            report = _execute(exp, store, ExecutorSpec(workers, scheduler, recycle_after_runs),
+                              chunk_size, retry_failed, progress, memory)
+        finally:
+            store.close()
     finally:
-        store.close()
+        lock.release()
+        if created and not any(folder.iterdir()):
+            folder.rmdir()   # refused before anything was written: leave no folder behind
+    note = lock.stale_note()
+    if note:
+        report.notes.append(note)
+    return report
 
 
 def _execute(exp: Experiment, store: ResultStore, spec: ExecutorSpec, chunk_size: int | None,

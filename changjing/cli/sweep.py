@@ -52,8 +52,11 @@ def run(args: argparse.Namespace) -> int:
         print(f"{exp.name}: {report.total} runs; {report.skipped} already done, "
               f"{report.ok} ran now, {report.failed} failed, in {report.seconds:.1f} s{mem} "
               f"-> {report.folder}/")
+    import sys
+
+    for note in report.notes:
+        print(f"note: {note}", file=sys.stderr)
     if report.failed:
-        import sys
 
         print(f"{report.failed} run(s) failed (recorded in the store; "
               "rerun with --retry-failed):", file=sys.stderr)

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 from changjing.simulate import Config, ScenarioModel, run
-from changjing.simulate.memory import live_models, rss_mb
+from changjing.simulate.memory import live_models, rss_mb, trim_heap
 from changjing.simulate.model import ScenarioModel as _Model
 from changjing.simulate.sweep import run_chunk, sweep
 
@@ -73,10 +73,12 @@ def test_resident_memory_flat_over_60_runs() -> None:
     for s in range(10):
         run(cfg, seed=s)
     gc.collect()
+    trim_heap()                      # measure what is held, not the allocator's free pages
     before = rss_mb()
     for s in range(10, 60):
         run(cfg, seed=s)
     gc.collect()
+    trim_heap()
     growth = rss_mb() - before
     assert live_models() == 0
     assert growth < 40, f"resident memory grew {growth:.0f} MB over 50 runs"
