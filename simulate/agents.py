@@ -54,16 +54,25 @@ class ScenarioOwner(mesa.Agent):
         if k == 0:
             return
         cfg = model.config.scenarios
+        pol = model.config.policy
+        # Calls for needs carry the city's priorities: a domain is chosen in proportion to its
+        # priority weight among the owner's domains, and the odds of locating a need in a
+        # candidate zone are multiplied by the zone priority.
+        w = np.array([list(pol.domain_priority.values())[d] for d in self.domains])
+        cdf = np.cumsum(w) / w.sum() if w.sum() > 0 else np.arange(1, w.size + 1) / w.size
+        odds = cfg.zone_share / max(1 - cfg.zone_share, 1e-12) * pol.zone_priority
+        zone_share = 1.0 if cfg.zone_share >= 1 else odds / (1 + odds)
         cols: dict[str, list] = {c: [] for c in ("domain", "zone", "quality", "value",
                                                  "pilot_cost", "req_trl", "slots", "key")}
         for j in range(k):
             rng = model.keyed.generator("need", self.index, model.month, j)
             u = rng.random(4)
-            domain = int(self.domains[int(u[0] * self.domains.size)])
+            domain = int(self.domains[min(int(np.searchsorted(cdf, u[0], side="right")),
+                                          self.domains.size - 1)])
             req = (cfg.required_trl_cautious - cfg.required_trl_per_tolerance
                    * self.risk_tolerance + cfg.required_trl_sd * rng.standard_normal())
             cols["domain"].append(domain)
-            cols["zone"].append(model.zones.draw_for(domain, cfg.zone_share, u[1], u[2]))
+            cols["zone"].append(model.zones.draw_for(domain, zone_share, u[1], u[2]))
             cols["quality"].append(rng.beta(*cfg.quality_beta))
             cols["value"].append(cfg.value_median_yuan
                                  * np.exp(cfg.value_sigma * rng.standard_normal()))

@@ -395,6 +395,12 @@ class DiffusionSection(_Section):
                                         doc="Independent adopting firms (other than its "
                                         "supplier) that make a demonstrated, unprocured "
                                         "technology count as promoted.", ge=1, le=10_000)
+    local_demonstration_gain: float = P(1.0, unit="relative rise of p", source="assumption: "
+                                        "a demonstration is seen first by firms nearby "
+                                        "(range 0–3)", doc="External influence p of a "
+                                        "potential adopter located in a zone where a "
+                                        "technology of its market was demonstrated is "
+                                        "multiplied by 1 + this.", ge=0, le=20)
     market_scope: Literal["industry", "domain"] = P("industry", unit="rule", source="model "
                                                     "rule: a technology serves its industry "
                                                     "([QD2026] industries per domain action)",

@@ -10,7 +10,8 @@ its technologies with the per-step hazard
     h_i = (p + q * I_i) * dt              ("linear": the discrete Bass recursion), or
     h_i = 1 - exp(-(p + q * I_i) * dt)    ("exponential"),
 
-p, q annual, dt the step in years.  Internal influence stays inside the market:
+p, q annual, dt the step in years; p is raised by ``local_demonstration_gain`` for a firm
+located in a zone where a technology of its market was demonstrated.  Internal influence stays inside the market:
 ``I_i = w * (adopting share of i's neighbours in the same market) + (1 - w) * (adopting share of
 the market's potential adopters)``, ``w = network_weight``; neighbours in other markets carry no
 word of mouth about this market's technologies (a firm with no same-market neighbour uses the
@@ -109,7 +110,7 @@ def seed_adopters(firms: FirmPopulation, share: float, rng: np.random.Generator)
 def diffusion_step(firms: FirmPopulation, market: np.ndarray, n_markets: int,
                    network: sp.csr_matrix, degree: np.ndarray, techs: TechnologyRegistry,
                    cfg: DiffusionSection, dt_years: float,
-                   rng: np.random.Generator) -> np.ndarray:
+                   rng: np.random.Generator, n_zones: int = 0) -> np.ndarray:
     """Advance adoption by one step; returns the indices of new adopters.
 
     ``market`` is each firm slot's market; ``network`` holds same-market ties only (see
@@ -137,7 +138,15 @@ def diffusion_step(firms: FirmPopulation, market: np.ndarray, n_markets: int,
         share_nbr = np.divide(nbr, deg, out=internal.copy(), where=deg > 0)
         internal = w * share_nbr + (1 - w) * internal
     p, q = cfg.p_per_year, cfg.q_per_year
-    rate = (p + q * internal) * dt_years
+    p_i = np.full(n, p)
+    if cfg.local_demonstration_gain > 0 and n_zones and techs.n:
+        # local demonstration effect: a technology of i's market demonstrated in i's zone
+        shown = np.zeros((n_zones + 1, n_markets), dtype=bool)   # row n_zones: "elsewhere"
+        placed = techs.zone >= 0
+        shown[techs.zone[placed], techs.market[placed]] = True
+        zone = np.where(firms.zone[:n] >= 0, firms.zone[:n], n_zones)
+        p_i = p * (1 + cfg.local_demonstration_gain * shown[zone, mkt])
+    rate = (p_i + q * internal) * dt_years
     hazard = np.minimum(rate, 1.0) if cfg.hazard == "linear" else -np.expm1(-rate)
     new = np.flatnonzero(pot & ~adopted & open_market[mkt] & (u_adopt[:n] < hazard))
     if new.size == 0:
@@ -149,16 +158,17 @@ def diffusion_step(firms: FirmPopulation, market: np.ndarray, n_markets: int,
     new = new[~free]
     if new.size:
         done.append(_take_technologies(firms, mkt, new, u_choice[new], share_nbr[new],
-                                       internal[new], network, techs, cfg, n_markets))
+                                       internal[new], p_i[new], network, techs, cfg,
+                                       n_markets))
     return np.concatenate(done)
 
 
 def _take_technologies(firms: FirmPopulation, mkt: np.ndarray, new: np.ndarray,
                        u: np.ndarray, share_nbr: np.ndarray, internal: np.ndarray,
-                       network: sp.csr_matrix, techs: TechnologyRegistry,
+                       p: np.ndarray, network: sp.csr_matrix, techs: TechnologyRegistry,
                        cfg: DiffusionSection, n_markets: int) -> np.ndarray:
     """Choose each new adopter's technology by the source of its hazard; charge the price."""
-    p, q, w = cfg.p_per_year, cfg.q_per_year, cfg.network_weight
+    q, w = cfg.q_per_year, cfg.network_weight
     total = p + q * internal
     cut_ext = np.divide(p, total, out=np.ones_like(total), where=total > 0)
     cut_net = cut_ext + np.divide(q * w * share_nbr, total, out=np.zeros_like(total),

@@ -48,7 +48,9 @@ def timeseries_columns() -> list[str]:
             "procurements", "market_opportunity_released_yuan",
             "adopters", "adopters_seeded", "adopters_technology",
             *[f"adopters_{d}" for d in DOMAINS],
+            *[f"demonstrations_{d}" for d in DOMAINS],
             "technologies_demonstrated", "technologies_procured",
+            "pilots_subsidised", "zone_demonstrations", "zone_adopters",
             "owners_active", "departments_active",
             "firms_total", "labs_certified", "labs_funded", "pilots_active",
             "budget_appropriated_yuan", "budget_committed_yuan", "budget_spent_yuan",
@@ -89,9 +91,13 @@ class Indicators:
             "ledger": {k: (a.appropriated - a.outstanding - a.available,
                            a.committed - a.outstanding, a.spent) for k, a in ledger.items()},
             "techs": m.techs.n,
+            "demos_by_domain": np.bincount(m.book.domain[m.book.success],
+                                           minlength=len(DOMAINS)),
             "events": 0,
         }
         self._events_cum = 0
+        self._subsidised_cum = 0
+        m.pilots_subsidised_step = 0
         # Releases and pilot starts are counted from the step counters as the window runs.
         self._released_cum = 0
         self._pilots_cum = 0
@@ -104,6 +110,8 @@ class Indicators:
         self._released_cum += int(book.entered[RELEASE])
         self._pilots_cum += int(book.entered[IMPLEMENTATION])
         self._events_cum += int(m.events_by_domain.sum())
+        self._subsidised_cum += m.pilots_subsidised_step
+        m.pilots_subsidised_step = 0
         ledger = m.funder.ledger.accounts
         appr = sum(a.appropriated - b["ledger"][k][0] for k, a in ledger.items())
         comm = sum(a.committed - b["ledger"][k][1] for k, a in ledger.items())
@@ -127,6 +135,13 @@ class Indicators:
             "adopters_seeded": int(adopted[m.seeded].sum()) if m.seeded.size else 0,
             "adopters_technology": int((firms.adopted_tech[:n] >= 0).sum()),
             "technologies_demonstrated": int(m.techs.n - b["techs"]),
+            "pilots_subsidised": self._subsidised_cum,
+            **{f"demonstrations_{d}": int(v) for d, v in zip(
+                DOMAINS, np.bincount(book.domain[book.success],
+                                     minlength=len(DOMAINS)) - b["demos_by_domain"],
+                strict=True)},
+            "zone_demonstrations": int(m.zones.demonstrations.sum()),
+            "zone_adopters": int(m.zones.adopters.sum()),
             "technologies_procured": int(m.techs.procured[b["techs"]:].sum()),
             **{f"adopters_{d}": int(by_domain[i]) for i, d in enumerate(DOMAINS)},
             **self._owners_active(),

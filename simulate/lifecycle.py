@@ -226,6 +226,7 @@ def start_pilots(model: ScenarioModel, idx: np.ndarray) -> None:
             firms.served_via[able] |= SERVICE_BITS["lab"]
         book.set("lab", s, lab)
         book.set("subsidy", s, subsidy)
+        model.pilots_subsidised_step += int(subsidy > 0)
         book.set("owner_paid", s, owner_share)
         book.set("deadline", s, m + int(dur))
         book.move(np.array([s]), IMPLEMENTATION, m)

@@ -126,6 +126,7 @@ class ScenarioModel(mesa.Model):
         self.techs = TechnologyRegistry()
         self.services = dict.fromkeys(SERVICES, 0)
         self.events_by_domain = np.zeros(self.n_domains, dtype=np.int64)
+        self.pilots_subsidised_step = 0
         self.opportunity_released = 0.0
         self.demonstrations = 0
         self.procurements = 0
@@ -167,7 +168,7 @@ class ScenarioModel(mesa.Model):
         if cfg.switches.diffusion:
             diffusion_step(self.firms, self.market, self.n_markets, self.market_network,
                            self.network_degree, self.techs, cfg.diffusion, self.dt_years,
-                           self.streams["diffusion"])
+                           self.streams["diffusion"], self.zones.n)
         self.techs.update_promotion(self.month, cfg.diffusion.min_adopters_for_promotion)
         if cfg.switches.attraction:
             self.firms_attracted += attract(self)
