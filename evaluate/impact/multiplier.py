@@ -69,8 +69,9 @@ def pretrend_test(result: ImpactResult) -> pd.DataFrame:
     """
     cells = result.extra["cells"]
     inf = result.extra["inf"]
-    antic = result.settings.get("anticipation", 0)
-    pre = (cells["time"] < cells["group"] - antic).to_numpy().copy()
+    # as did: every cell with t < g, including those inside an anticipation window (under
+    # anticipation they are short differences that parallel trends also restricts)
+    pre = (cells["time"] < cells["group"]).to_numpy().copy()
     se = analytic_se(inf, result.extra["cluster"])
     pre &= se > 1e-12
     if not pre.any():

@@ -8,10 +8,11 @@ base period and ``t`` with the change among comparison units:
 * ``control="notyet"``: never-treated units plus units first treated after
   ``max(t, base) + anticipation`` (and not in group ``g``).
 
-Base period (``base_period``): ``"varying"`` (default, as the R ``did`` package) uses ``t - 1``
-for pre-treatment cells and ``g - 1 - anticipation`` for post-treatment cells; ``"universal"``
-uses ``g - 1 - anticipation`` for all cells (the cell ``t = g - 1`` is then zero by
-construction).
+Base period (``base_period``), as R ``did``: ``"varying"`` (default) uses ``t - 1`` for every
+cell with ``t < g`` (including the anticipation window ``g - anticipation <= t < g``) and the
+last period before ``g - anticipation`` for ``t >= g``; ``"universal"`` uses the latter for all
+cells, from the first period of the panel on (the reference cell ``t = g - 1 - anticipation``
+is then zero by construction).
 
 Each 2x2 comparison is estimated by :mod:`drdid` (``method``: ``reg``, ``ipw``, ``dr`` =
 traditional DR as R ``did``, ``dr_imp`` = improved DR), covariates taken in the base period;
@@ -160,13 +161,19 @@ def att_gt(
     rows: list[dict] = []
     infs: list[np.ndarray] = []
     skipped: list[str] = []
+    # R did's loop: the varying base is t-1 (so the first period has no cell); the universal
+    # base includes the first period.  A cell is post-treatment from t >= g; the long
+    # difference to the group's base g-1-anticipation is used only there, and cells inside
+    # the anticipation window (g-anticipation <= t < g) keep the short difference t-1.
+    first_t = 0 if base_period == "universal" else 1
     for g in groups:
-        g_idx = int(np.searchsorted(times, g))
-        for t_idx in range(1, len(times)):
+        # last period strictly before g - anticipation (did's pret_g)
+        bg_idx = int(np.searchsorted(times, g - anticipation, side="left")) - 1
+        for t_idx in range(first_t, len(times)):
             t = times[t_idx]
-            post = t >= g - anticipation
+            post = t >= g
             if base_period == "universal" or post:
-                b_idx = g_idx - 1 - anticipation
+                b_idx = bg_idx
             else:
                 b_idx = t_idx - 1
             if b_idx < 0:
