@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+from changjing.evaluate.errors import SpecError
 from changjing.evaluate.impact.result import ImpactResult
 from scipy import stats
 
@@ -29,18 +30,39 @@ def analytic_se(inf: np.ndarray, cluster: np.ndarray | None = None) -> np.ndarra
     return np.sqrt(np.sum(s**2, axis=0)) / n
 
 
+BOOTSTRAP_WEIGHTS = {
+    "rademacher": "Rademacher (+-1 with probability 1/2), as R did (BMisc::multiplier_bootstrap)",
+    "mammen": "Mammen (1993) two-point: (1-sqrt5)/2 w.p. (sqrt5+1)/(2 sqrt5), else (1+sqrt5)/2",
+}
+
+
+def _multipliers(rng: np.random.Generator, size: tuple[int, int], kind: str) -> np.ndarray:
+    """Mean-zero, unit-variance multiplier draws (one per cluster and draw)."""
+    if kind == "rademacher":
+        return rng.integers(0, 2, size=size, dtype=np.int8).astype(float) * 2.0 - 1.0
+    r5 = np.sqrt(5.0)
+    low = rng.uniform(size=size) < (r5 + 1) / (2 * r5)
+    return np.where(low, (1 - r5) / 2, (1 + r5) / 2)
+
+
 def multiplier_bootstrap(inf: np.ndarray, n_boot: int, rng: np.random.Generator,
                          cluster: np.ndarray | None = None, alpha: float = 0.05,
-                         band: np.ndarray | None = None,
-                         chunk: int = 128) -> dict[str, np.ndarray | float]:
-    """Rademacher multiplier bootstrap of estimators with influence matrix ``inf`` (n x k).
+                         band: np.ndarray | None = None, chunk: int = 128,
+                         weights: str = "rademacher") -> dict[str, np.ndarray | float]:
+    """Multiplier bootstrap of estimators with influence matrix ``inf`` (n x k).
 
-    Returns the draws (``n_boot x k``) of the estimator's deviation, the bootstrap standard
-    errors (normalised inter-quartile range, as ``did``), the pointwise and the simultaneous
-    (sup-t over the k components, or over the boolean mask ``band``) critical values.
-    Components with zero bootstrap spread
-    (e.g. the reference cell of a universal base period) are left out of the sup.
+    Each draw multiplies the cluster sums of the influence function by one weight per cluster
+    (``weights``: ``"rademacher"`` as R ``did``, or ``"mammen"``).  Returns the draws
+    (``n_boot x k``) of the estimator's deviation, the bootstrap standard errors (normalised
+    inter-quartile range, as ``did``) of **every** component, and the pointwise and the
+    simultaneous critical values; the sup-t runs over all components, or over the boolean mask
+    ``band`` (e.g. the rows of an event study but not its overall average).  Components with
+    zero bootstrap spread (e.g. the reference cell of a universal base period) have no SE and
+    are left out of the sup.
     """
+    if weights not in BOOTSTRAP_WEIGHTS:
+        raise SpecError(f"bootstrap_weights: expected one of {', '.join(BOOTSTRAP_WEIGHTS)}, "
+                        f"got {weights!r}")
     inf = np.atleast_2d(inf.T).T
     n = inf.shape[0]
     s = _cluster_sums(inf, cluster)
@@ -48,15 +70,16 @@ def multiplier_bootstrap(inf: np.ndarray, n_boot: int, rng: np.random.Generator,
     draws = np.empty((n_boot, inf.shape[1]))
     for start in range(0, n_boot, chunk):
         b = min(chunk, n_boot - start)
-        v = rng.integers(0, 2, size=(b, g), dtype=np.int8).astype(float) * 2.0 - 1.0
-        draws[start:start + b] = v @ s / n
+        draws[start:start + b] = _multipliers(rng, (b, g), weights) @ s / n
     q75, q25 = np.quantile(draws, [0.75, 0.25], axis=0)
     se = (q75 - q25) / (stats.norm.ppf(0.75) - stats.norm.ppf(0.25))
     ok = se > np.sqrt(np.finfo(float).eps) * max(1.0, float(np.max(np.abs(draws))))
-    if band is not None:
-        ok &= band
-    tmax = np.max(np.abs(draws[:, ok] / se[ok]), axis=1) if ok.any() else np.zeros(n_boot)
-    crit = float(np.quantile(tmax, 1 - alpha)) if ok.any() else float("nan")
+    in_band = ok & band if band is not None else ok
+    if in_band.any():
+        tmax = np.max(np.abs(draws[:, in_band] / se[in_band]), axis=1)
+        crit = float(np.quantile(tmax, 1 - alpha))
+    else:
+        crit = float("nan")
     return {"draws": draws, "se": np.where(ok, se, np.nan), "crit_simultaneous": crit,
             "crit_pointwise": float(stats.norm.ppf(1 - alpha / 2))}
 

@@ -51,6 +51,7 @@ from changjing.evaluate.impact.drdid import (  # noqa: F401  (re-exported)
     _two_by_two,
 )
 from changjing.evaluate.impact.multiplier import (  # noqa: F401
+    BOOTSTRAP_WEIGHTS,
     _cluster_sums,
     analytic_se,
     multiplier_bootstrap,
@@ -80,6 +81,7 @@ def att_gt(
     cluster: str | None = None,
     bootstrap: int = 0,
     seed: int | None = None,
+    bootstrap_weights: Literal["rademacher", "mammen"] = "rademacher",
     alpha: float = 0.05,
     trim: float = 0.995,
     drop_incomplete: bool = False,
@@ -111,6 +113,9 @@ def att_gt(
         Number of multiplier-bootstrap draws for simultaneous bands (0 = analytic only).
     seed:
         Seed of the bootstrap's ``numpy.random.default_rng``; required when ``bootstrap > 0``.
+    bootstrap_weights:
+        Multiplier distribution, one draw per cluster: ``"rademacher"`` (R ``did``) or
+        ``"mammen"``.
     alpha:
         1 - confidence level.
     drop_incomplete:
@@ -137,6 +142,9 @@ def att_gt(
     if not (0.5 < trim <= 1):
         raise SpecError(f"trim: expected a number in (0.5, 1], got {trim!r}")
     bootstrap = _check_bootstrap(bootstrap, seed)
+    if bootstrap_weights not in BOOTSTRAP_WEIGHTS:
+        raise SpecError(f"bootstrap_weights: expected one of {', '.join(BOOTSTRAP_WEIGHTS)}, "
+                        f"got {bootstrap_weights!r}")
 
     if isinstance(data, Panel):
         panel = data
@@ -231,7 +239,9 @@ def att_gt(
         "base_period": base_period, "anticipation": int(anticipation),
         "covariates": list(panel.covariates), "covariates_period": "base period of each cell",
         "cluster": cluster or "unit", "bootstrap": int(bootstrap), "seed": seed,
-        "bootstrap_weights": "Rademacher (per cluster)" if bootstrap else None,
+        "bootstrap_weights": (BOOTSTRAP_WEIGHTS[bootstrap_weights] + ", one per cluster"
+                              if bootstrap else None),
+        "bootstrap_weights_kind": bootstrap_weights,
         "alpha": alpha, "trim": trim,
     }
     # group shares among all units (did's pg), for aggregation weights
@@ -240,7 +250,7 @@ def att_gt(
              "share": share, "times": times, "n": n}
     if bootstrap:
         boot = multiplier_bootstrap(inf, bootstrap, np.random.default_rng(seed), panel.cluster,
-                                    alpha)
+                                    alpha, weights=bootstrap_weights)
         cells["se_boot"] = boot["se"]
         cells["band_low"] = cells["estimate"] - boot["crit_simultaneous"] * cells["se_boot"]
         cells["band_high"] = cells["estimate"] + boot["crit_simultaneous"] * cells["se_boot"]
@@ -262,6 +272,9 @@ def att_gt(
     simple = aggte(result, "simple")
     result.estimate, result.se = simple.estimate, simple.se
     result.ci_low, result.ci_high, result.p_value = simple.ci_low, simple.ci_high, simple.p_value
+    if bootstrap:
+        result.settings["se_boot_simple"] = simple.settings["se_boot_overall"]
+        result.diagnostics["bootstrap_overall"] = simple.diagnostics["bootstrap_overall"]
     _check_few_clusters(result, panel)
     return result
 

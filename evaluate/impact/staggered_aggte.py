@@ -64,6 +64,7 @@ def aggte(
     bootstrap = result.settings["bootstrap"] if bootstrap is None else bootstrap
     seed = result.settings["seed"] if seed is None else seed
     bootstrap = _check_bootstrap(bootstrap, seed)
+    weights = result.settings.get("bootstrap_weights_kind", "rademacher")
     cells = result.extra["cells"]
     inf = result.extra["inf"]
     gvec = result.extra["first_treated"]
@@ -148,29 +149,40 @@ def aggte(
                      "seed": seed, "min_e": _finite(min_e), "max_e": _finite(max_e),
                      "balance_e": balance_e})
     ci_type = "normal pointwise"
+    psis = np.column_stack([p_ for _, _, p_ in detail]) if detail else np.zeros((len(psi), 0))
     if detail:
-        psis = np.column_stack([p_ for _, _, p_ in detail])
         table["se"] = analytic_se(psis, cluster)
         table["ci_low"] = table["estimate"] - z * table["se"]
         table["ci_high"] = table["estimate"] + z * table["se"]
-        if bootstrap:
-            # one set of draws for rows and overall; the band is simultaneous over the rows
-            band = np.r_[np.ones(psis.shape[1], dtype=bool), False]
-            sub = multiplier_bootstrap(np.column_stack([psis, psi]), bootstrap,
-                                       np.random.default_rng(seed), cluster, alpha, band=band)
-            sub["se"], se_overall = sub["se"][:-1], sub["se"][-1]
-            table["se_boot"] = sub["se"]
+    diagnostics = dict(result.diagnostics)
+    settings.pop("crit_simultaneous", None)  # the cells' band does not describe this table
+    if bootstrap:
+        # one set of draws for the rows and the overall effect (did::aggte bootstraps both);
+        # the band is simultaneous over the rows, the overall effect gets its own SE
+        band = np.r_[np.ones(psis.shape[1], dtype=bool), False]
+        sub = multiplier_bootstrap(np.column_stack([psis, psi]), bootstrap,
+                                   np.random.default_rng(seed), cluster, alpha, band=band,
+                                   weights=weights)
+        se_overall = float(sub["se"][-1])
+        settings["se_boot_overall"] = se_overall
+        diagnostics["bootstrap_overall"] = pd.DataFrame([{
+            "estimate": est, "se_boot": se_overall, "ci_low_boot": est - z * se_overall,
+            "ci_high_boot": est + z * se_overall, "draws": int(bootstrap), "seed": seed,
+            "weights": weights}])
+        ci_type = ("normal pointwise (overall; bootstrap SE in "
+                   "diagnostics['bootstrap_overall'])")
+        if detail:
+            table["se_boot"] = sub["se"][:-1]
             table["band_low"] = table["estimate"] - sub["crit_simultaneous"] * table["se_boot"]
             table["band_high"] = table["estimate"] + sub["crit_simultaneous"] * table["se_boot"]
             settings["crit_simultaneous"] = sub["crit_simultaneous"]
-            settings["se_boot_overall"] = float(se_overall)
-            ci_type = (f"normal pointwise (overall); sup-t simultaneous band over the {type} "
-                       f"rows from {bootstrap} Rademacher multiplier draws, seed {seed}")
+            ci_type += (f"; sup-t simultaneous band over the {type} rows from {bootstrap} "
+                        f"{weights} multiplier draws, seed {seed}")
     out = ImpactResult(
         design=f"aggte:{type}", estimand=estimand, estimate=est, se=se, ci_low=ci_low,
         ci_high=ci_high, n=result.n, n_obs=result.n_obs, alpha=alpha, p_value=p,
         se_type=result.se_type, ci_type=ci_type, table=table, settings=settings,
-        warnings=list(result.warnings), diagnostics=dict(result.diagnostics),
+        warnings=list(result.warnings), diagnostics=diagnostics,
         extra={"inf": psi, "detail_inf": [p_ for _, _, p_ in detail]},
     )
     return out
