@@ -29,86 +29,106 @@ METHODS = {
 
 
 def _two_by_two(dy: np.ndarray, d: np.ndarray, x: np.ndarray | None, method: str,
-                trim: float) -> tuple[float, np.ndarray]:
+                trim: float, w: np.ndarray | None = None) -> tuple[float, np.ndarray]:
     """ATT and its influence function for one panel 2x2 comparison (mean-zero, O(1) scale).
 
-    ``x`` includes the intercept (``None`` = unconditional).
+    ``x`` includes the intercept (``None`` = unconditional).  ``w`` are sampling weights (R
+    ``did``'s ``weightsname``, DRDID's ``i.weights``); ``None`` = equal weights.  The
+    estimators are invariant to the scale of ``w``; the influence function of unit ``i``
+    carries its weight (``psi_i = w_i * phi_i / mean(w)``), so that integer weights give the
+    same estimate and variance as duplicating units and clustering on the original unit.
     """
     n = len(dy)
     if x is None or x.shape[1] == 1:
-        # unconditional: all estimators are the difference of mean changes
-        n1, n0 = d.sum(), n - d.sum()
-        m1 = dy[d == 1].mean()
-        m0 = dy[d == 0].mean()
-        inf = np.where(d == 1, (dy - m1) * n / n1, -(dy - m0) * n / n0)
-        return float(m1 - m0), inf
+        # unconditional: all estimators are the difference of (weighted) mean changes
+        if w is None:
+            n1, n0 = d.sum(), n - d.sum()
+            m1 = dy[d == 1].mean()
+            m0 = dy[d == 0].mean()
+            inf = np.where(d == 1, (dy - m1) * n / n1, -(dy - m0) * n / n0)
+            return float(m1 - m0), inf
+        w1, w0 = w * d, w * (1 - d)
+        m1 = float(w1 @ dy / w1.sum())
+        m0 = float(w0 @ dy / w0.sum())
+        inf = w1 * (dy - m1) * n / w1.sum() - w0 * (dy - m0) * n / w0.sum()
+        return m1 - m0, inf
     if method == "reg":
-        return _reg(dy, d, x)
+        return _reg(dy, d, x, w)
     if method == "ipw":
-        return _std_ipw(dy, d, x, trim)
+        return _std_ipw(dy, d, x, trim, w)
     if method == "dr":
-        return _dr_trad(dy, d, x, trim)
-    return _dr_imp(dy, d, x, trim)
+        return _dr_trad(dy, d, x, trim, w)
+    return _dr_imp(dy, d, x, trim, w)
 
 
-def _ols_lin_rep(dy, d, x, beta):
-    """Asymptotic linear representation of the control-unit OLS coefficients (n x k)."""
+def _ones(w: np.ndarray | None, n: int) -> np.ndarray:
+    return np.ones(n) if w is None else w
+
+
+def _ols_lin_rep(dy, d, x, beta, w=None):
+    """Asymptotic linear representation of the control-unit (W)LS coefficients (n x k)."""
     n = len(dy)
-    w0 = 1.0 - d
+    w0 = _ones(w, n) * (1.0 - d)
     resid = w0 * (dy - x @ beta)
     bread = (x * w0[:, None]).T @ x / n
     return (x * resid[:, None]) @ np.linalg.inv(bread)
 
 
-def _ps_lin_rep(d, x, p):
-    """Asymptotic linear representation of the logit MLE coefficients (n x k)."""
+def _ps_lin_rep(d, x, p, w=None):
+    """Asymptotic linear representation of the (weighted) logit MLE coefficients (n x k)."""
     n = len(d)
-    score = x * (d - p)[:, None]
-    hess = (x * (p * (1 - p))[:, None]).T @ x
+    w = _ones(w, n)
+    score = x * (w * (d - p))[:, None]
+    hess = (x * (w * p * (1 - p))[:, None]).T @ x
     return score @ np.linalg.inv(hess) * n
 
 
-def _reg(dy, d, x):
-    beta = wls(dy[d == 0], x[d == 0], what="outcome regression on comparison units")
+def _reg(dy, d, x, w=None):
+    wi = _ones(w, len(dy))
+    beta = wls(dy[d == 0], x[d == 0], None if w is None else w[d == 0],
+               what="outcome regression on comparison units")
     m = x @ beta
-    w1 = d
+    w1 = wi * d
     mw1 = w1.mean()
     eta_treat = np.mean(w1 * dy) / mw1
     eta_cont = np.mean(w1 * m) / mw1
     inf_treat = (w1 * dy - w1 * eta_treat) / mw1
-    lin = _ols_lin_rep(dy, d, x, beta)
+    lin = _ols_lin_rep(dy, d, x, beta, w)
     inf_cont = (w1 * m - w1 * eta_cont + lin @ np.mean(w1[:, None] * x, axis=0)) / mw1
     return float(eta_treat - eta_cont), inf_treat - inf_cont
 
 
-def _std_ipw(dy, d, x, trim):
-    _, p = logit(d, x)
+def _std_ipw(dy, d, x, trim, w=None):
+    wi = _ones(w, len(dy))
+    _, p = logit(d, x, w)
     p = np.clip(p, 1e-6, 1 - 1e-6)
     keep = np.where(d == 0, p < trim, True)
-    w1 = d * keep
-    w0 = keep * p * (1 - d) / (1 - p)
+    w1 = wi * d * keep
+    w0 = wi * keep * p * (1 - d) / (1 - p)
     eta_treat = np.mean(w1 * dy) / w1.mean()
     eta_cont = np.mean(w0 * dy) / w0.mean()
     inf_treat = (w1 * dy - w1 * eta_treat) / w1.mean()
-    lin_ps = _ps_lin_rep(d, x, p)
+    lin_ps = _ps_lin_rep(d, x, p, w)
     m2 = np.mean((w0 * (dy - eta_cont))[:, None] * x, axis=0)
     inf_cont = (w0 * dy - w0 * eta_cont + lin_ps @ m2) / w0.mean()
     return float(eta_treat - eta_cont), inf_treat - inf_cont
 
 
-def _dr_trad(dy, d, x, trim):
-    _, p = logit(d, x)
+def _dr_trad(dy, d, x, trim, w=None):
+    wi = _ones(w, len(dy))
+    _, p = logit(d, x, w)
     p = np.clip(p, 1e-6, 1 - 1e-6)
-    beta = wls(dy[d == 0], x[d == 0], what="outcome regression on comparison units")
+    beta = wls(dy[d == 0], x[d == 0], None if w is None else w[d == 0],
+               what="outcome regression on comparison units")
     m = x @ beta
     keep = np.where(d == 0, p < trim, True)
-    w1 = d * keep
-    w0 = keep * p * (1 - d) / (1 - p)
+    w1 = wi * d * keep
+    w0 = wi * keep * p * (1 - d) / (1 - p)
     r = dy - m
     eta_treat = np.mean(w1 * r) / w1.mean()
     eta_cont = np.mean(w0 * r) / w0.mean()
-    lin_ols = _ols_lin_rep(dy, d, x, beta)
-    lin_ps = _ps_lin_rep(d, x, p)
+    lin_ols = _ols_lin_rep(dy, d, x, beta, w)
+    lin_ps = _ps_lin_rep(d, x, p, w)
     inf_treat = (w1 * r - w1 * eta_treat - lin_ols @ np.mean(w1[:, None] * x, axis=0)) / w1.mean()
     m2 = np.mean((w0 * (r - eta_cont))[:, None] * x, axis=0)
     inf_cont = (w0 * r - w0 * eta_cont + lin_ps @ m2
@@ -116,12 +136,13 @@ def _dr_trad(dy, d, x, trim):
     return float(eta_treat - eta_cont), inf_treat - inf_cont
 
 
-def _dr_imp(dy, d, x, trim):
-    _, p = ipt(d, x)
+def _dr_imp(dy, d, x, trim, w=None):
+    wi = _ones(w, len(dy))
+    _, p = ipt(d, x, w)
     p = np.clip(p, 1e-6, 1 - 1e-6)
     keep = np.where(d == 0, p < trim, True)
-    w1 = d * keep
-    w0 = keep * p * (1 - d) / (1 - p)
+    w1 = wi * d * keep
+    w0 = wi * keep * p * (1 - d) / (1 - p)
     beta = wls(dy[d == 0], x[d == 0], w0[d == 0],
                what="weighted outcome regression on comparison units")
     r = dy - x @ beta

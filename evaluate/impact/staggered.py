@@ -57,7 +57,7 @@ from changjing.evaluate.impact.multiplier import (  # noqa: F401
     multiplier_bootstrap,
     pretrend_test,
 )
-from changjing.evaluate.impact.panel import Panel, prepare_panel
+from changjing.evaluate.impact.panel import Panel, prepare_panel, require_columns, where
 from changjing.evaluate.impact.result import ImpactResult, check_alpha
 from changjing.evaluate.impact.staggered_aggte import AGGREGATIONS, _check_bootstrap, _n, aggte  # noqa: F401
 from scipy import stats
@@ -85,6 +85,7 @@ def att_gt(
     alpha: float = 0.05,
     trim: float = 0.995,
     drop_incomplete: bool = False,
+    weights: str | None = None,
     source: str | None = None,
 ) -> ImpactResult:
     """Group-time average treatment effects ATT(g,t) (Callaway & Sant'Anna 2021).
@@ -118,6 +119,11 @@ def att_gt(
         ``"mammen"``.
     alpha:
         1 - confidence level.
+    weights:
+        Column of sampling weights (R ``did``'s ``weightsname``): non-negative, constant
+        within a unit.  They enter the propensity-score and outcome fits, the 2x2 means,
+        the influence functions (hence analytic and bootstrap SEs) and the group shares
+        that weight the aggregations.  ``None`` = equal weights.
     drop_incomplete:
         Drop units not observed in every period (with a warning) instead of refusing an
         unbalanced panel.
@@ -151,6 +157,7 @@ def att_gt(
     else:
         if unit is None or time is None or outcome is None:
             raise SpecError("unit, time and outcome: all three column names are required")
+        require_columns(data, {"weights": weights}, source)
         panel = prepare_panel(
             data, unit=unit, time=time, outcome=outcome, treated_from=treated_from,
             treated=treated, covariates=covariates, cluster=cluster, source=source,
@@ -158,6 +165,11 @@ def att_gt(
         )
         if drop_incomplete:
             panel = _drop_incomplete(panel)
+    wu = None
+    if weights is not None:
+        if isinstance(data, Panel):
+            raise SpecError("weights: give a data frame with the weights column, not a Panel")
+        wu = _unit_weights(data, unit, weights, panel, source)
     times = panel.times
     n = panel.n_units
     gvec = panel.first_treated
@@ -210,7 +222,8 @@ def att_gt(
             if xall is not None:
                 x = np.column_stack([np.ones(sub.sum()), xall[sub, b_idx, :]])
             try:
-                att, inf_sub = _two_by_two(dy, d, x, method, trim)
+                att, inf_sub = _two_by_two(dy, d, x, method, trim,
+                                           None if wu is None else wu[sub])
             except InputError as exc:
                 raise InputError(f"{panel.source}: ATT(g={_n(g)}, t={_n(t)}): {exc}") from None
             inf = np.zeros(n)
@@ -242,11 +255,13 @@ def att_gt(
         "bootstrap_weights": (BOOTSTRAP_WEIGHTS[bootstrap_weights] + ", one per cluster"
                               if bootstrap else None),
         "bootstrap_weights_kind": bootstrap_weights,
-        "alpha": alpha, "trim": trim,
+        "alpha": alpha, "trim": trim, "weights": weights,
     }
     # group shares among all units (did's pg), for aggregation weights
-    share = {g: float(np.mean(gvec == g)) for g in groups}
+    wshare = np.ones(n) if wu is None else wu
+    share = {g: float(np.mean(wshare * (gvec == g))) for g in groups}
     extra = {"cells": cells, "inf": inf, "cluster": panel.cluster, "first_treated": gvec,
+             "weights": wu,
              "share": share, "times": times, "n": n}
     if bootstrap:
         boot = multiplier_bootstrap(inf, bootstrap, np.random.default_rng(seed), panel.cluster,
@@ -277,6 +292,29 @@ def att_gt(
         result.diagnostics["bootstrap_overall"] = simple.diagnostics["bootstrap_overall"]
     _check_few_clusters(result, panel)
     return result
+
+
+def _unit_weights(data: pd.DataFrame, unit: str, column: str, panel: Panel,
+                  source: str | None) -> np.ndarray:
+    """Sampling weight of every unit of ``panel``, normalised to mean one (as DRDID)."""
+    raw = pd.to_numeric(data[column], errors="coerce")
+    bad = raw.isna() | ~np.isfinite(raw) | (raw < 0)
+    if bad.any():
+        idx = bad.idxmax()
+        raise InputError(f"{where(source, idx)}, column {column!r}: sampling weights "
+                         f"must be non-negative numbers, got {data.loc[idx, column]!r}")
+    span = raw.groupby(data[unit]).agg(["min", "max"])
+    varying = span["min"] != span["max"]
+    if varying.any():
+        u = varying.idxmax()
+        raise InputError(
+            f"{panel.source}: column {column!r}: the weight of unit {u!r} changes over time "
+            f"({span.loc[u, 'min']:g} to {span.loc[u, 'max']:g}); panel sampling weights must "
+            "be constant within a unit (as R did)")
+    w = span["min"].reindex(list(panel.units)).to_numpy(dtype=float)
+    if not w.sum() > 0:
+        raise InputError(f"{panel.source}: column {column!r}: all sampling weights are zero")
+    return w / w.mean()
 
 
 def _drop_incomplete(panel: Panel) -> Panel:

@@ -22,10 +22,16 @@ AGGREGATIONS = ("simple", "dynamic", "group", "calendar")
 
 
 def _wif(keep: np.ndarray, share_cells: np.ndarray, cell_groups: np.ndarray,
-         gvec: np.ndarray) -> np.ndarray:
-    """Influence function of the estimated group-share weights (did's ``wif``), n x |keep|."""
+         gvec: np.ndarray, weights: np.ndarray | None = None) -> np.ndarray:
+    """Influence function of the estimated group-share weights (did's ``wif``), n x |keep|.
+
+    With sampling weights the share of group g is ``mean(w_i * 1{G_i = g})`` (did's ``pg``).
+    """
     pk = share_cells[keep]
-    ind = (gvec[:, None] == cell_groups[keep][None, :]).astype(float) - pk[None, :]
+    ind = (gvec[:, None] == cell_groups[keep][None, :]).astype(float)
+    if weights is not None:
+        ind *= weights[:, None]
+    ind -= pk[None, :]
     total = pk.sum()
     return ind / total - ind.sum(axis=1, keepdims=True) * (pk / total**2)[None, :]
 
@@ -68,6 +74,7 @@ def aggte(
     cells = result.extra["cells"]
     inf = result.extra["inf"]
     gvec = result.extra["first_treated"]
+    wts = result.extra.get("weights")
     cluster = result.extra["cluster"]
     times = result.extra["times"]
     att = cells["estimate"].to_numpy()
@@ -83,7 +90,7 @@ def aggte(
         if not keep.any():
             raise InputError("aggte: no post-treatment ATT(g,t) cells to aggregate")
         est, psi = _agg(att, inf, keep, share[keep] / share[keep].sum(),
-                        _wif(keep, share, group, gvec))
+                        _wif(keep, share, group, gvec, wts))
         estimand = "ATT, simple: post-treatment ATT(g,t) weighted by group size"
     elif type == "dynamic":
         include = np.ones(len(att), dtype=bool)
@@ -96,7 +103,7 @@ def aggte(
         for ev in eseq:
             keep = (e == ev) & include
             est_e, psi_e = _agg(att, inf, keep, share[keep] / share[keep].sum(),
-                                _wif(keep, share, group, gvec))
+                                _wif(keep, share, group, gvec, wts))
             detail.append(({"event_time": ev, "term": f"e={_n(ev)}"}, est_e, psi_e))
         pos = [i for i, (row, _, _) in enumerate(detail) if row["event_time"] >= 0]
         if not pos:
@@ -121,7 +128,7 @@ def aggte(
         est = float(gvals_a @ gshare_a / gshare_a.sum())
         keep_all = np.ones(len(gvals_a), dtype=bool)
         gl = np.array([row["group"] for row, _, _ in detail])
-        wif = _wif(keep_all, gshare_a, gl, gvec)
+        wif = _wif(keep_all, gshare_a, gl, gvec, wts)
         psi = np.column_stack(gpsis) @ (gshare_a / gshare_a.sum()) + wif @ gvals_a
         estimand = "ATT, group: group averages weighted by group size"
     else:  # calendar
@@ -132,7 +139,7 @@ def aggte(
             if not keep.any():
                 continue
             est_t, psi_t = _agg(att, inf, keep, share[keep] / share[keep].sum(),
-                                _wif(keep, share, group, gvec))
+                                _wif(keep, share, group, gvec, wts))
             detail.append(({"time": t, "term": f"t={_n(t)}"}, est_t, psi_t))
             tvals.append(est_t)
             tpsis.append(psi_t)
