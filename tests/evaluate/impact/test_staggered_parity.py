@@ -21,7 +21,7 @@ import pandas as pd
 import pytest
 from changjing.evaluate.impact import aggte, att_gt
 
-KW = dict(unit="countyreal", time="year", outcome="lemp", treated_from="first_treat")
+KW = {"unit": "countyreal", "time": "year", "outcome": "lemp", "treated_from": "first_treat"}
 
 # did vignette, est_method = "reg", varying base period: ATT(g, t)
 PUBLISHED = {

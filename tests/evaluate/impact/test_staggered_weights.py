@@ -14,12 +14,11 @@ functions) and did's weighted group shares ``pg = mean(w * 1{G = g})``.
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
 import pytest
 from changjing.evaluate.errors import InputError
 from changjing.evaluate.impact import aggte, att_gt
 
-KW = dict(time="year", outcome="lemp", treated_from="first_treat")
+KW = {"time": "year", "outcome": "lemp", "treated_from": "first_treat"}
 
 
 @pytest.fixture(scope="module")
