@@ -74,6 +74,7 @@ def att_gt(
     treated_from: str | None = None,
     treated: str | None = None,
     covariates: Sequence[str] = (),
+    factors: Sequence[str] = (),
     control: Literal["never", "notyet"] = "never",
     method: Literal["dr", "ipw", "reg", "dr_imp"] = "dr",
     base_period: Literal["varying", "universal"] = "varying",
@@ -100,6 +101,12 @@ def att_gt(
         First treated period per unit (empty/0 = never) or a 0/1 absorbing indicator.
     covariates:
         Columns used for conditional parallel trends (values from each cell's base period).
+    factors:
+        Covariates to treat as categorical although their values are numbers (e.g. region
+        codes).  Text, boolean and pandas categorical covariates are categorical anyway.  A
+        categorical covariate with L levels enters as L-1 indicator columns named
+        ``<column><level>``, the first level (sorted, or the categorical's own order) being
+        the reference - R's treatment contrasts in ``xformla = ~ factor(column)``.
     control:
         ``"never"`` or ``"notyet"`` (see module docstring).
     method:
@@ -152,12 +159,16 @@ def att_gt(
         raise SpecError(f"bootstrap_weights: expected one of {', '.join(BOOTSTRAP_WEIGHTS)}, "
                         f"got {bootstrap_weights!r}")
 
+    levels: dict[str, list] = {}
     if isinstance(data, Panel):
+        if factors:
+            raise SpecError("factors: give a data frame; a prepared Panel has numeric covariates")
         panel = data
     else:
         if unit is None or time is None or outcome is None:
             raise SpecError("unit, time and outcome: all three column names are required")
         require_columns(data, {"weights": weights}, source)
+        data, covariates, levels = expand_factors(data, covariates, factors, source)
         panel = prepare_panel(
             data, unit=unit, time=time, outcome=outcome, treated_from=treated_from,
             treated=treated, covariates=covariates, cluster=cluster, source=source,
@@ -250,7 +261,8 @@ def att_gt(
         "method": method, "method_description": METHODS[method],
         "control": control, "control_description": CONTROLS[control],
         "base_period": base_period, "anticipation": int(anticipation),
-        "covariates": list(panel.covariates), "covariates_period": "base period of each cell",
+        "covariates": list(panel.covariates), "factor_levels": levels,
+        "covariates_period": "base period of each cell",
         "cluster": cluster or "unit", "bootstrap": int(bootstrap), "seed": seed,
         "bootstrap_weights": (BOOTSTRAP_WEIGHTS[bootstrap_weights] + ", one per cluster"
                               if bootstrap else None),
@@ -292,6 +304,57 @@ def att_gt(
         result.diagnostics["bootstrap_overall"] = simple.diagnostics["bootstrap_overall"]
     _check_few_clusters(result, panel)
     return result
+
+
+def expand_factors(data: pd.DataFrame, covariates: Sequence[str], factors: Sequence[str],
+                   source: str | None = None,
+                   ) -> tuple[pd.DataFrame, list[str], dict[str, list]]:
+    """Replace categorical covariates by L-1 indicator columns (R treatment contrasts).
+
+    Returns the (copied if changed) frame, the expanded covariate names and, per categorical
+    covariate, its levels (the first is the reference).  Missing values are refused.
+    """
+    covariates = list(covariates or [])
+    factors = list(factors or [])
+    unknown = [f for f in factors if f not in covariates]
+    if unknown:
+        raise SpecError(f"factors: {unknown[0]!r} is not among the covariates "
+                        f"({', '.join(covariates) or 'none'}); list it in covariates too")
+    require_columns(data, {f"covariate {c!r}": c for c in covariates}, source)
+    out_cols: list[str] = []
+    levels: dict[str, list] = {}
+    frame = data
+    for c in covariates:
+        col = data[c]
+        categorical = (c in factors or isinstance(col.dtype, pd.CategoricalDtype)
+                       or pd.api.types.is_bool_dtype(col)
+                       or not pd.api.types.is_numeric_dtype(col))
+        if not categorical:
+            out_cols.append(c)
+            continue
+        if col.isna().any():
+            idx = col.isna().idxmax()
+            raise InputError(f"{where(source, idx)}, column {c!r}: categorical covariate is "
+                             "missing")
+        if isinstance(col.dtype, pd.CategoricalDtype):
+            lv = [v for v in col.cat.categories if (col == v).any()]
+        else:
+            lv = sorted(col.unique().tolist(), key=lambda v: (str(type(v)), v))
+        if len(lv) < 2:
+            raise InputError(f"{_label_of(source)}: categorical covariate {c!r} has a single "
+                             f"level ({lv[0]!r}); it cannot adjust for anything - drop it")
+        if frame is data:
+            frame = data.copy()
+        levels[c] = lv
+        for v in lv[1:]:
+            name = f"{c}{v}"
+            frame[name] = (col == v).astype(float)
+            out_cols.append(name)
+    return frame, out_cols, levels
+
+
+def _label_of(source: str | None) -> str:
+    return source or "the data frame"
 
 
 def _unit_weights(data: pd.DataFrame, unit: str, column: str, panel: Panel,
