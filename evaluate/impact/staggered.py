@@ -50,6 +50,7 @@ from changjing.evaluate.impact.drdid import (  # noqa: F401  (re-exported)
     _std_ipw,
     _two_by_two,
 )
+from changjing.evaluate.impact.drdid_rc import rc_two_by_two
 from changjing.evaluate.impact.multiplier import (  # noqa: F401
     BOOTSTRAP_WEIGHTS,
     _cluster_sums,
@@ -87,6 +88,8 @@ def att_gt(
     trim: float = 0.995,
     drop_incomplete: bool = False,
     weights: str | None = None,
+    panel: bool = True,
+    allow_unbalanced_panel: bool = False,
     source: str | None = None,
 ) -> ImpactResult:
     """Group-time average treatment effects ATT(g,t) (Callaway & Sant'Anna 2021).
@@ -131,6 +134,16 @@ def att_gt(
         within a unit.  They enter the propensity-score and outcome fits, the 2x2 means,
         the influence functions (hence analytic and bootstrap SEs) and the group shares
         that weight the aggregations.  ``None`` = equal weights.
+    panel:
+        ``False`` for repeated cross-sections (R ``panel = FALSE``): every row is a separate
+        observation (``unit`` is not needed), ``treated_from`` gives its group, covariates
+        are its own values, and each cell uses the repeated cross-section estimators of
+        :mod:`drdid_rc` on the observations of the two periods.
+    allow_unbalanced_panel:
+        As R ``allow_unbalanced_panel = TRUE``: an unbalanced panel is estimated with the
+        repeated cross-section estimators on the observed rows of the two periods, the
+        influence function summed by unit (so SEs account for the repeated observations of a
+        unit).  A panel that turns out balanced uses the panel estimators, as R.
     drop_incomplete:
         Drop units not observed in every period (with a warning) instead of refusing an
         unbalanced panel.
@@ -159,28 +172,44 @@ def att_gt(
         raise SpecError(f"bootstrap_weights: expected one of {', '.join(BOOTSTRAP_WEIGHTS)}, "
                         f"got {bootstrap_weights!r}")
 
+    if drop_incomplete and (allow_unbalanced_panel or not panel):
+        raise SpecError("drop_incomplete: cannot be combined with allow_unbalanced_panel=True "
+                        "or panel=False (those use every observed row)")
+    rc_mode = not panel
     levels: dict[str, list] = {}
     if isinstance(data, Panel):
-        if factors:
-            raise SpecError("factors: give a data frame; a prepared Panel has numeric covariates")
-        panel = data
+        if factors or rc_mode:
+            raise SpecError("factors / panel=False: give a data frame, not a prepared Panel")
+        pan = data
     else:
-        if unit is None or time is None or outcome is None:
-            raise SpecError("unit, time and outcome: all three column names are required")
+        if time is None or outcome is None or (unit is None and panel):
+            raise SpecError("unit, time and outcome: all three column names are required "
+                            "(unit may be omitted only for repeated cross-sections)")
+        if treated is not None and rc_mode:
+            raise SpecError("treated: repeated cross-sections need treated_from (the group's "
+                            "first treated period); a 0/1 indicator cannot be traced")
         require_columns(data, {"weights": weights}, source)
         data, covariates, levels = expand_factors(data, covariates, factors, source)
-        panel = prepare_panel(
+        if rc_mode:
+            # every row its own unit: the panel checks then validate the rows
+            unit = "__row__"
+            data = data.assign(__row__=np.arange(len(data)))
+        pan = prepare_panel(
             data, unit=unit, time=time, outcome=outcome, treated_from=treated_from,
             treated=treated, covariates=covariates, cluster=cluster, source=source,
-            balanced=not drop_incomplete, need_never_treated=(control == "never"),
+            balanced=not (drop_incomplete or allow_unbalanced_panel or rc_mode),
+            need_never_treated=(control == "never"),
         )
         if drop_incomplete:
-            panel = _drop_incomplete(panel)
+            pan = _drop_incomplete(pan)
+    unbalanced = bool(allow_unbalanced_panel and not rc_mode and not np.isfinite(pan.y).all())
+    rows_mode = rc_mode or unbalanced
     wu = None
     if weights is not None:
         if isinstance(data, Panel):
             raise SpecError("weights: give a data frame with the weights column, not a Panel")
-        wu = _unit_weights(data, unit, weights, panel, source)
+        wu = _unit_weights(data, unit, weights, pan, source)
+    panel = pan
     times = panel.times
     n = panel.n_units
     gvec = panel.first_treated
@@ -188,6 +217,7 @@ def att_gt(
     y = panel.y
     xall = panel.x
     warnings = list(panel.warnings)
+    obs = _observations(panel) if rows_mode else None
 
     rows: list[dict] = []
     infs: list[np.ndarray] = []
@@ -226,22 +256,20 @@ def att_gt(
             if ctrl.sum() == 0:
                 skipped.append(f"ATT({_n(g)},{_n(t)}): no comparison units")
                 continue
-            sub = treat | ctrl
-            d = treat[sub].astype(float)
-            dy = y[sub, t_idx] - y[sub, b_idx]
-            x = None
-            if xall is not None:
-                x = np.column_stack([np.ones(sub.sum()), xall[sub, b_idx, :]])
+            if rows_mode:
+                est = _rows_cell(obs, treat, ctrl, t_idx, b_idx, method, trim, wu, n)
+            else:
+                est = _panel_cell(y, xall, treat, ctrl, t_idx, b_idx, method, trim, wu, n)
+            if isinstance(est, str):
+                skipped.append(f"ATT({_n(g)},{_n(t)}): {est}")
+                continue
             try:
-                att, inf_sub = _two_by_two(dy, d, x, method, trim,
-                                           None if wu is None else wu[sub])
+                att, inf, n_t, n_c = est()
             except InputError as exc:
                 raise InputError(f"{panel.source}: ATT(g={_n(g)}, t={_n(t)}): {exc}") from None
-            inf = np.zeros(n)
-            inf[sub] = inf_sub * (n / sub.sum())
             rows.append({"group": g, "time": t, "event_time": t - g, "base": times[b_idx],
-                         "estimate": att, "n_treated": int(treat.sum()),
-                         "n_control": int(ctrl.sum()), "post": bool(post)})
+                         "estimate": att, "n_treated": n_t, "n_control": n_c,
+                         "post": bool(post)})
             infs.append(inf)
     if not rows:
         raise InputError(f"{panel.source}: no group-time effect can be estimated "
@@ -268,6 +296,10 @@ def att_gt(
                               if bootstrap else None),
         "bootstrap_weights_kind": bootstrap_weights,
         "alpha": alpha, "trim": trim, "weights": weights,
+        "data_structure": ("repeated cross-sections (each row an observation)" if rc_mode
+                           else "unbalanced panel: repeated cross-section estimators on the "
+                           "observed rows, influence function summed by unit" if unbalanced
+                           else "panel"),
     }
     # group shares among all units (did's pg), for aggregation weights
     wshare = np.ones(n) if wu is None else wu
@@ -304,6 +336,60 @@ def att_gt(
         result.diagnostics["bootstrap_overall"] = simple.diagnostics["bootstrap_overall"]
     _check_few_clusters(result, panel)
     return result
+
+
+def _panel_cell(y, xall, treat, ctrl, t_idx, b_idx, method, trim, wu, n):
+    """Deferred panel 2x2 of one cell: change from the base period on the units' own rows."""
+    sub = treat | ctrl
+
+    def run():
+        d = treat[sub].astype(float)
+        dy = y[sub, t_idx] - y[sub, b_idx]
+        x = None
+        if xall is not None:
+            x = np.column_stack([np.ones(sub.sum()), xall[sub, b_idx, :]])
+        att, inf_sub = _two_by_two(dy, d, x, method, trim, None if wu is None else wu[sub])
+        inf = np.zeros(n)
+        inf[sub] = inf_sub * (n / sub.sum())
+        return att, inf, int(treat.sum()), int(ctrl.sum())
+    return run
+
+
+def _observations(panel: Panel) -> dict[str, np.ndarray]:
+    """The observed rows of a panel (unit index, period index, outcome, covariates)."""
+    u, ti = np.nonzero(np.isfinite(panel.y))
+    x = None if panel.x is None else panel.x[u, ti, :]
+    return {"unit": u, "t": ti, "y": panel.y[u, ti], "x": x}
+
+
+def _rows_cell(obs, treat, ctrl, t_idx, b_idx, method, trim, wu, n):
+    """Deferred repeated cross-section 2x2 of one cell (R did's ``panel = FALSE`` branch).
+
+    Uses the rows of groups g and comparison observed in period t or the base period; the
+    influence function is rescaled by ``n / n1`` (``n1`` rows in the cell, ``n`` units or
+    observations in all) and summed by unit, as did does for unbalanced panels.
+    """
+    u = obs["unit"]
+    sel = ((obs["t"] == t_idx) | (obs["t"] == b_idx)) & (treat[u] | ctrl[u])
+    post = (obs["t"][sel] == t_idx).astype(float)
+    d = treat[u[sel]].astype(float)
+    for dd, pp, what in ((1, 1, "no treated observation in period t"),
+                         (1, 0, "no treated observation in the base period"),
+                         (0, 1, "no comparison observation in period t"),
+                         (0, 0, "no comparison observation in the base period")):
+        if not np.any((d == dd) & (post == pp)):
+            return what
+
+    def run():
+        x = None
+        if obs["x"] is not None:
+            x = np.column_stack([np.ones(int(sel.sum())), obs["x"][sel]])
+        att, psi = rc_two_by_two(obs["y"][sel], post, d, x, method, trim,
+                                 None if wu is None else wu[u[sel]])
+        n1 = int(sel.sum())
+        inf = np.bincount(u[sel], weights=psi * (n / n1), minlength=n)
+        return att, inf, int((d == 1).sum()), int((d == 0).sum())
+    return run
 
 
 def expand_factors(data: pd.DataFrame, covariates: Sequence[str], factors: Sequence[str],
