@@ -88,3 +88,106 @@ def test_entropy_standardised_direction_and_constant_column():
         entropy_weights(X, convention="standardised")
     with pytest.raises(SpecError, match="did you mean 'standardised'"):
         entropy_weights(X, convention="standardized")
+
+
+# ----------------------------------------------------------------------------- AHP
+from fractions import Fraction as F  # noqa: E402
+
+from changjing.evaluate.scoring import ahp_weights, group_ahp  # noqa: E402
+
+AHP_INCONSISTENT = [[1, 3, 5], [F(1, 3), 1, 2], [F(1, 5), F(1, 2), 1]]
+
+
+def test_ahp_sum_method_by_hand():
+    """和法 by hand: column sums 23/15, 9/2, 8; normalised columns (15, 5, 3)/23,
+    (2/3, 2/9, 1/9), (5/8, 1/4, 1/8); weights are the row means."""
+    w = [
+        (F(15, 23) + F(2, 3) + F(5, 8)) / 3,
+        (F(5, 23) + F(2, 9) + F(1, 4)) / 3,
+        (F(3, 23) + F(1, 9) + F(1, 8)) / 3,
+    ]
+    A = np.array(AHP_INCONSISTENT, dtype=float)
+    res = ahp_weights(A, method="sum")
+    np.testing.assert_allclose(res.weights, np.array(w, dtype=float), rtol=1e-12)
+    # λmax = mean((A w)_i / w_i), CI = (λ − 3)/2, CR = CI / 0.58 (Saaty)
+    wf = np.array(w, dtype=float)
+    lam = np.mean(A @ wf / wf)
+    assert res.lambda_max == pytest.approx(lam, rel=1e-12)
+    assert res.cr == pytest.approx((lam - 3) / 2 / 0.58, rel=1e-12)
+    assert res.provenance()["method"] == "ahp-sum"
+    assert ahp_weights(A, method="arithmetic").method == "sum"
+
+
+def test_ahp_root_method_by_hand():
+    """根法 by hand: row products 15, 2/3, 1/10; weights ∝ their cube roots."""
+    g = np.cbrt([15.0, 2 / 3, 1 / 10])
+    res = ahp_weights(np.array(AHP_INCONSISTENT, float), method="root")
+    assert res.method == "geometric"
+    np.testing.assert_allclose(res.weights, g / g.sum(), rtol=1e-12)
+
+
+def test_ahp_methods_agree_on_consistent_matrix():
+    """a_ij = w_i / w_j with w = (4, 2, 1)/7: every priority method returns w, λmax = n."""
+    A = [[1, 2, 4], [F(1, 2), 1, 2], [F(1, 4), F(1, 2), 1]]
+    for m in ("eigen", "geometric", "sum"):
+        res = ahp_weights(A, method=m)
+        np.testing.assert_allclose(res.weights, [4 / 7, 2 / 7, 1 / 7], rtol=1e-12)
+        assert res.lambda_max == pytest.approx(3.0)
+    with pytest.raises(SpecError, match="did you mean 'sum'"):
+        ahp_weights(A, method="sun")
+
+
+def test_ahp_custom_ri_table():
+    A = np.array(AHP_INCONSISTENT, float)
+    chinese = ahp_weights(A, ri_table="chinese")
+    same = ahp_weights(A, ri_table=[0, 0, 0.52, 0.89, 1.12])
+    assert same.cr == pytest.approx(chinese.cr, rel=1e-12)
+    assert same.ri_table == "custom"
+    prov = same.provenance()
+    assert prov["ri_table"] == "custom" and "0.52" in prov["ri_source"]
+    # CR scales with 1/RI: a table with RI(3) = 0.5149 (e.g. a 10^6-matrix simulation)
+    other = ahp_weights(A, ri_table={3: 0.5149})
+    assert other.cr == pytest.approx(chinese.ci / 0.5149, rel=1e-12)
+    with pytest.raises(SpecError, match="covers n = 1..2"):
+        ahp_weights(A, ri_table=[0, 0])
+    with pytest.raises(SpecError, match="ri_table"):
+        ahp_weights(A, ri_table=[0, 0, -1])
+
+
+def _consistent(w):
+    w = np.asarray(w, float)
+    return w[:, None] / w[None, :]
+
+
+def test_group_ahp_aip_means_by_hand():
+    """AIP (Forman & Peniwati 1998): expert priorities wa = (4, 2, 1)/7, wb = (1, 1, 1)/3,
+    expert weights 3:1.  Arithmetic: 0.75 wa + 0.25 wb.  Geometric: wa^.75 wb^.25,
+    re-normalised."""
+    wa, wb = np.array([4, 2, 1]) / 7, np.ones(3) / 3
+    mats = [_consistent(wa), _consistent(wb)]
+    ar = group_ahp(mats, expert_weights=[3, 1], aggregation="aip", mean="arithmetic")
+    np.testing.assert_allclose(ar.weights, 0.75 * wa + 0.25 * wb, rtol=1e-12)
+    ge = group_ahp(mats, expert_weights=[3, 1], aggregation="aip", mean="geometric")
+    g = wa**0.75 * wb**0.25
+    np.testing.assert_allclose(ge.weights, g / g.sum(), rtol=1e-12)
+    assert ge.aggregate is None and ge.cr == pytest.approx(0.0, abs=1e-12)
+    prov = ge.provenance()
+    assert prov["aggregation"] == "aip" and prov["mean"] == "geometric"
+    assert "AIP" in ge.summary()
+
+
+def test_group_ahp_aij_equals_geometric_aip_on_consistent_matrices():
+    """For consistent matrices the geometric AIJ and geometric AIP coincide
+    (Forman & Peniwati 1998, EJOR 108:165-169): the aggregate matrix is itself consistent
+    with ratios of the geometric mean priorities."""
+    rng = np.random.default_rng(3)
+    ws = rng.random((4, 5)) + 0.1
+    mats = [_consistent(w) for w in ws]
+    ew = [1, 2, 3, 4]
+    aij = group_ahp(mats, expert_weights=ew)
+    aip = group_ahp(mats, expert_weights=ew, aggregation="aip")
+    np.testing.assert_allclose(aij.weights, aip.weights, rtol=1e-10)
+    with pytest.raises(SpecError, match="geometric mean"):
+        group_ahp(mats, mean="arithmetic")
+    with pytest.raises(SpecError, match="did you mean 'aip'"):
+        group_ahp(mats, aggregation="aipp")
