@@ -191,3 +191,45 @@ def test_group_ahp_aij_equals_geometric_aip_on_consistent_matrices():
         group_ahp(mats, mean="arithmetic")
     with pytest.raises(SpecError, match="did you mean 'aip'"):
         group_ahp(mats, aggregation="aipp")
+
+
+# ----------------------------------------------------------------------------- combination
+from changjing.evaluate.scoring.combine import (  # noqa: E402
+    combine_weights,
+    game_theory_coefficients,
+)
+
+
+def test_game_theory_combination_closed_form():
+    """博弈论组合赋权, two sources, by Cramer's rule on the first-order conditions
+    [ss so; so oo] α = [ss; oo]:  α₁ = (ss·oo − so·oo)/D, α₂ = (ss·oo − so·ss)/D,
+    D = ss·oo − so².  With s = (.5, .3, .2), o = (.2, .3, .5): ss = oo = .38, so = .29,
+    α₁ = α₂ -> w = (s + o)/2 by symmetry."""
+    s, o = np.array([0.5, 0.3, 0.2]), np.array([0.2, 0.3, 0.5])
+    np.testing.assert_allclose(combine_weights(s, o, method="game_theory"), (s + o) / 2)
+    s, o = np.array([0.6, 0.3, 0.1]), np.array([0.3, 0.3, 0.4])
+    ss, oo, so = s @ s, o @ o, s @ o
+    D = ss * oo - so**2
+    a = np.array([(ss * oo - so * oo) / D, (ss * oo - so * ss) / D])
+    a_star = a / a.sum()
+    np.testing.assert_allclose(game_theory_coefficients(s, o), a_star, rtol=1e-12)
+    np.testing.assert_allclose(
+        combine_weights(s, o, method="game_theory"), a_star[0] * s + a_star[1] * o, rtol=1e-12
+    )
+    # both α > 0 here, so the |α| variant coincides
+    np.testing.assert_allclose(
+        combine_weights(s, o, method="game_theory_abs"),
+        combine_weights(s, o, method="game_theory"),
+        rtol=1e-12,
+    )
+
+
+def test_game_theory_negative_coefficient_variants():
+    """s nearly parallel to o but longer: α₂ < 0 (s = (.9, .05, .05), o = (.8, .1, .1):
+    ss = .815, oo = .66, so = .73, α₂ ∝ ss·oo − so·ss = .815(.66 − .73) < 0)."""
+    s, o = np.array([0.9, 0.05, 0.05]), np.array([0.8, 0.1, 0.1])
+    with pytest.raises(SpecError, match="game_theory_abs"):
+        combine_weights(s, o, method="game_theory")
+    w = combine_weights(s, o, method="game_theory_abs")
+    assert np.all(w >= 0) and w.sum() == pytest.approx(1)
+    np.testing.assert_allclose(combine_weights(s, s, method="game_theory"), s)
