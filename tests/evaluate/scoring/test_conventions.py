@@ -233,3 +233,100 @@ def test_game_theory_negative_coefficient_variants():
     w = combine_weights(s, o, method="game_theory_abs")
     assert np.all(w >= 0) and w.sum() == pytest.approx(1)
     np.testing.assert_allclose(combine_weights(s, s, method="game_theory"), s)
+
+
+# ----------------------------------------------------------------------------- x / max
+from changjing.evaluate.scoring import (  # noqa: E402
+    fuzzy_evaluation,
+    grey_relational,
+    grey_topsis,
+    trapezoidal_membership,
+    weighted_sum,
+)
+from changjing.evaluate.scoring.normalise import normalise  # noqa: E402
+
+
+def test_weighted_sum_max_normalisation_by_hand():
+    """x / max (benefit) and min / x (cost), Hwang & Yoon (1981) linear scale transformation.
+    Benefit 2, 4, 8 -> .25, .5, 1; cost 10, 20, 40 -> 1, .5, .25.
+    Weights .6/.4: scores .55, .5, .7."""
+    X = [[2, 10], [4, 20], [8, 40]]
+    Z = normalise(X, "max", ["benefit", "cost"])
+    np.testing.assert_allclose(Z, [[0.25, 1], [0.5, 0.5], [1, 0.25]])
+    res = weighted_sum(X, [0.6, 0.4], ["benefit", "cost"], normalisation="max")
+    np.testing.assert_allclose(res.score, [0.55, 0.5, 0.7])
+    assert res.rank.tolist() == [2, 3, 1] and res.normalisation == "max"
+    with pytest.raises(SpecError, match="minimum -1"):
+        normalise([[-1, 1], [2, 3]], "max", ["benefit", "cost"])
+    with pytest.raises(SpecError, match="> 0"):
+        normalise([[1, 0], [2, 3]], "max", ["benefit", "cost"])
+
+
+# ----------------------------------------------------------------------------- GRA
+def test_gra_given_reference_raw_by_hand():
+    """Deng's grade on raw values against x0 = (1, 1):
+    X = [[1, 0.5], [0.8, 1], [0.5, 0.9]] -> Δ = [[0, .5], [.2, 0], [.5, .1]],
+    Δmin = 0, Δmax = .5, ρ = .5: ξ = .25 / (Δ + .25) =
+    [[1, 1/3], [.25/.45, 1], [1/3, .25/.35]]; equal weights -> row means."""
+    X = np.array([[1, 0.5], [0.8, 1], [0.5, 0.9]])
+    res = grey_relational(X, [0.5, 0.5], "benefit", reference=[1, 1], values="raw")
+    xi = np.array([[1, 1 / 3], [0.25 / 0.45, 1], [1 / 3, 0.25 / 0.35]])
+    np.testing.assert_allclose(res.coefficients, xi, rtol=1e-12)
+    np.testing.assert_allclose(res.grade, xi.mean(axis=1), rtol=1e-12)
+    assert res.reference == "given (raw)"
+
+
+def test_gra_given_reference_normalised_by_hand():
+    """Reference (6, 30) normalised together with X = [[2, 10], [4, 40], [10, 20]]:
+    column 1 range 2..10 -> z0 = .5, z = 0, .25, 1; column 2 (cost) range 10..40 ->
+    z0 = 1/3, z = 1, 0, 2/3.  Δ = [[.5, 2/3], [.25, 1/3], [.5, 1/3]], Δmin = .25,
+    Δmax = 2/3, ρ = .5: ξ = (.25 + 1/3) / (Δ + 1/3)."""
+    X = [[2, 10], [4, 40], [10, 20]]
+    res = grey_relational(X, [0.5, 0.5], ["benefit", "cost"], reference=[6, 30])
+    D = np.array([[0.5, 2 / 3], [0.25, 1 / 3], [0.5, 1 / 3]])
+    xi = (0.25 + 1 / 3) / (D + 1 / 3)
+    np.testing.assert_allclose(res.coefficients, xi, rtol=1e-12)
+    # the reference itself, were it an alternative, would have grade 1
+    own = grey_relational(np.vstack([X, [6, 30]]), [0.5, 0.5], ["benefit", "cost"],
+                          reference=[6, 30])
+    assert own.grade[-1] == pytest.approx(1.0)
+    # reference = the ideal reproduces the default grades
+    ideal = grey_relational(X, [0.5, 0.5], ["benefit", "cost"], reference=[10, 10])
+    np.testing.assert_allclose(
+        ideal.grade, grey_relational(X, [0.5, 0.5], ["benefit", "cost"]).grade, rtol=1e-12
+    )
+    with pytest.raises(SpecError, match="reference"):
+        grey_relational(X, [0.5, 0.5], "benefit", reference=[1])
+    with pytest.raises(SpecError, match="did you mean 'raw'"):
+        grey_relational(X, [0.5, 0.5], "benefit", reference=[1, 1], values="rwa")
+
+
+def test_grey_topsis_by_hand():
+    """Grey-TOPSIS on z = [[0, 1], [.5, 0], [1, .5]] (already min–max: X equals z):
+    to the positive ideal Δ⁺ = 1 − z, to the negative ideal Δ⁻ = z, both with Δmin 0,
+    Δmax 1, ρ .5: ξ = .5 / (Δ + .5).  Equal weights; C = γ⁺ / (γ⁺ + γ⁻)."""
+    Z = np.array([[0, 1], [0.5, 0], [1, 0.5]])
+    res = grey_topsis(Z, [0.5, 0.5], "benefit")
+    gp = (0.5 / (1 - Z + 0.5)).mean(axis=1)
+    gn = (0.5 / (Z + 0.5)).mean(axis=1)
+    np.testing.assert_allclose(res.grade_positive, gp, rtol=1e-12)
+    np.testing.assert_allclose(res.closeness, gp / (gp + gn), rtol=1e-12)
+    assert res.rank.tolist() == [2, 3, 1]
+
+
+# ----------------------------------------------------------------------------- fuzzy
+def test_trapezoidal_membership_by_hand():
+    """Grades best first: 好 (70, 80, inf, inf), 中 (50, 60, 70, 80), 差 (−inf, −inf, 50, 60).
+    x = 55: 好 0, 中 (55 − 50)/10 = .5, 差 (60 − 55)/10 = .5;  x = 65: (0, 1, 0);
+    x = 78: 好 (78 − 70)/10 = .8, 中 (80 − 78)/10 = .2;  x = 95: (1, 0, 0)."""
+    inf = np.inf
+    T = [[70, 80, inf, inf], [50, 60, 70, 80], [-inf, -inf, 50, 60]]
+    R = trapezoidal_membership([[55], [65], [78], [95]], T)
+    np.testing.assert_allclose(
+        R[:, 0, :], [[0, 0.5, 0.5], [0, 1, 0], [0.8, 0.2, 0], [1, 0, 0]], atol=1e-12
+    )
+    res = fuzzy_evaluation(R, [1.0], grade_labels=["好", "中", "差"])
+    # the 中/差 tie at x = 55 goes to the worse grade (the module's conservative rule)
+    assert [res.grade_labels[k] for k in res.grade] == ["差", "中", "好", "好"]
+    with pytest.raises(SpecError, match="a <= b <= c <= d"):
+        trapezoidal_membership([1.0], [[0, 2, 1, 3], [1, 2, 3, 4]])
