@@ -330,3 +330,15 @@ def test_trapezoidal_membership_by_hand():
     assert [res.grade_labels[k] for k in res.grade] == ["差", "中", "好", "好"]
     with pytest.raises(SpecError, match="a <= b <= c <= d"):
         trapezoidal_membership([1.0], [[0, 2, 1, 3], [1, 2, 3, 4]])
+
+
+def test_docs_side_by_side_entropy_numbers():
+    """The raw / standardised example printed in docs/evaluate_scoring.md (Conventions)."""
+    from .conftest import ROOT
+
+    text = (ROOT / "docs" / "evaluate_scoring.md").read_text(encoding="utf-8")
+    X = [[1, 10], [2, 20], [3, 40]]
+    raw = entropy_weights(X).weights
+    std = entropy_weights(X, convention="standardised", directions=["benefit", "cost"], offset=0)
+    assert f"{raw[0]:.3f}, {raw[1]:.3f} — `entropy_weights(X)`" in text
+    assert f"{std.weights[0]:.3f}, {std.weights[1]:.3f} — `entropy_weights(X, convention" in text
