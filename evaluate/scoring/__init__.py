@@ -22,7 +22,12 @@ from changjing.evaluate.scoring.fuzzy import (
     membership_matrix,
     trapezoidal_membership,
 )
-from changjing.evaluate.scoring.gra import GreyResult, GreyTopsisResult, grey_relational, grey_topsis
+from changjing.evaluate.scoring.gra import (
+    GreyResult,
+    GreyTopsisResult,
+    grey_relational,
+    grey_topsis,
+)
 from changjing.evaluate.scoring.grades import assign_grades
 from changjing.evaluate.scoring.normalise import normalise, target_score
 from changjing.evaluate.scoring.robustness import RobustnessResult, rank_robustness

@@ -113,9 +113,7 @@ def trapezoidal_membership(values: Any, trapezoids: Any) -> np.ndarray:
     bad = np.isnan(t).any(axis=2) | (t[..., 1:] < t[..., :-1]).any(axis=2)  # ±inf-safe
     if bad.any():
         j, k = np.argwhere(bad)[0]
-        raise SpecError(
-            f"trapezoids[{j}][{k}]: expected a <= b <= c <= d, got {t[j, k].tolist()}"
-        )
+        raise SpecError(f"trapezoids[{j}][{k}]: expected a <= b <= c <= d, got {t[j, k].tolist()}")
     a, b, c, d = (t[None, :, :, q] for q in range(4))
     x = v[:, :, None]
     with np.errstate(all="ignore"):

@@ -183,7 +183,7 @@ class GreyTopsisResult:
         head = f"Grey-TOPSIS (rho = {self.rho}), {len(self.closeness)} alternatives"
         order = np.argsort(self.rank, kind="stable")
         rows = [
-            f"  {self.rank[i]:>4d}  {str(self.alternatives[i]):<20s} C = {self.closeness[i]:.4f}"
+            f"  {self.rank[i]:>4d}  {self.alternatives[i]!s:<20s} C = {self.closeness[i]:.4f}"
             for i in order[:20]
         ]
         return "\n".join([head, *rows])

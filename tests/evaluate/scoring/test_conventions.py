@@ -4,10 +4,24 @@ Where no published worked example could be obtained the expected value is a hand
 computation whose derivation is written next to it.
 """
 
+from fractions import Fraction as F
+
 import numpy as np
 import pytest
 from changjing.evaluate.errors import SpecError
-from changjing.evaluate.scoring import critic_weights, entropy_weights
+from changjing.evaluate.scoring import (
+    ahp_weights,
+    critic_weights,
+    entropy_weights,
+    fuzzy_evaluation,
+    grey_relational,
+    grey_topsis,
+    group_ahp,
+    trapezoidal_membership,
+    weighted_sum,
+)
+from changjing.evaluate.scoring.combine import combine_weights, game_theory_coefficients
+from changjing.evaluate.scoring.normalise import normalise
 
 # Tuş & Aytaç Adalı (2019) Opsearch 56(2):528-538, Table 2 (also in test_objective_weights)
 CRITIC_TUS = np.array(
@@ -91,9 +105,6 @@ def test_entropy_standardised_direction_and_constant_column():
 
 
 # ----------------------------------------------------------------------------- AHP
-from fractions import Fraction as F  # noqa: E402
-
-from changjing.evaluate.scoring import ahp_weights, group_ahp  # noqa: E402
 
 AHP_INCONSISTENT = [[1, 3, 5], [F(1, 3), 1, 2], [F(1, 5), F(1, 2), 1]]
 
@@ -194,10 +205,6 @@ def test_group_ahp_aij_equals_geometric_aip_on_consistent_matrices():
 
 
 # ----------------------------------------------------------------------------- combination
-from changjing.evaluate.scoring.combine import (  # noqa: E402
-    combine_weights,
-    game_theory_coefficients,
-)
 
 
 def test_game_theory_combination_closed_form():
@@ -236,14 +243,6 @@ def test_game_theory_negative_coefficient_variants():
 
 
 # ----------------------------------------------------------------------------- x / max
-from changjing.evaluate.scoring import (  # noqa: E402
-    fuzzy_evaluation,
-    grey_relational,
-    grey_topsis,
-    trapezoidal_membership,
-    weighted_sum,
-)
-from changjing.evaluate.scoring.normalise import normalise  # noqa: E402
 
 
 def test_weighted_sum_max_normalisation_by_hand():
@@ -287,8 +286,9 @@ def test_gra_given_reference_normalised_by_hand():
     xi = (0.25 + 1 / 3) / (D + 1 / 3)
     np.testing.assert_allclose(res.coefficients, xi, rtol=1e-12)
     # the reference itself, were it an alternative, would have grade 1
-    own = grey_relational(np.vstack([X, [6, 30]]), [0.5, 0.5], ["benefit", "cost"],
-                          reference=[6, 30])
+    own = grey_relational(
+        np.vstack([X, [6, 30]]), [0.5, 0.5], ["benefit", "cost"], reference=[6, 30]
+    )
     assert own.grade[-1] == pytest.approx(1.0)
     # reference = the ideal reproduces the default grades
     ideal = grey_relational(X, [0.5, 0.5], ["benefit", "cost"], reference=[10, 10])
@@ -342,3 +342,38 @@ def test_docs_side_by_side_entropy_numbers():
     std = entropy_weights(X, convention="standardised", directions=["benefit", "cost"], offset=0)
     assert f"{raw[0]:.3f}, {raw[1]:.3f} — `entropy_weights(X)`" in text
     assert f"{std.weights[0]:.3f}, {std.weights[1]:.3f} — `entropy_weights(X, convention" in text
+
+
+# ----------------------------------------------------------------------------- oracles
+def test_custom_ri_table_reproduces_pymcdm_cr():
+    """pymcdm's AHP uses the RI of Tummala & Ling (1998, Theory and Decision 44:221-230),
+    stored as ``AHP.RI_M``; supplying that table as ``ri_table`` must give its CR."""
+    subjective = pytest.importorskip(
+        "pymcdm.weights.subjective", reason="pymcdm (optional test oracle) is not installed"
+    )
+    A = np.array(AHP_INCONSISTENT, float)
+    oracle = subjective.AHP(matrix=A)
+    ours = ahp_weights(A, ri_table=list(subjective.AHP.RI_M))
+    np.testing.assert_allclose(ours.weights, oracle(), rtol=1e-8)
+    assert ours.cr == pytest.approx(oracle.get_cr(), rel=1e-8)
+
+
+def test_max_normalisation_matches_pymcdm_linear_normalization():
+    """pymcdm's ``linear_normalization(x, cost)``: x/max for profits, min/x for costs."""
+    norms = pytest.importorskip(
+        "pymcdm.normalizations", reason="pymcdm (optional test oracle) is not installed"
+    )
+    methods = pytest.importorskip("pymcdm.methods")
+    rng = np.random.default_rng(4)
+    X = rng.random((9, 4)) * 10 + 0.5
+    dirs = ["benefit", "cost", "cost", "benefit"]
+    Z = normalise(X, "max", dirs)
+    for j, d in enumerate(dirs):
+        np.testing.assert_allclose(Z[:, j], norms.linear_normalization(X[:, j], d == "cost"))
+    w = np.array([0.1, 0.2, 0.3, 0.4])
+    pref = methods.WSM(normalization_function=norms.linear_normalization)(
+        X, w, np.array([1 if d == "benefit" else -1 for d in dirs])
+    )
+    np.testing.assert_allclose(
+        weighted_sum(X, w, dirs, normalisation="max").score, pref, rtol=1e-10
+    )

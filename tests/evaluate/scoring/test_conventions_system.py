@@ -59,8 +59,9 @@ def test_ahp_method_ri_table_and_group_aggregation_from_file():
     assert r.provenance_["ahp_method"] == "sum"
     assert "user-supplied" in r.provenance_["ri_source"]
     np.testing.assert_allclose(
-        group_ahp([M, [[1, 2], [0.5, 1]]], expert_weights=[1, 3], aggregation="aip",
-                  mean="arithmetic").weights,
+        group_ahp(
+            [M, [[1, 2], [0.5, 1]]], expert_weights=[1, 3], aggregation="aip", mean="arithmetic"
+        ).weights,
         _local(r, "c1"),
     )
     assert ahp_weights(M, method="sum").method == "sum"
