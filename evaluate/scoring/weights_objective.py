@@ -8,9 +8,11 @@ Entropy (Shannon; the "entropy weight method" 熵权法, e.g. Zeleny 1982, Hwang
     ``convention="raw"`` (default) computes it on the raw (non-negative) values, as in the
     published examples of Xu (2004) and Zavadskas & Podvezko (2016); directions do not
     enter.  **Zeros** use the limit 0·ln 0 = 0, so they need no shift.
-    ``convention="standardised"`` is the 熵权法 of Chinese evaluation practice (e.g.
-    郭显光 1998《改进的熵值法及其在经济效益评价中的应用》, 系统工程理论与实践 18(12)):
-    each column is first mapped by direction-aware min–max, z = (x − worst)/(best − worst),
+    ``convention="standardised"`` is the 熵权法 of Chinese evaluation practice and
+    modelling textbooks (the standardise-then-translate idea goes back to 郭显光 1998
+    《改进的熵值法及其在经济效益评价中的应用》, 系统工程理论与实践 18(12), who translates
+    z-scores; the textbooks use min–max): each column is first mapped by direction-aware
+    min–max, z = (x − worst)/(best − worst),
     then shifted, z' = z + ``offset`` (default 1e-4) so that ln p stays finite, and the
     entropy is computed on z'.  Because the worst alternative gets share ≈ 0 in every
     column, the two conventions give visibly different weights on the same data; the
@@ -28,8 +30,8 @@ CRITIC (Diakoulaki, Mavrotas & Papayannakis 1995)
     out of the other columns' conflict sums, so the remaining weights are exactly those of
     CRITIC on the matrix without it (a column with no information must not change them).
     ``contrast="entropy"`` replaces σ_j by the entropy divergence 1 − e_j of the
-    normalised column (the entropy–CRITIC combination, e.g. 王昆 & 宋海洲 2003《三种客观
-    权重赋权法的比较分析》, 技术经济与管理研究 (6)), keeping the conflict term.
+    normalised column, keeping the conflict term (the entropy–CRITIC variant of applied
+    studies; it is defined here by that formula, with no single defining source).
 Standard deviation
     w_j = σ_j / Σ σ_k of the min–max normalised columns (or of the raw columns).
 

@@ -23,17 +23,9 @@ from changjing.evaluate.scoring import (
 from changjing.evaluate.scoring.combine import combine_weights, game_theory_coefficients
 from changjing.evaluate.scoring.normalise import normalise
 
-# Tuş & Aytaç Adalı (2019) Opsearch 56(2):528-538, Table 2 (also in test_objective_weights)
-CRITIC_TUS = np.array(
-    [
-        [5000, 3, 3, 4, 3, 2],
-        [680, 5, 3, 2, 2, 1],
-        [2000, 3, 2, 3, 4, 3],
-        [600, 4, 3, 1, 2, 2],
-        [800, 2, 4, 3, 3, 4],
-    ],
-    dtype=float,
-)
+from .test_objective_weights import CRITIC_TUS
+
+# Tuş & Aytaç Adalı (2019) Opsearch 56(2):528-538, Table 2
 CRITIC_TUS_WEIGHTS = [0.157, 0.249, 0.168, 0.121, 0.154, 0.151]
 
 
