@@ -136,7 +136,9 @@ def _subjective(
             ew = None if ew is None else [ew[k] for k in pick]
             policy = "ignore"
         kwargs["on_inconsistent"] = policy
-        res = _ahp.group_ahp(mats, expert_weights=ew, **kwargs)
+        res = _ahp.group_ahp(
+            mats, expert_weights=ew, aggregation=spec.aggregation, mean=spec.mean, **kwargs
+        )
     else:
         kwargs["on_inconsistent"] = policy
         res = _ahp.ahp_weights(spec.matrix, **kwargs)
@@ -156,9 +158,14 @@ def _objective(spec: WeightSpec, M: np.ndarray, dirs: list[str], ids: list[str],
             f"got {Mc.shape[0]}; use fixed/AHP weights or another missing-value policy"
         )
     if spec.source == "entropy":
-        res = entropy_weights(Mc)
+        if spec.convention == "standardised":
+            res = entropy_weights(
+                Mc, convention="standardised", directions=dirs, offset=spec.offset
+            )
+        else:
+            res = entropy_weights(Mc)
     elif spec.source == "critic":
-        res = critic_weights(Mc, dirs)
+        res = critic_weights(Mc, dirs, contrast=spec.contrast)
     else:
         res = std_weights(Mc)
     prov = res.provenance()
@@ -191,6 +198,11 @@ def _level_weights(
     }
     if spec.combine == "linear":
         prov["alpha"] = spec.alpha
+    elif spec.combine.startswith("game_theory"):
+        from changjing.evaluate.scoring.combine import game_theory_coefficients
+
+        a = game_theory_coefficients(ws, wo, method=spec.combine)
+        prov["game_theory_coefficients"] = a.round(10).tolist()
     return w, prov
 
 
@@ -535,7 +547,10 @@ def score_scenarios(
         "n_scored": len(ids),
         "n_excluded": int(len(mo.excluded)),
         "ri_table": system.ri_table,
-        "ri_source": _ahp.RANDOM_INDEX_SOURCES[system.ri_table],
+        "ri_source": _ahp.RANDOM_INDEX_SOURCES.get(
+            system.ri_table if isinstance(system.ri_table, str) else "",
+            f"user-supplied RI table {system.ri_table}",
+        ),
         "max_cr": system.max_cr,
         "allow_inconsistent": system.allow_inconsistent,
         "ahp_method": system.ahp_method,
