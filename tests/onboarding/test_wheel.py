@@ -63,8 +63,8 @@ def test_fresh_environment_init_and_run_baseline(wheel, tmp_path):
     venv = tmp_path / "venv"
     subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
     py = venv / ("Scripts/python.exe" if os.name == "nt" else "bin/python")
-    purelib = Path(_run([str(py), "-c", "import sysconfig; print(sysconfig.get_paths()"
-                         "['purelib'])"], tmp_path, dict(os.environ)).stdout.strip())
+    code = "import sysconfig; print(sysconfig.get_paths()['purelib'])"
+    purelib = Path(_run([str(py), "-c", code], tmp_path, dict(os.environ)).stdout.strip())
     # Third-party packages from the test environment (not its changjing: that one is an
     # editable finder hook, which a path added by a .pth line does not activate).
     (purelib / "_test_env.pth").write_text(sysconfig.get_paths()["purelib"] + "\n",
@@ -77,8 +77,8 @@ def test_fresh_environment_init_and_run_baseline(wheel, tmp_path):
     home = tmp_path / "home"
     home.mkdir()
 
-    where = _run([str(py), "-c", "import changjing, changjing.simulate as s; "
-                  "print(changjing.__file__); print(s.__file__)"], home, env).stdout.split()
+    code = "import changjing, changjing.simulate as s; print(changjing.__file__, s.__file__)"
+    where = _run([str(py), "-c", code], home, env).stdout.split()
     assert all(Path(p).is_relative_to(venv) for p in where), where   # from the wheel only
 
     changjing = str(bindir / "changjing")
