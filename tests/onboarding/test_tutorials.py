@@ -113,6 +113,7 @@ def test_planner_tutorial(tmp_path):
     assert double["config"]["funding"]["annual_budget_yuan"] == pytest.approx(1.226e8)
 
 
+@pytest.mark.skipif(shutil.which("sha256sum") is None, reason="needs sha256sum (GNU coreutils)")
 def test_evaluator_tutorial(tmp_path):
     out = run_tutorial("evaluator_scoring.md", tmp_path)
     work = tmp_path / "work"
