@@ -29,6 +29,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from changjing.examples import resolve_example  # a shipped example's name -> its file
+    args.experiment = resolve_example(args.experiment)
     from changjing.cli._progress import progress_bar
     from changjing.simulate.errors import SimulateError
     from changjing.simulate.experiment import load_experiment

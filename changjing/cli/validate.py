@@ -59,9 +59,11 @@ def run(args: argparse.Namespace) -> int:
     import sys
 
     from changjing.cli._errors import user_error_types
+    from changjing.examples import resolve_example  # a shipped example's name -> its file
 
     code = 0
     for file in args.files:
+        file = resolve_example(file)
         try:
             kind, detail, shown = validate_file(file, args.kind)
         except user_error_types() as exc:
