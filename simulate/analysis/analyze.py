@@ -84,6 +84,15 @@ def analyze(folder: str | Path, indicators: list[str] | None = None) -> SweepAna
         out.tables["bands"] = bands(ts, ok, inds)
         present = {k: v for k, v in targets.items() if k in outputs}
         out.tables["targets"] = target_probabilities(final, present)
+        design = resolved["spec"].get("design") or {}
+        if design.get("include_baseline") and final["point"].nunique() > 1:
+            # P(target) at the baseline assumptions (point 0) next to P over the assumptions'
+            # uncertainty (every other design point): how much the answer rests on them
+            at = target_probabilities(final[final["point"] == 0], present)
+            over = target_probabilities(final[final["point"] > 0], present)
+            out.tables["targets_by_assumptions"] = pd.concat(
+                [at.assign(assumptions="baseline values"),
+                 over.assign(assumptions="uncertain (design points)")], ignore_index=True)
         out.tables["paired"] = paired_differences(final, baseline, inds)
         if "budget_spent_yuan" in outputs:
             out.tables["cost"] = cost_effectiveness(
