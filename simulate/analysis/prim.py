@@ -159,7 +159,10 @@ def _encode(X: Any, y: Any) -> _Data:
         dupes = sorted({c for c in names if names.count(c) > 1})
         raise SimulateError(f"X: column names must be unique, got duplicates {dupes}")
     yb = _check_y(y, len(X), X.index)
-    kinds, num, cat, cats, slot = [], [], [], [], []
+    kinds: list[str] = []
+    num: list[np.ndarray] = []
+    cat: list[np.ndarray] = []
+    cats, slot = [], []
     for name, col in zip(names, X.columns):
         s = X[col]
         miss = s.isna().to_numpy()
@@ -410,7 +413,7 @@ class PrimResult:
         lim, pasted = self._limits_of(i)
         m = _mask(d, lim)
         nb, kb = int(m.sum()), int(d.y[m].sum())
-        rows = []
+        rows: list[tuple[str, str, float, float, tuple[Any, ...] | None, float]] = []
         for kdim in _restricted(d, lim, self._boxes[0]):
             s = d.slot[kdim]
             mj = _mask(d, lim, skip=kdim)
@@ -500,7 +503,10 @@ class PrimResult:
             s = d.slot[d.names.index(r.param)]
             lo_hi = (full.lo[s], full.hi[s]) if r.kind == "numeric" else (0.0, 0.0)
             conds.append(_condition(r, lang, *lo_hi))
-        pct = lambda v: f"{100 * v:.0f}%"
+
+        def pct(v: float) -> str:
+            return f"{100 * v:.0f}%"
+
         if lang == "en":
             where = " and ".join(conds) if conds else "any parameter values (no restriction)"
             text = (f"{label} in {pct(b.density)} of the runs (density, {b.n_cases_in_box} of "

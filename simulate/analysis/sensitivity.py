@@ -602,7 +602,7 @@ def sensitivity_table(method: str, problem: Problem, X: pd.DataFrame, runs: pd.D
     over all design points gets one row per parameter with NaN indices and ``note`` saying so
     (rather than failing the whole table); every other problem raises.
     """
-    funcs = {"sobol": sobol_analyze, "morris": morris_analyze}
+    funcs: dict[str, Any] = {"sobol": sobol_analyze, "morris": morris_analyze}
     if method not in funcs:
         raise SimulateError(f"method: expected 'sobol' or 'morris', got {method!r}")
     if not isinstance(runs, pd.DataFrame):
