@@ -11,6 +11,7 @@ from changjing.simulate.analysis.discovery import (
     scenario_discovery,
     sweep_sensitivity,
 )
+from changjing.simulate.analysis.replicates import seed_noise_table
 from changjing.simulate.analysis.summaries import (
     TARGET_COLUMNS,
     bands,
@@ -103,6 +104,7 @@ def analyze(folder: str | Path, indicators: list[str] | None = None) -> SweepAna
         sens = sweep_sensitivity(resolved, points, final, inds, seed)
         if sens is not None:
             out.tables["sensitivity"] = sens
+            out.tables["seed_noise"] = seed_noise_table(sens)
         X = design_matrix(resolved, points, final)
         discovery, texts = scenario_discovery(X, final, present)
         if not discovery.empty:
