@@ -35,7 +35,8 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 from changjing.evaluate.errors import InputError, SpecError
-from changjing.evaluate.impact.panel import _label, _numeric, prepare_panel, require_columns, where
+from changjing.evaluate.impact.panel import (_label, _numeric, plain, prepare_panel,
+                                             require_columns, where)
 from changjing.evaluate.impact.result import ImpactResult, check_alpha
 from scipy import stats
 
@@ -227,7 +228,7 @@ def _binary(data: pd.DataFrame, col: str, source: str | None) -> np.ndarray:
     if bad.any():
         idx = bad.idxmax()
         raise InputError(f"{where(source, idx)}, column {col!r}: expected 0 or 1, got "
-                         f"{data[col][idx]!r}")
+                         f"{plain(data[col][idx])}")
     return v.to_numpy(float)
 
 
