@@ -11,6 +11,7 @@ One public function per design, all returning :class:`ImpactResult`::
 from changjing.evaluate.impact.descriptive import before_after
 from changjing.evaluate.impact.did import did_2x2, twfe
 from changjing.evaluate.impact.event_study import twfe_event_study
+from changjing.evaluate.impact.experimental import difference_in_means
 from changjing.evaluate.impact.inference import randomization_test, wild_cluster_bootstrap
 from changjing.evaluate.impact.matching import aipw, balance_table, ipw, propensity_score, psm
 from changjing.evaluate.impact.panel import Panel, prepare_panel
@@ -27,6 +28,7 @@ __all__ = [
     "balance_table",
     "before_after",
     "did_2x2",
+    "difference_in_means",
     "ipw",
     "prepare_panel",
     "pretrend_test",
