@@ -16,6 +16,7 @@ from changjing.evaluate.impact.inference import randomization_test, wild_cluster
 from changjing.evaluate.impact.matching import aipw, balance_table, ipw, propensity_score, psm
 from changjing.evaluate.impact.panel import Panel, prepare_panel
 from changjing.evaluate.impact.result import ImpactResult
+from changjing.evaluate.impact.sdid import synthetic_did
 from changjing.evaluate.impact.staggered import aggte, att_gt, pretrend_test
 from changjing.evaluate.impact.synth import synthetic_control
 
@@ -36,6 +37,7 @@ __all__ = [
     "psm",
     "randomization_test",
     "synthetic_control",
+    "synthetic_did",
     "twfe",
     "twfe_event_study",
     "wild_cluster_bootstrap",
