@@ -123,6 +123,7 @@ def _jsonable(value):
 
 def _estimate(args, frame, source):
     """Run the chosen design; returns (result, extra tables, figure)."""
+    import numpy as np
     from changjing.evaluate import impact
     from changjing.evaluate.errors import SpecError
     from changjing.evaluate.impact import plots
@@ -196,6 +197,16 @@ def _estimate(args, frame, source):
                                      outcome=args.outcome, source=source, balanced=False,
                                      **treat)
         ever = panel.treated_mask
+        if design == "twfe" and len(np.unique(panel.first_treated[ever])) > 1:
+            # staggered: show what TWFE averages and a heterogeneity-robust alternative
+            if np.isfinite(panel.y).all() and not args.covariates:
+                tables["bacon"] = impact.bacon_decomposition(
+                    frame, unit=args.unit, time=args.time, outcome=args.outcome,
+                    source=source, **treat).table
+            imp = impact.imputation_did(frame, unit=args.unit, time=args.time,
+                                        outcome=args.outcome, cluster=args.cluster,
+                                        alpha=args.alpha, source=source, **treat)
+            tables["imputation"] = imp.tidy()
         date = float(panel.first_treated[ever].min())
         with __import__("warnings").catch_warnings():
             __import__("warnings").simplefilter("ignore", RuntimeWarning)

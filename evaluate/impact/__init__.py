@@ -8,10 +8,12 @@ One public function per design, all returning :class:`ImpactResult`::
     print(aggte(res, "dynamic").summary())
 """
 
+from changjing.evaluate.impact.bacon import bacon_decomposition
 from changjing.evaluate.impact.descriptive import before_after
 from changjing.evaluate.impact.did import did_2x2, twfe
 from changjing.evaluate.impact.event_study import twfe_event_study
 from changjing.evaluate.impact.experimental import difference_in_means
+from changjing.evaluate.impact.imputation import imputation_did
 from changjing.evaluate.impact.inference import randomization_test, wild_cluster_bootstrap
 from changjing.evaluate.impact.matching import aipw, balance_table, ipw, propensity_score, psm
 from changjing.evaluate.impact.panel import Panel, prepare_panel
@@ -26,10 +28,12 @@ __all__ = [
     "aggte",
     "aipw",
     "att_gt",
+    "bacon_decomposition",
     "balance_table",
     "before_after",
     "did_2x2",
     "difference_in_means",
+    "imputation_did",
     "ipw",
     "prepare_panel",
     "pretrend_test",

@@ -68,3 +68,15 @@ def test_cli_did_repeated_cross_sections_and_experiment(tmp_path):
     assert main(["evaluate", "impact", str(DATA / "nsw_mixtape.csv"), "--design", "experiment",
                  "--outcome", "re78", "--treated", "treat", "--out", str(out)]) == 0
     assert round(pd.read_csv(out / "estimates.csv").loc[0, "estimate"]) == 1794
+
+
+def test_cli_twfe_staggered_adds_bacon_and_imputation(tmp_path):
+    out = tmp_path / "tw"
+    assert main(["evaluate", "impact", str(DATA / "mpdta.csv"), "--design", "twfe", "--unit",
+                 "countyreal", "--time", "year", "--outcome", "lemp", "--treated-from",
+                 "first_treat", "--out", str(out)]) == 0
+    bacon = pd.read_csv(out / "bacon.csv")
+    est = pd.read_csv(out / "estimates.csv")
+    assert (bacon["weight"] * bacon["estimate"]).sum() == pytest.approx(est.loc[0, "estimate"],
+                                                                        abs=1e-9)
+    assert (out / "imputation.csv").exists()
