@@ -25,6 +25,7 @@ _COMMANDS: tuple[str, ...] = (
     "changjing.cli.calibrate",
     "changjing.cli.report",
     "changjing.cli.evaluate",
+    "changjing.cli.design",
 )
 
 
