@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import argparse
 
-DESIGNS = ("did", "twfe", "event_study", "staggered", "synth", "sdid", "match", "experiment",
-           "before-after")
+DESIGNS = ("did", "twfe", "event_study", "staggered", "synth", "sdid", "dose", "match",
+           "experiment", "before-after")
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -71,6 +71,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     parser.add_argument("--se", dest="sdid_se", choices=("placebo", "bootstrap", "jackknife",
                                                          "none"), default="placebo",
                         help="sdid: standard error method (default placebo)")
+    parser.add_argument("--dose", help="dose: per-unit dose column (e.g. yuan paid; 0 = untreated)")
+    parser.add_argument("--ledger", help="dose: funding ledger CSV/XLSX (scenario_id, month, "
+                                         "amount); the dose is each unit's total amount")
+    parser.add_argument("--per", type=float, default=10_000.0,
+                        help="dose: report the effect per this many dose units (default 10000)")
     parser.add_argument("--reps", type=int, default=200,
                         help="sdid: placebo/bootstrap replications (default 200)")
     parser.add_argument("--bootstrap", type=int, default=0, metavar="N",
@@ -132,7 +137,7 @@ def _estimate(args, frame, source):
     treat = dict(treated_from=args.treated_from, treated=args.treated)
     design = args.design
     rc = design == "did" and args.group and args.post
-    if design in ("did", "twfe", "event_study", "staggered", "synth", "sdid") and not rc:
+    if design in ("did", "twfe", "event_study", "staggered", "synth", "sdid", "dose") and not rc:
         _need(args, "unit", "time")
         if not (args.treated_from or args.treated):
             raise SpecError(f"--design {design} needs --treated-from or --treated")
@@ -232,6 +237,26 @@ def _estimate(args, frame, source):
                                    seed=args.seed or 0, alpha=args.alpha, source=source,
                                    **treat)
         return res, tables, plots.sdid_plot(res)
+    if design == "dose":
+        if not args.treated_from or bool(args.dose) == bool(args.ledger):
+            raise SpecError("--design dose needs --treated-from and exactly one of --dose or "
+                            "--ledger")
+        dose_col = args.dose
+        if args.ledger:
+            from pathlib import Path
+
+            from changjing.evaluate.tables import read_table
+
+            led = read_table(Path(args.ledger), None)
+            totals = impact.dose_from_ledger(led, source=Path(args.ledger).name)
+            dose_col = "_dose"
+            frame = frame.assign(_dose=frame[args.unit].astype(str).map(
+                dict(zip(totals["unit"].astype(str), totals["dose"]))).fillna(0.0))
+        res = impact.dose_response(frame, unit=args.unit, time=args.time, outcome=args.outcome,
+                                   dose=dose_col, treated_from=args.treated_from, per=args.per,
+                                   bootstrap=args.bootstrap or 999, seed=args.seed or 0,
+                                   alpha=args.alpha, source=source)
+        return res, tables, None
     if design == "experiment":
         _need(args, "treated")
         res = impact.difference_in_means(frame, treatment=args.treated, outcome=args.outcome,

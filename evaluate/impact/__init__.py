@@ -11,6 +11,7 @@ One public function per design, all returning :class:`ImpactResult`::
 from changjing.evaluate.impact.bacon import bacon_decomposition
 from changjing.evaluate.impact.descriptive import before_after
 from changjing.evaluate.impact.did import did_2x2, twfe
+from changjing.evaluate.impact.dose import dose_from_ledger, dose_response
 from changjing.evaluate.impact.event_study import twfe_event_study
 from changjing.evaluate.impact.experimental import difference_in_means
 from changjing.evaluate.impact.imputation import imputation_did
@@ -32,6 +33,8 @@ __all__ = [
     "balance_table",
     "before_after",
     "did_2x2",
+    "dose_from_ledger",
+    "dose_response",
     "difference_in_means",
     "imputation_did",
     "ipw",

@@ -80,3 +80,26 @@ def test_cli_twfe_staggered_adds_bacon_and_imputation(tmp_path):
     assert (bacon["weight"] * bacon["estimate"]).sum() == pytest.approx(est.loc[0, "estimate"],
                                                                         abs=1e-9)
     assert (out / "imputation.csv").exists()
+
+
+def test_cli_dose_from_ledger(tmp_path):
+    import numpy as np
+
+    rng = np.random.default_rng(0)
+    n = 400
+    dose = np.where(np.arange(n) < 160, 0.0, rng.uniform(1, 5, size=n) * 10_000)
+    rows = [pd.DataFrame({"sid": [f"S{i:03d}" for i in range(n)], "month": t,
+                          "y": rng.normal(size=n) + 0.1 * t + (t >= 3) * dose / 20_000,
+                          "g": np.where(dose > 0, 3, 0)}) for t in (1, 2, 3, 4)]
+    panel = tmp_path / "panel.csv"
+    pd.concat(rows).to_csv(panel, index=False)
+    ledger = tmp_path / "ledger.csv"
+    pay = [(f"S{i:03d}", 1 + i % 2, d / 2) for i, d in enumerate(dose) if d > 0]
+    pd.DataFrame(pay * 2, columns=["scenario_id", "month", "amount"]).to_csv(ledger, index=False)
+    out = tmp_path / "dose"
+    assert main(["evaluate", "impact", str(panel), "--design", "dose", "--unit", "sid",
+                 "--time", "month", "--outcome", "y", "--treated-from", "g", "--ledger",
+                 str(ledger), "--bootstrap", "199", "--out", str(out)]) == 0
+    est = pd.read_csv(out / "estimates.csv")
+    assert est.loc[0, "estimate"] == pytest.approx(0.5, abs=0.15)  # 0.5 per 10,000 yuan
+    assert (out / "diagnostics_overall.csv").exists()
