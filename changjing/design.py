@@ -100,9 +100,10 @@ def evaluation_design(config, *, firms: Sequence[int] = (1000,),
     (``firms.n``); ``effects``: true effects of funding on the outcome (log points); ``noise``:
     the outcome's idiosyncratic SD.
     """
+    from scipy import stats
+
     from changjing.evaluate.errors import SpecError
     from changjing.simulate.panel import funding_panel
-    from scipy import stats
 
     unknown = [e for e in estimators if e not in ESTIMATORS]
     if unknown:

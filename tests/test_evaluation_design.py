@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from changjing.design import evaluation_design
 from changjing.evaluate.errors import SpecError
 from changjing.simulate import Config
+
+from changjing.design import evaluation_design
 
 
 @pytest.fixture(scope="module")

@@ -7,6 +7,7 @@ sample(10, 3)` = 1 5 10, as printed by R.
 
 import math
 
+
 class RMersenne:
     """R's Mersenne-Twister as seeded by set.seed(seed) (R >= 3.6, sample.kind='Rejection')."""
     N, M = 624, 397

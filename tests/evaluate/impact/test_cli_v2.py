@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+
 from changjing.cli import main
 
 DATA = Path(__file__).parent / "data"
