@@ -180,7 +180,8 @@ def render(report: Report, font=None) -> str:
     parts.append(f'<nav class="toc"><strong>{esc(_t("contents", lang))}</strong>'
                  f"{_toc(report.sections)}</nav>")
     parts.extend(_section(s, lang) for s in report.sections)
-    parts.append(f"<footer>changjing report · {esc(report.date)}</footer>")
+    parts.append(f"<footer>changjing {'报告' if lang == 'zh' else 'report'} · "
+                 f"{esc(report.date)}</footer>")
     parts.append("</body></html>\n")
     page = "\n".join(parts)
     # The font face carries the glyphs of this page only (the whole subset is ~3 MB).

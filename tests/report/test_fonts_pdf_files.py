@@ -199,3 +199,47 @@ def test_overwrite_keeps_what_the_tool_did_not_write(tmp_path):
     write_report(report, out, overwrite=True)
     assert (tmp_path / "r_figures" / "notes.txt").read_text() == "mine"
     assert out.is_file()
+
+
+# ---------------------------------------------------------------- complete Chinese
+
+def _user_names(inputs) -> set[str]:
+    """Words the user chose (folder, experiment, run and arm names; input columns; indicator
+    and criterion ids; scenario names): a report shows them as given."""
+    import json
+    import tomllib
+
+    import pandas as pd
+
+    from conftest import NASTY, ROOT, SAMPLE
+
+    words: set[str] = {p.name for p in inputs.values()} | {"tiny", "small", NASTY}
+    words |= set(pd.read_csv(SAMPLE / "panel_match.csv", nrows=1).columns)
+    scen = pd.read_csv(SAMPLE / "completed_scenarios.csv", encoding="utf-8-sig")
+    words |= {w for v in scen.to_numpy().ravel().astype(str)
+              for w in re.findall(r"[A-Za-z][A-Za-z0-9_-]*", v)}
+    system = tomllib.loads((ROOT / "scenarios_data" / "indicators" /
+                            "qingdao_default.toml").read_text(encoding="utf-8"))
+    words |= {w for w in re.findall(r'"([A-Za-z][A-Za-z0-9_.-]*)"', json.dumps(system))}
+    return {w for x in words for w in re.findall(r"[A-Za-z][A-Za-z0-9_.'-]*[A-Za-z0-9]|[A-Za-z]",
+                                                   str(x))}
+
+
+def test_a_chinese_report_has_no_untranslated_words(inputs, tmp_path):
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).parent))
+    from _latin import latin_words, visible_text
+
+    from changjing.report.build import build_report, write_report
+
+    report = build_report([inputs["sweep"], inputs["run"], inputs["score"], inputs["impact"]],
+                          lang="zh", date="2026-04-16")
+    written = write_report(report, tmp_path / "zh.html")
+    text = visible_text(written.html.read_text(encoding="utf-8"))
+    left = latin_words(text, _user_names(inputs))
+    assert left == set(), sorted(left)
+    # the checker itself catches English: the same report in English is full of words
+    en = build_report([inputs["run"]], lang="en", date="2026-04-16")
+    page = write_report(en, tmp_path / "en.html").html.read_text(encoding="utf-8")
+    assert len(latin_words(visible_text(page), set())) > 30

@@ -362,7 +362,9 @@ def test_impact_report(eval_report, inputs):
     balance = pd.read_csv(inputs["impact"] / "diagnostics_balance.csv")
     header, rows = page.table("diag_balance")
     assert [r[0] for r in rows] == list(balance["covariate"])
-    col = header.index("smd_after")
+    from changjing.report.i18n import term
+
+    col = header.index(term("smd_after", "en"))         # "SMD after": a label, not the code
     assert [r[col] for r in rows] == [f"{v:.4g}" for v in balance["smd_after"]]
 
 

@@ -108,7 +108,7 @@ def section(folder: Path, manifest: dict[str, Any], tables: dict[str, pd.DataFra
                       {"case": "case" if ctx.lang == "en" else "情形",
                        "param": "parameter" if ctx.lang == "en" else "参数",
                        "lower": "≥", "upper": "≤", "categories": "categories"
-                       if ctx.lang == "en" else "类别", "qp_value": "quasi-p",
+                       if ctx.lang == "en" else "类别", "qp_value": ctx.term("quasi-p"),
                        "coverage": "coverage" if ctx.lang == "en" else "覆盖率",
                        "density": "density" if ctx.lang == "en" else "密度",
                        "mass": "mass" if ctx.lang == "en" else "质量"},
@@ -157,7 +157,7 @@ def _DISCOVERY_HEADERS(ctx: Context) -> dict[str, str]:
     en = ctx.lang == "en"
     return {"target": ctx.t("target"), "case": "case" if en else "情形",
             "param": "parameter" if en else "参数", "lower": "≥", "upper": "≤",
-            "categories": "categories" if en else "类别", "qp_value": "quasi-p",
+            "categories": "categories" if en else "类别", "qp_value": ctx.term("quasi-p"),
             "coverage": "coverage" if en else "覆盖率", "density": "density" if en else "密度",
             "mass": "mass" if en else "质量", "miss_rate": "miss rate" if en else "未达标比例"}
 
