@@ -37,6 +37,67 @@ TEXT: dict[str, tuple[str, str]] = {
                      "（{lo}–{hi}），平均支出 {spent}。",
                      "The cheapest arm that reaches “{t}” with probability ≥ {p} is {arm}: "
                      "probability {prob} ({lo}–{hi}), mean spending {spent}."),
+    "recommend_one": ("方案 {arm}（平均支出 {spent}）达成“{t}”的概率为 {prob}（95% 区间 {lo}–{hi}）；"
+                      "在所有试验方案中，它是区间下限仍不低于 {p} 的最低花费方案。",
+                      "With arm {arm} (mean spending {spent}) the programme reaches “{t}” with "
+                      "probability {prob} ({lo}–{hi}); it is the cheapest swept arm whose lower "
+                      "bound clears {p}."),
+    "recommend_none": ("没有一个试验方案能以足够把握（区间下限不低于 {p}）达成“{t}”；概率最高的是 "
+                       "{arm}：{prob}（{lo}–{hi}）。",
+                       "No swept arm reaches “{t}” with enough confidence (lower bound ≥ {p}); "
+                       "the best is {arm}: {prob} ({lo}–{hi})."),
+    "recommend_point": ("方案 {arm} 的点估计 {prob} 已达到 {p}，但区间下限只有 {lo}，运行次数不足以确认；"
+                        "增加重复次数可以判断。",
+                        "Arm {arm}'s point estimate {prob} reaches {p} but its lower bound is "
+                        "only {lo}: too few runs to be sure; more replications would tell."),
+    "recommend_driver": ("对“{t}”影响最大的假设是 {param}（{index} = {value}）。",
+                         "The assumption that matters most for “{t}” is {param} ({index} = "
+                         "{value})."),
+    "unfinished": ("本实验尚未完成：计划 {planned} 次运行，已完成 {done} 次（{share}）；以下结果只基于已完成的运行，"
+                   "可用 changjing sweep --resume 继续。",
+                   "This sweep is unfinished: {done} of {planned} runs ({share}); every result "
+                   "below uses the finished runs only — continue it with changjing sweep "
+                   "--resume."),
+    "single_run_caveat": ("这是单次模拟运行：结果取决于这一个随机种子，没有不确定性区间；判断政策效果请用多次重复的批量实验"
+                          "（changjing sweep）。",
+                          "This is a single simulation run: its numbers depend on one random "
+                          "seed and carry no uncertainty band; to judge a policy use a sweep "
+                          "with replications (changjing sweep)."),
+    "assumptions_table": ("达成目标的概率：基准参数下与考虑参数不确定性后",
+                          "Probability of reaching the targets: at baseline parameters and over "
+                          "the assumptions"),
+    "at_baseline": ("基准参数下", "At baseline parameters"),
+    "over_assumptions": ("考虑参数不确定性", "Over the assumptions"),
+    "assumptions_intro": ("本实验对 {n} 个假设参数（{names}）取不同数值。“基准参数下”只用参数取基础配置值的运行，"
+                          "“考虑参数不确定性”用全部参数点的运行；两者差距大，说明结论依赖这些假设。",
+                          "This sweep varies {n} assumptions ({names}). “At baseline parameters” "
+                          "uses only the runs with every assumption at the base configuration's "
+                          "value; “over the assumptions” uses the runs at every design point. A "
+                          "large gap means the conclusion rests on those assumptions."),
+    "no_baseline_point": ("设计中没有参数全部取基础配置值的点，无法给出基准参数下的概率。",
+                          "The design has no point with every assumption at the base "
+                          "configuration's value, so the baseline-parameter probability is not "
+                          "available."),
+    "impact_summary": ("结论：{outcome} 的平均处理效应估计为 {est}（95% 区间 {lo} 至 {hi}，p = {p}）。",
+                       "In short: the estimated average effect on {outcome} is {est} (95 % "
+                       "interval {lo} to {hi}, p = {p}). "),
+    "impact_sig": ("区间不包含 0：在 5% 水平上效应显著为{sign}。",
+                   "The interval excludes 0: at the 5 % level the effect is {sign}. "),
+    "impact_nosig": ("区间包含 0：数据不能排除没有效应。",
+                     "The interval includes 0: the data cannot rule out no effect. "),
+    "positive": ("正", "positive"), "negative": ("负", "negative"),
+    "pretrend_ok": ("平行趋势检验 p = {p}，未发现处理前的趋势差异，支持这一设计。",
+                    "The pre-trend test (p = {p}) finds no difference before treatment, which "
+                    "supports the design. "),
+    "pretrend_bad": ("平行趋势检验 p = {p}：处理前已有趋势差异，估计可能有偏，结论需谨慎。",
+                     "The pre-trend test (p = {p}) finds a difference before treatment: the "
+                     "estimate may be biased; read it with care. "),
+    "balance_ok": ("匹配后协变量的最大标准化均差为 {smd}（低于 0.1），处理组与对照组可比。",
+                   "After matching the largest standardised mean difference is {smd} (below "
+                   "0.1): the groups are comparable. "),
+    "balance_bad": ("匹配后协变量的最大标准化均差为 {smd}（不低于 0.1），两组仍不完全可比，结论需谨慎。",
+                    "After matching the largest standardised mean difference is still {smd} "
+                    "(0.1 or more): the groups are not fully comparable; read with care. "),
     "sweep_intro": ("实验“{name}”：{arms} 个方案 × {points} 个参数点 × {reps} 次重复，"
                     "共 {runs} 次运行（完成 {ok}，失败 {failed}）。基准方案：{base}。",
                     "Experiment “{name}”: {arms} arms × {points} design points × {reps} "
@@ -46,6 +107,7 @@ TEXT: dict[str, tuple[str, str]] = {
                     "{n} run(s) failed and are left out of every statistic; see the runs sheet."),
     "probability": ("概率", "Probability"),
     "interval": ("区间", "Interval"),
+    "lower_bound": ("下限", "lower bound"),
     "mean_spent": ("平均支出（元）", "Mean spending (yuan)"),
     "trajectories": ("指标轨迹（均值与 5%–95% 区间）", "Indicator trajectories (mean, 5–95 % band)"),
     "trajectories_caption": ("实线为各方案均值，阴影为 5%–95% 分位区间，虚线为目标值。",

@@ -68,7 +68,7 @@ def _styles(fontname: str):
 
     base = ParagraphStyle("base", fontName=fontname, fontSize=9.5, leading=14.5,
                           textColor=colors.HexColor(INK), wordWrap="CJK", spaceAfter=5)
-    mk = lambda name, **kw: ParagraphStyle(name, parent=base, **kw)  # noqa: E731
+    mk = lambda name, **kw: ParagraphStyle(name, parent=base, **kw)
     return {
         "p": base,
         "note": mk("note", textColor=colors.HexColor("#2b4a6b"), fontSize=9, leading=13.5,

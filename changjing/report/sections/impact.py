@@ -98,6 +98,9 @@ def build(folder: Path, manifest: dict[str, Any], ctx: Context) -> list[Section]
     sections = [top]
 
     sec = Section(f"{key}-estimates", ctx.t("estimates"))
+    summary = plain_summary(folder, manifest, ctx)
+    if summary:
+        sec.add(Paragraph(summary))
     sec.add(Paragraph(ctx.tr(design_words(manifest, ctx.lang))))
     if manifest.get("causal") is False:
         sec.add(Paragraph(ctx.t("not_causal"), "warning"))
@@ -155,6 +158,36 @@ def build(folder: Path, manifest: dict[str, Any], ctx: Context) -> list[Section]
                           page_columns=non_empty_columns(frame.head(ctx.top * 2), None, 10)))
         sections.append(sec)
     return sections
+
+
+def plain_summary(folder: Path, manifest: dict[str, Any], ctx: Context) -> str:
+    """The estimate in plain words: effect, interval, whether it excludes zero, and what the
+    pre-trend test and covariate balance (when the folder has them) say about the design."""
+    est, ci, p = manifest.get("estimate"), manifest.get("ci") or [None, None], \
+        manifest.get("p_value")
+    if est is None or ci[0] is None or ci[1] is None:
+        return ""
+    outcome = (manifest.get("options") or {}).get("outcome", "?")
+    f = lambda v: f"{float(v):.3g}"
+    out = ctx.t("impact_summary", outcome=outcome, est=f(est), lo=f(ci[0]), hi=f(ci[1]),
+                p="–" if p is None else f"{float(p):.2g}")
+    if ci[0] > 0 or ci[1] < 0:
+        out += ctx.t("impact_sig", sign=ctx.t("positive" if est > 0 else "negative"))
+    else:
+        out += ctx.t("impact_nosig")
+    pre = folder / "diagnostics_pretrend.csv"
+    if pre.is_file():
+        frame = pd.read_csv(pre, encoding="utf-8-sig")
+        if "p_value" in frame and frame["p_value"].notna().any():
+            pv = float(frame["p_value"].dropna().iloc[0])
+            out += ctx.t("pretrend_ok" if pv >= 0.05 else "pretrend_bad", p=f"{pv:.2g}")
+    bal = folder / "diagnostics_balance.csv"
+    if bal.is_file():
+        frame = pd.read_csv(bal, encoding="utf-8-sig")
+        if "smd_after" in frame and frame["smd_after"].notna().any():
+            smd = float(frame["smd_after"].abs().max())
+            out += ctx.t("balance_ok" if smd < 0.1 else "balance_bad", smd=f"{smd:.3f}")
+    return out.strip()
 
 
 def _translated(frame: pd.DataFrame, ctx: Context) -> pd.DataFrame:

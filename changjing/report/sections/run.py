@@ -43,6 +43,7 @@ def build(folder: Path, manifest: dict[str, Any], ctx: Context) -> list[Section]
     sec = Section(f"{key}-summary", ctx.t("run_summary"))
     sec.add(Paragraph(ctx.t("run_intro", name=name, start=run.get("start", "?"),
                             months=run.get("months", "?"), seed=manifest.get("seed", "?"))))
+    sec.add(Paragraph(ctx.t("single_run_caveat"), "warning"))
     show = summary.assign(indicator=summary["indicator"].map(ctx.label),
                           reached=summary["reached"].map(
                               lambda r: ctx.t("yes") if _truthy(r) else ctx.t("no")))

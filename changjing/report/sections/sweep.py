@@ -27,15 +27,17 @@ __all__ = ["TARGETS", "build", "provenance"]
 
 def build(folder: Path, manifest: dict[str, Any], ctx: Context) -> list[Section]:
     d = load(folder, manifest)
+    # sensitivity first: the summary names the assumption that matters most
+    sens = sweep_sensitivity.section(folder, manifest, d.tables, d.base, ctx, PREFIX)
     sections = [Section(PREFIX, f"{ctx.t('sweep')}: {d.name}", level=1, source=str(folder)),
-                sweep_summary.section(d, ctx),
+                sweep_summary.section(d, ctx, sens),
                 sweep_outcomes.trajectories(d, ctx),
                 sweep_outcomes.funnel(d, ctx),
                 sweep_outcomes.budget(d, ctx)]
     paired = sweep_outcomes.paired(d, ctx)
     if paired is not None:
         sections.append(paired)
-    sections.append(sweep_sensitivity.section(folder, manifest, d.tables, d.base, ctx, PREFIX))
+    sections.append(sens)
     sections.append(sweep_discovery.section(folder, manifest, d.tables, d.targets, d.arms, ctx,
                                             PREFIX, getattr(d.analysis, "discovery_text", None)))
     return sections
