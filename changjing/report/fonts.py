@@ -120,7 +120,8 @@ def system_font_path() -> Path:
     if shutil.which("fc-match"):
         try:
             out = subprocess.run(["fc-match", "-f", "%{file}", "Noto Sans CJK SC"],
-                                 capture_output=True, text=True, timeout=10).stdout.strip()
+                                 capture_output=True, text=True, timeout=10,
+                                 check=False).stdout.strip()
         except (OSError, subprocess.SubprocessError):
             out = ""
         if out and "cjk" in out.lower() and Path(out).is_file():

@@ -19,7 +19,6 @@ from changjing.report.document import (
     Section,
     Table,
     format_value,
-    is_text,
 )
 from changjing.report.fonts import font_face_css, has_cjk
 

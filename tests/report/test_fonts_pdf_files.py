@@ -243,3 +243,55 @@ def test_a_chinese_report_has_no_untranslated_words(inputs, tmp_path):
     en = build_report([inputs["run"]], lang="en", date="2026-04-16")
     page = write_report(en, tmp_path / "en.html").html.read_text(encoding="utf-8")
     assert len(latin_words(visible_text(page), set())) > 30
+
+
+# ---------------------------------------------------------------- defects
+
+def test_a_control_character_in_a_name_does_not_break_the_workbook(tmp_path):
+    import pandas as pd
+    from openpyxl import load_workbook
+
+    from changjing.report.document import Report, Section, Table
+    from changjing.report.xlsx import write_xlsx
+
+    frame = pd.DataFrame({"name": ["青岛\x01崂山\x1f科技", "=1+1", "ok"], "v": [1.0, 2.0, 3.0]})
+    sec = Section("s", "t\x07itle", level=1).add(Table("names", "名\x0b单", frame))
+    write_xlsx(Report("r", "zh", "2026-01-01", [sec]), tmp_path / "x.xlsx")
+    ws = load_workbook(tmp_path / "x.xlsx")["names"]
+    assert [c.value for c in ws["A"][1:]] == ["青岛\ufffd崂山\ufffd科技", "'=1+1", "ok"]
+
+
+def test_the_html_shows_values_without_the_spreadsheet_safety_apostrophe(tmp_path):
+    from changjing.report.document import read_table
+
+    (tmp_path / "t.csv").write_text("name,'=bad\n'=HYPERLINK(1),x\n'plain,y\n'-3,z\n",
+                                    encoding="utf-8")
+    frame = read_table(tmp_path / "t.csv")
+    assert list(frame.columns) == ["name", "=bad"]
+    assert list(frame["name"]) == ["=HYPERLINK(1)", "'plain", "-3"]   # only the safety mark
+
+
+def test_the_legend_names_the_right_arm_when_an_arm_has_no_runs():
+    import pandas as pd
+
+    from changjing.report import figures as F
+
+    rows = []
+    for arm, level in (("b", 10.0), ("c", 20.0)):          # arm "a" has no runs at all
+        for step in range(3):
+            rows.append({"arm": arm, "step": step, "date": f"2026-0{step + 1}",
+                         "indicator": "firms_served", "mean": level + step, "p05": level,
+                         "p95": level + 5})
+    fig = F.trajectories(pd.DataFrame(rows), ["firms_served"], {}, {}, ["a", "b", "c"], "t")
+    legend = fig.legends[0]
+    labels = [t.get_text() for t in legend.get_texts()]
+    assert labels == ["b", "c"]
+    ax = fig.axes[0]
+    by_label = dict(zip(labels, legend.legend_handles, strict=True))
+    for arm, level in (("b", 10.0), ("c", 20.0)):
+        line = next(ln for ln in ax.get_lines() if ln.get_color() == by_label[arm].get_color()
+                    and len(ln.get_ydata()) == 3)
+        assert line.get_ydata()[0] == level                  # the label sits on its own line
+    import matplotlib.pyplot as plt
+
+    plt.close(fig)

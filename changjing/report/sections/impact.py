@@ -19,6 +19,7 @@ from changjing.report.document import (
     Table,
     auto_formats,
     non_empty_columns,
+    read_table,
     safe_name,
 )
 from changjing.report.errors import ReportError
@@ -87,7 +88,7 @@ def build(folder: Path, manifest: dict[str, Any], ctx: Context) -> list[Section]
     if not est_path.is_file():
         raise ReportError(f"{folder}: estimates.csv is missing; an impact folder written by "
                           "`changjing evaluate impact` holds estimates.csv and manifest.json")
-    estimates = pd.read_csv(est_path, encoding="utf-8-sig")
+    estimates = read_table(est_path)
     zh = ctx.lang == "zh"
     key = f"impact-{safe_name(folder.name)}"
     o = manifest.get("options", {}) or {}
@@ -149,7 +150,7 @@ def build(folder: Path, manifest: dict[str, Any], ctx: Context) -> list[Section]
         sec = Section(f"{key}-diagnostics", ctx.t("diagnostics"))
         for path in diags:
             name = path.stem[len("diagnostics_"):]
-            frame = pd.read_csv(path, encoding="utf-8-sig")
+            frame = read_table(path)
             zh_t, en_t = _DIAG_TITLES.get(name, (name, name))
             sec.add(Table(f"diag_{safe_name(name)}", zh_t if zh else en_t,
                           _translated(frame, ctx), {c: ctx.term(c) for c in frame.columns},
@@ -177,13 +178,13 @@ def plain_summary(folder: Path, manifest: dict[str, Any], ctx: Context) -> str:
         out += ctx.t("impact_nosig")
     pre = folder / "diagnostics_pretrend.csv"
     if pre.is_file():
-        frame = pd.read_csv(pre, encoding="utf-8-sig")
+        frame = read_table(pre)
         if "p_value" in frame and frame["p_value"].notna().any():
             pv = float(frame["p_value"].dropna().iloc[0])
             out += ctx.t("pretrend_ok" if pv >= 0.05 else "pretrend_bad", p=f"{pv:.2g}")
     bal = folder / "diagnostics_balance.csv"
     if bal.is_file():
-        frame = pd.read_csv(bal, encoding="utf-8-sig")
+        frame = read_table(bal)
         if "smd_after" in frame and frame["smd_after"].notna().any():
             smd = float(frame["smd_after"].abs().max())
             out += ctx.t("balance_ok" if smd < 0.1 else "balance_bad", smd=f"{smd:.3f}")

@@ -13,7 +13,7 @@ from typing import Any
 import pandas as pd
 
 from changjing.report import figures as F
-from changjing.report.document import Bullets, Paragraph, Section, Table, safe_name
+from changjing.report.document import Bullets, Paragraph, Section, Table, read_table, safe_name
 from changjing.report.errors import ReportError
 from changjing.report.sections import Context
 
@@ -26,7 +26,7 @@ def _csv(folder: Path, name: str, required: bool = True) -> pd.DataFrame | None:
                               "`changjing evaluate score` holds scores.csv, weights.csv and "
                               "manifest.json")
         return None
-    return pd.read_csv(path, encoding="utf-8-sig", keep_default_na=True)
+    return read_table(path, keep_default_na=True)
 
 
 def _short(s: str, n: int = 26) -> str:
