@@ -166,3 +166,36 @@ def test_embedded_font_is_the_bundled_font_unchanged():
     assert woff["head"].modified == ttf["head"].modified
     assert set(woff.getBestCmap()) == set(ttf.getBestCmap())
     assert len(BUNDLED.read_bytes()) < 3_000_000          # "a few MB at most"
+
+
+def test_eta_counts_over_every_completed_run():
+    """Four workers, runs of 10 s each finishing in bursts of four: the ETA is right after
+    the first burst and stays right, where a short-window speed would swing."""
+    from changjing.cli._progress import Eta, format_eta
+
+    eta = Eta(total=40, start=0.0)
+    assert eta.seconds() is None                       # nothing finished yet: no guess
+    for burst in range(1, 10):
+        t = 10.0 * burst
+        eta.update(4 * burst, t + 0.01)                # the burst's four completions
+        truth = 10.0 * (10 - burst)                    # 40 runs / 4 workers × 10 s
+        assert eta.seconds() == pytest.approx(truth, rel=0.01)
+        eta.update(4 * burst, t + 5.0)                 # half-way to the next burst
+        assert eta.seconds() == pytest.approx(truth, rel=0.6)   # no swing to 0 or ∞
+    resumed = Eta(total=40, start=0.0, done=20)        # a resume: 20 were done before
+    resumed.update(24, 10.0)
+    assert resumed.seconds() == pytest.approx(40.0)
+    assert format_eta(3725.2) == "1:02:05" and format_eta(None) == "–:–:–"
+
+
+def test_analyze_prints_its_summary_in_chinese(inputs, tmp_path, capsys):
+    from changjing.cli import main
+    from changjing.report.i18n import label
+
+    assert main(["analyze", str(inputs["sweep"]), "--lang", "zh", "--out",
+                 str(tmp_path / "a")]) == 0
+    out = capsys.readouterr().out
+    assert "各方案期末达成“十百千”目标的概率" in out and "已写出" in out
+    assert label("firms_served", "zh") in out and "四项全部达成" in out
+    for en in ("chance of reaching", "attracted", "all four", "wrote"):
+        assert en not in out
