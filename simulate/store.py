@@ -46,6 +46,8 @@ class RunOutcome:
     values: np.ndarray | None = None             # (n_steps, n_outputs) float64
     funnel: list[tuple[Any, ...]] = field(default_factory=list)
     budget: list[tuple[Any, ...]] = field(default_factory=list)
+    worker_pid: int = 0                          # process that ran it (not stored)
+    worker_rss_mb: float = 0.0                   # its resident memory after the run (not stored)
 
 
 def _quote(name: str) -> str:

@@ -22,6 +22,7 @@ from typing import Any
 
 import numpy as np
 from changjing.simulate.executors import (
+    DEFAULT_RECYCLE_AFTER_RUNS,
     ExecutorHandle,
     ExecutorSpec,
     refuse_in_worker_bootstrap,
@@ -77,7 +78,13 @@ def run_one(run_id: int, config: dict[str, Any], seed: int,
 
 
 def run_chunk(tasks: list[Task], outputs: list[str]) -> list[RunOutcome]:
-    return [run_one(rid, cfg, seed, outputs) for rid, cfg, seed in tasks]
+    from changjing.simulate.memory import rss_mb
+
+    outcomes = [run_one(rid, cfg, seed, outputs) for rid, cfg, seed in tasks]
+    pid, rss = os.getpid(), rss_mb()
+    for o in outcomes:
+        o.worker_pid, o.worker_rss_mb = pid, rss
+    return outcomes
 
 
 # ------------------------------------------------------------------ the sweep
@@ -92,6 +99,8 @@ class SweepReport:
     skipped: int
     seconds: float
     failures: list[dict[str, Any]]
+    peak_worker_rss_mb: float = 0.0     # largest resident memory a worker reported after a run
+    workers_seen: int = 0               # distinct worker processes (more than --workers if recycled)
 
 
 def prepare_folder(exp: Experiment, folder: Path, overwrite: bool) -> ResultStore:
@@ -121,21 +130,29 @@ def prepare_folder(exp: Experiment, folder: Path, overwrite: bool) -> ResultStor
 def sweep(experiment: Experiment | str | Path, out: str | Path, *, workers: int | None = None,
           scheduler: str | None = None, chunk_size: int | None = None,
           overwrite: bool = False, retry_failed: bool = False,
-          progress: Callable[[int, int], None] | None = None) -> SweepReport:
-    """Run every missing run of ``experiment`` into the store in ``out`` (resumable)."""
+          progress: Callable[[int, int], None] | None = None,
+          recycle_after_runs: int | None = DEFAULT_RECYCLE_AFTER_RUNS,
+          memory: Callable[[float, int], None] | None = None) -> SweepReport:
+    """Run every missing run of ``experiment`` into the store in ``out`` (resumable).
+
+    ``recycle_after_runs``: replace the local worker pool after this many runs per worker
+    (0 or None: never); results do not depend on it.  ``memory(mb, n)`` is called as runs
+    finish with the largest resident memory (MB) among the ``n`` live workers that reported.
+    """
     refuse_in_worker_bootstrap("sweep()")
     exp = experiment if isinstance(experiment, Experiment) else load_experiment(experiment)
     folder = Path(out)
     store = prepare_folder(exp, folder, overwrite)
     try:
-        return _execute(exp, store, ExecutorSpec(workers, scheduler), chunk_size,
-                        retry_failed, progress)
+        return _execute(exp, store, ExecutorSpec(workers, scheduler, recycle_after_runs),
+                        chunk_size, retry_failed, progress, memory)
     finally:
         store.close()
 
 
 def _execute(exp: Experiment, store: ResultStore, spec: ExecutorSpec, chunk_size: int | None,
-             retry_failed: bool, progress: Callable[[int, int], None] | None) -> SweepReport:
+             retry_failed: bool, progress: Callable[[int, int], None] | None,
+             memory: Callable[[float, int], None] | None = None) -> SweepReport:
     t0 = time.perf_counter()
     plan = exp.run_plan().set_index("run_id")
     todo = store.missing_run_ids(include_failed=retry_failed)
@@ -155,12 +172,21 @@ def _execute(exp: Experiment, store: ResultStore, spec: ExecutorSpec, chunk_size
     size = chunk_size or max(1, min(50, math.ceil(len(todo) / (n_workers * 4)) or 1))
     done = ok = failed = 0
     failures: list[dict[str, Any]] = []
+    worker_rss: dict[int, float] = {}       # latest report per worker process
+    peak_rss = 0.0
     if progress:
         progress(skipped, total)
 
     def record(outcomes: list[RunOutcome]) -> None:
-        nonlocal done, ok, failed
+        nonlocal done, ok, failed, peak_rss
         store.write(outcomes)
+        for o in outcomes[-1:]:
+            if o.worker_pid:
+                worker_rss[o.worker_pid] = o.worker_rss_mb
+                peak_rss = max(peak_rss, o.worker_rss_mb)
+        if memory and worker_rss:
+            recent = list(worker_rss.values())[-spec.n_workers:]  # retired pools drop out
+            memory(max(recent), len(recent))
         for o in outcomes:
             done += 1
             if o.status == "ok":
@@ -185,6 +211,6 @@ def _execute(exp: Experiment, store: ResultStore, spec: ExecutorSpec, chunk_size
                           lambda ex, ids: ex.submit(run_chunk, [task(r) for r in ids], outputs),
                           record, lost, error)
     return SweepReport(store.folder, total, done, ok, failed, skipped,
-                       time.perf_counter() - t0, failures)
+                       time.perf_counter() - t0, failures, peak_rss, len(worker_rss))
 
 

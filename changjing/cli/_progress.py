@@ -1,10 +1,13 @@
 """A progress bar with an ETA for long work (rich); silent when not on a terminal.
 
-The ETA is counted over every completed unit since the start, not over the last few seconds:
-with W workers the first W runs finish together after about one run's time, then nothing
-finishes for a while, so a short-window speed (rich's default) swings between "seconds" and
-"hours" in the first minutes.  The cumulative rate ``done / elapsed`` already carries the
-number of workers (W runs per run-duration) and settles after the first batch.
+The yielded callable ``advance(done, total)`` moves the bar; ``advance.note(text)`` sets a
+short status shown after the ETA (e.g. worker memory during a sweep).
+
+The ETA is counted over every completed unit since the first report, not over the last few
+seconds: with W workers the first W runs finish together after about one run's time, then
+nothing finishes for a while, so a short-window speed (rich's default) swings between
+"seconds" and "hours" in the first minutes.  The cumulative rate ``done / elapsed`` already
+carries the number of workers (W runs per run-duration) and settles after the first burst.
 """
 
 from __future__ import annotations
@@ -48,11 +51,32 @@ def format_eta(seconds: float | None) -> str:
     return f"{s // 3600}:{s % 3600 // 60:02d}:{s % 60:02d}"
 
 
+class Advance:
+    """``advance(done, total)`` and ``advance.note(text)``; silent unless given a bar."""
+
+    def __init__(self, update: Callable[..., None] | None = None) -> None:
+        self._update = update
+        self._eta: Eta | None = None
+
+    def __call__(self, done: int, total: int) -> None:
+        if self._update is None:
+            return
+        if self._eta is None:        # timing starts at the first report (after a resume's
+            self._eta = Eta(total, done=done)        # already-finished runs)
+        else:
+            self._eta.total = total
+            self._eta.update(done)
+        self._update(completed=done, total=total, eta=format_eta(self._eta.seconds()))
+
+    def note(self, text: str) -> None:
+        if self._update is not None:
+            self._update(note=text)
+
+
 @contextlib.contextmanager
-def progress_bar(total: int, label: str, disable: bool = False
-                 ) -> Iterator[Callable[[int, int], None]]:
+def progress_bar(total: int, label: str, disable: bool = False) -> Iterator[Advance]:
     if disable or not sys.stderr.isatty():
-        yield lambda done, total: None
+        yield Advance()
         return
     from rich.console import Console
     from rich.progress import (
@@ -63,20 +87,9 @@ def progress_bar(total: int, label: str, disable: bool = False
         TimeElapsedColumn,
     )
 
-    eta: Eta | None = None
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                   TimeElapsedColumn(), TextColumn("ETA {task.fields[eta]}"),
+                  TextColumn("{task.fields[note]}"),
                   console=Console(stderr=True), transient=True) as bar:
-        task = bar.add_task(label, total=total, eta=format_eta(None))
-
-        def advance(done: int, total_now: int) -> None:
-            nonlocal eta
-            if eta is None:          # timing starts at the first report (after a resume's
-                eta = Eta(total_now, done=done)      # already-finished runs)
-                bar.update(task, completed=done)
-                return
-            eta.total = total_now
-            eta.update(done)
-            bar.update(task, completed=done, total=total_now, eta=format_eta(eta.seconds()))
-
-        yield advance
+        task = bar.add_task(label, total=total, note="", eta=format_eta(None))
+        yield Advance(lambda **kw: bar.update(task, **kw))

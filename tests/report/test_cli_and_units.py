@@ -199,3 +199,15 @@ def test_analyze_prints_its_summary_in_chinese(inputs, tmp_path, capsys):
     assert label("firms_served", "zh") in out and "四项全部达成" in out
     for en in ("chance of reaching", "attracted", "all four", "wrote"):
         assert en not in out
+
+
+def test_the_progress_callable_feeds_the_eta():
+    from changjing.cli._progress import Advance
+
+    seen = []
+    adv = Advance(lambda **kw: seen.append(kw))
+    adv(0, 10)
+    adv(5, 10)
+    adv.note("worker memory 100 MB")
+    assert seen[0]["eta"] == "–:–:–" and seen[1]["completed"] == 5
+    assert seen[1]["eta"] != "–:–:–" and seen[2] == {"note": "worker memory 100 MB"}
