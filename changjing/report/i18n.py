@@ -54,10 +54,10 @@ TEXT: dict[str, tuple[str, str]] = {
                          "The assumption that matters most for “{t}” is {param} ({index} = "
                          "{value})."),
     "unfinished": ("本实验尚未完成：计划 {planned} 次运行，已完成 {done} 次（{share}）；以下结果只基于已完成的运行，"
-                   "可用 changjing sweep --resume 继续。",
+                   "再次运行同一条 changjing sweep 命令即可继续。",
                    "This sweep is unfinished: {done} of {planned} runs ({share}); every result "
-                   "below uses the finished runs only — continue it with changjing sweep "
-                   "--resume."),
+                   "below uses the finished runs only — run the same changjing sweep command "
+                   "again to continue."),
     "single_run_caveat": ("这是单次模拟运行：结果取决于这一个随机种子，没有不确定性区间；判断政策效果请用多次重复的批量实验"
                           "（changjing sweep）。",
                           "This is a single simulation run: its numbers depend on one random "
