@@ -79,17 +79,17 @@ def bacon_decomposition(data: pd.DataFrame, *, unit: str, time: str, outcome: st
             rows.append({"type": NEVER, "treated": k, "control": np.inf,
                          "estimate": _did(y, g == k, never, all_t, times >= k), "weight": w})
     for i, k in enumerate(dates):
-        for l in dates[i + 1:]:
-            nkl = share[k] / (share[k] + share[l])
-            base = nkl * (1 - nkl) * (dbar[k] - dbar[l])
-            w_early = ((share[k] + share[l]) * (1 - dbar[l])) ** 2 * base \
-                * (1 - dbar[k]) / (1 - dbar[l]) ** 2 / vd
-            w_late = ((share[k] + share[l]) * dbar[k]) ** 2 * base * dbar[l] / dbar[k] ** 2 / vd
-            rows.append({"type": EARLY, "treated": k, "control": l,
-                         "estimate": _did(y, g == k, g == l, times < l, times >= k),
+        for late in dates[i + 1:]:
+            nkl = share[k] / (share[k] + share[late])
+            base = nkl * (1 - nkl) * (dbar[k] - dbar[late])
+            w_early = ((share[k] + share[late]) * (1 - dbar[late])) ** 2 * base \
+                * (1 - dbar[k]) / (1 - dbar[late]) ** 2 / vd
+            w_late = ((share[k] + share[late]) * dbar[k]) ** 2 * base * dbar[late] / dbar[k] ** 2 / vd
+            rows.append({"type": EARLY, "treated": k, "control": late,
+                         "estimate": _did(y, g == k, g == late, times < late, times >= k),
                          "weight": w_early})
-            rows.append({"type": LATE, "treated": l, "control": k,
-                         "estimate": _did(y, g == l, g == k, times >= k, times >= l),
+            rows.append({"type": LATE, "treated": late, "control": k,
+                         "estimate": _did(y, g == late, g == k, times >= k, times >= late),
                          "weight": w_late})
     table = pd.DataFrame(rows)
     recon = float(np.sum(table["weight"] * table["estimate"]))
