@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+from changjing.evaluate.cleaning import CleaningLog
 from changjing.evaluate.scoring.robustness import RobustnessResult
 from changjing.evaluate.scoring.system import IndicatorSystem
 
@@ -28,6 +29,8 @@ class ScoreResult:
     method: str
     seed: int | None
     notes: list[str] = field(default_factory=list)
+    cleaning_log_: CleaningLog = field(default_factory=CleaningLog)
+    not_scorable_: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     def to_frame(self) -> pd.DataFrame:
         return self.scores_.copy()
@@ -58,5 +61,17 @@ class ScoreResult:
             lines.append(
                 f"  {int(r['rank']):>4d}  {r['scenario_id']}{name}  score {r['score']:.2f}  {r['grade']}"
             )
+        if len(self.not_scorable_):
+            lines.append(
+                f"not scorable (coverage below {self.provenance_['coverage']['min_coverage']:.0%} "
+                f"of the weight): {len(self.not_scorable_)}"
+            )
+            for _, r in self.not_scorable_.head(10).iterrows():
+                lines.append(
+                    f"  {r['scenario_id']}  coverage {r['coverage']:.0%}  missing "
+                    f"{r['missing_indicators']}"
+                )
+        if self.cleaning_log_.entries:
+            lines.append(self.cleaning_log_.summary())
         lines += [f"note: {n}" for n in self.notes]
         return "\n".join(lines)

@@ -51,24 +51,58 @@ def score_scenarios(
     seed: int | None = 0,
     n_draws: int | None = None,
     robustness: str | None = None,
-    sheet: str | None = None,
+    sheet: str | list[str] | None = None,
+    header_row: int | None = None,
+    include_hidden: bool | None = None,
+    include_struck: bool | None = None,
+    on_refused: str | None = None,
+    min_coverage: float | None = None,
 ) -> ScoreResult:
     """Score and rank completed scenarios (see module docstring for every convention).
 
-    ``table``: a DataFrame or a CSV/XLSX path (``sheet`` selects the Excel sheet).
+    ``table``: a DataFrame or a CSV/XLSX path.  Workbooks are read by
+    :func:`changjing.evaluate.workbook.read_workbook` (header detection, units, formats,
+    hidden / struck-through / summary rows, formulas without saved values): ``sheet`` is
+    one sheet name, a list of names, or ``"all"`` (every sheet with the header);
+    ``header_row``, ``include_hidden``, ``include_struck`` and ``on_refused`` override the
+    system's ``[data]`` options.  Everything the reader did is in ``cleaning_log_``.
     ``system``: an :class:`IndicatorSystem` or the path of its TOML file.
-    ``method``, ``n_draws`` and ``robustness`` (mode) override the system file.
+    ``method``, ``n_draws``, ``robustness`` (mode) and ``min_coverage`` override the file.
     ``seed`` seeds the robustness draws (numpy Generator).
     """
     if not isinstance(system, IndicatorSystem):
         system = load_indicator_system(system)
-    if isinstance(table, (str, Path)):
+    from changjing.evaluate.cleaning import CleaningLog
+
+    log = CleaningLog()
+    wt = None
+    read_warnings: list[str] = []
+    if isinstance(table, (str, Path)) and Path(table).suffix.lower() in (".xlsx", ".xlsm"):
+        from changjing.evaluate.scoring.reading import read_scenarios
+
+        wt = read_scenarios(
+            table,
+            system,
+            on_refused=on_refused,
+            sheets=sheet,
+            header_row=header_row,
+            include_hidden=include_hidden,
+            include_struck=include_struck,
+        )
+        log = wt.log
+        read_warnings = list(wt.warnings)
+        frame = wt.frame
+        source = str(table)
+    elif isinstance(table, (str, Path)):
         from changjing.evaluate.tables import read_table
 
         source = str(table) + (f" [sheet {sheet}]" if sheet else "")
-        frame = read_table(table, sheet)
+        frame = read_table(table, sheet if not isinstance(sheet, list) else sheet[0])
     else:
         source, frame = "<table>", table
+    cov_min = float(system.min_coverage if min_coverage is None else min_coverage)
+    if not 0 <= cov_min <= 1:
+        raise SpecError(f"min_coverage: must be in [0, 1], got {min_coverage!r}")
     method = method or system.method
     from changjing.evaluate.scoring.system import SCORING_METHODS
 
@@ -103,18 +137,22 @@ def score_scenarios(
             '"percentile" or another normalisation for ' + ", ".join(unbounded)
         )
 
-    vt = validate_table(frame, system, source)
+    vt = validate_table(frame, system, source, locate=wt.cell if wt is not None else None)
+    if wt is not None:
+        from changjing.evaluate.workbook import SOURCE_ROW, SOURCE_SHEET
+
+        vt.rows = [int(r) for r in wt.frame[SOURCE_ROW]]
+        vt.sheets = [str(x) for x in wt.frame[SOURCE_SHEET]]
     X = indicator_matrix(vt, system)
-    mo = apply_missing(X, vt, system)
+    mo, cover, not_scorable, weights_out = _coverage_rule(X, vt, system, cov_min)
     keep_idx = np.flatnonzero(mo.keep)
     ids = [vt.ids[i] for i in keep_idx]
     present = None if mo.nan_policy == "raise" else ~np.isnan(mo.X)
-    Xm, dirs, Z = oriented(mo.X, system)
-    g, local, cw, S, prov_c, prov_g = hierarchy_weights(system, Xm, Z, dirs, present)
+    Xm, dirs, Z, (g, local, cw, S, prov_c, prov_g) = weights_out
     score, extra, info, grade_idx = method_scores(
         method, system, Xm, Z, dirs, g, present, mo.nan_policy
     )
-    notes: list[str] = []
+    notes: list[str] = list(read_warnings)
     if "compromise_rows" in info:
         info["compromise"] = [ids[i] for i in info.pop("compromise_rows")]
     if np.isnan(score).any():  # pragma: no cover - rows without data were excluded
@@ -200,7 +238,9 @@ def score_scenarios(
     out = pd.DataFrame({"scenario_id": ids})
     if vt.names is not None:
         out["scenario_name"] = [vt.names[i] for i in keep_idx]
-    out["row"] = keep_idx + 2
+    if vt.sheets is not None:
+        out["sheet"] = [vt.sheets[i] for i in keep_idx]
+    out["row"] = [vt.row_of(i) for i in keep_idx]
     out["rank"] = rank
     out["score"] = score
     out["grade"] = grade
@@ -210,7 +250,8 @@ def score_scenarios(
         out[f"sub_{c.id}"] = scale * S[:, k]
     for key, val in extra.items():
         out[key] = val
-    out["n_indicators_present"] = (~np.isnan(mo.X)).sum(axis=1)
+    out["coverage"] = cover
+    out["n_indicators_present"] = (~np.isnan(X[keep_idx])).sum(axis=1)
     if rob is not None:
         rf = rob.to_frame().drop(columns=["alternative", "base_rank"])
         for col_name in rf.columns:
@@ -299,8 +340,76 @@ def score_scenarios(
             "ranks: 1 = best; ties share the best rank",
         ],
     }
-    return ScoreResult(
+    provenance["coverage"] = {
+        "min_coverage": cov_min,
+        "definition": "share of the total global weight carried by the indicators a "
+        "scenario reported (missing = \"zero\" indicators count as reported)",
+        "n_not_scorable": int(len(not_scorable)),
+    }
+    provenance["reading"] = log.counts()
+    res = ScoreResult(
         out, weights, provenance, rob, mo.excluded, mo.imputed, system, method, seed, notes
     )
+    res.cleaning_log_ = log
+    res.not_scorable_ = not_scorable
+    return res
 
 
+def _coverage_rule(X: np.ndarray, vt, system: IndicatorSystem, min_coverage: float):
+    """Apply the missing policy and the minimum coverage, until no scored scenario is below.
+
+    Coverage of a scenario = the share of the total (global) weight carried by the
+    indicators it reported.  Weights are those used for scoring; objective weights depend
+    on the scored set, so after setting scenarios below ``min_coverage`` aside the weights
+    are recomputed and the rule applied again.
+    """
+    observed = ~np.isnan(X)
+    cand = np.ones(X.shape[0], dtype=bool)
+    names = [i.id for i in system.indicators]
+    set_aside: dict[int, float] = {}
+    for _ in range(X.shape[0] + 1):
+        mo = apply_missing(X, vt, system, candidates=cand)
+        present = None if mo.nan_policy == "raise" else ~np.isnan(mo.X)
+        Xm, dirs, Z = oriented(mo.X, system)
+        wts = hierarchy_weights(system, Xm, Z, dirs, present)
+        g = wts[0] / wts[0].sum()
+        keep_idx = np.flatnonzero(mo.keep)
+        cov = observed[keep_idx] @ g
+        low = cov < min_coverage - 1e-12
+        if not low.any():
+            break
+        for i, c in zip(keep_idx[low], cov[low]):
+            set_aside[int(i)] = float(c)
+        cand[keep_idx[low]] = False
+    rows = []
+    for i, c in sorted(set_aside.items()):
+        miss = [names[j] for j in np.flatnonzero(~observed[i])]
+        rows.append(
+            {
+                "scenario_id": vt.ids[i],
+                "sheet": vt.sheets[i] if vt.sheets else "",
+                "row": vt.row_of(i),
+                "coverage": c,
+                "min_coverage": min_coverage,
+                "missing_indicators": ", ".join(miss),
+            }
+        )
+    not_scorable = pd.DataFrame(
+        rows,
+        columns=["scenario_id", "sheet", "row", "coverage", "min_coverage", "missing_indicators"],
+    )
+    if len(not_scorable):
+        extra = pd.DataFrame(
+            {
+                "scenario_id": not_scorable["scenario_id"],
+                **({"sheet": not_scorable["sheet"]} if vt.sheets else {}),
+                "row": not_scorable["row"],
+                "reason": [
+                    f"not scorable: coverage {c:.0%} of the weight < {min_coverage:.0%}; missing {m}"
+                    for c, m in zip(not_scorable["coverage"], not_scorable["missing_indicators"])
+                ],
+            }
+        )
+        mo.excluded = pd.concat([mo.excluded, extra], ignore_index=True)
+    cover = observed[np.flatnonzero(mo.keep)] @ g
+    return mo, cover, not_scorable, (Xm, dirs, Z, wts)

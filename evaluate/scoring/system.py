@@ -5,12 +5,14 @@ See ``docs/evaluate_scoring.md`` for the full file format.  In short::
     [system]      id, name_zh, name_en, version, description
     [scoring]     method, normalisation, topsis_normalisation, vikor_v, gra_rho,
                   fuzzy_operator, fuzzy_centres, fuzzy_grade_values, missing,
-                  ri_table, max_cr, allow_inconsistent
+                  ri_table, max_cr, allow_inconsistent, min_coverage
     [robustness]  mode ("dirichlet" | "experts" | "none"), n_draws, concentration,
                   tolerance, top_k
     [grades]      basis ("score" | "percentile"), cutoffs, labels_zh, labels_en
-    [data]        id_column, name_column, [[data.columns]] (name, type, min, max,
-                  required), [[data.date_order]] (earlier, later)
+    [data]        id_column, name_column, header_row, sheets, include_hidden,
+                  include_struck, on_refused, [data.rules] (approx, range, bound),
+                  [[data.columns]] (name, type, min, max, required, unit, label_zh,
+                  label_en), [[data.date_order]] (earlier, later)
     [goal]        label_zh, label_en, [goal.weights] (weights of the criteria)
     [[criteria]]  id, label_zh, label_en, [criteria.weights] (weights of its indicators),
                   [[criteria.indicators]] id, label_zh, label_en, unit, column,
@@ -63,10 +65,23 @@ _KEYS = {
         "max_cr",
         "allow_inconsistent",
         "ahp_method",
+        "min_coverage",
     },
     "robustness": {"mode", "n_draws", "concentration", "tolerance", "top_k"},
     "grades": {"basis", "cutoffs", "labels_zh", "labels_en"},
-    "data": {"id_column", "name_column", "columns", "date_order"},
+    "data": {
+        "id_column",
+        "name_column",
+        "columns",
+        "date_order",
+        "header_row",
+        "sheets",
+        "include_hidden",
+        "include_struck",
+        "on_refused",
+        "rules",
+    },
+    "data.rules": {"approx", "range", "bound"},
     "data.columns": {"name", "type", "min", "max", "required", "unit", "label_zh", "label_en"},
     "data.date_order": {"earlier", "later"},
     "goal": {"label_zh", "label_en", "weights"},
@@ -205,6 +220,16 @@ class IndicatorSystem:
     name_column: str | None = None
     columns: list[dict] = field(default_factory=list)
     date_order: list[dict] = field(default_factory=list)
+    # reading workbooks (see changjing.evaluate.workbook) and the coverage rule
+    header_row: int | None = None
+    sheets: list[str] | str | None = None
+    include_hidden: bool = False
+    include_struck: bool = False
+    on_refused: str = "raise"
+    value_rules: dict = field(
+        default_factory=lambda: {"approx": "refuse", "range": "refuse", "bound": "refuse"}
+    )
+    min_coverage: float = 0.7
     path: str = "<dict>"
     sha256: str = ""
 
@@ -422,8 +447,33 @@ def parse_indicator_system(doc: dict, path: str = "<dict>", sha256: str = "") ->
                 "max": r.get(t, "max", key, float, None),
                 "required": r.get(t, "required", key, bool, True),
                 "unit": t.get("unit", ""),
+                "label_zh": t.get("label_zh", ""),
+                "label_en": t.get("label_en", ""),
             }
         )
+    s.header_row = r.get(da, "header_row", "data", int, None)
+    if s.header_row is not None and s.header_row < 1:
+        raise r.fail("data.header_row", f"must be a spreadsheet row >= 1, got {s.header_row}")
+    sheets = da.get("sheets")
+    if sheets is not None and sheets != "all" and not (
+        isinstance(sheets, list) and sheets and all(isinstance(x, str) and x for x in sheets)
+    ):
+        raise r.fail("data.sheets", f'expected "all" or an array of sheet names, got {sheets!r}')
+    s.sheets = sheets
+    s.include_hidden = r.get(da, "include_hidden", "data", bool, False)
+    s.include_struck = r.get(da, "include_struck", "data", bool, False)
+    s.on_refused = r.get(da, "on_refused", "data", str, "raise", ("raise", "missing"))
+    from changjing.evaluate.cell_values import APPROX_RULES, BOUND_RULES, RANGE_RULES
+
+    ru = r.table(da.get("rules", {}), "data.rules", "data.rules")
+    s.value_rules = {
+        "approx": r.get(ru, "approx", "data.rules", str, "refuse", APPROX_RULES),
+        "range": r.get(ru, "range", "data.rules", str, "refuse", RANGE_RULES),
+        "bound": r.get(ru, "bound", "data.rules", str, "refuse", BOUND_RULES),
+    }
+    s.min_coverage = r.get(sc, "min_coverage", "scoring", float, s.min_coverage)
+    if not 0 <= s.min_coverage <= 1:
+        raise r.fail("scoring.min_coverage", f"must be in [0, 1], got {s.min_coverage}")
     for k, pair in enumerate(r.get(da, "date_order", "data", list, [])):
         key = f"data.date_order[{k}]"
         t = r.table(pair, key, "data.date_order")
