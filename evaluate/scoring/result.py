@@ -31,6 +31,9 @@ class ScoreResult:
     notes: list[str] = field(default_factory=list)
     cleaning_log_: CleaningLog = field(default_factory=CleaningLog)
     not_scorable_: pd.DataFrame = field(default_factory=pd.DataFrame)
+    #: the committee table (see :mod:`.committee`): rank, score, grade, rank interval,
+    #: coverage and the three indicators that moved each scenario most
+    report_: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     def to_frame(self) -> pd.DataFrame:
         return self.scores_.copy()

@@ -251,6 +251,9 @@ def score_scenarios(
     for key, val in extra.items():
         out[key] = val
     out["coverage"] = cover
+    from changjing.evaluate.scoring.committee import committee_table, movers
+
+    out["moved_most"] = movers(Z, g, [i.label_zh for i in system.indicators])
     out["n_indicators_present"] = (~np.isnan(X[keep_idx])).sum(axis=1)
     if rob is not None:
         rf = rob.to_frame().drop(columns=["alternative", "base_rank"])
@@ -352,6 +355,7 @@ def score_scenarios(
     )
     res.cleaning_log_ = log
     res.not_scorable_ = not_scorable
+    res.report_ = committee_table(out, not_scorable)
     return res
 
 
