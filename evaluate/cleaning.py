@@ -92,6 +92,8 @@ class CleaningLog:
 def _text(v: object) -> str:
     if v is None:
         return ""
-    if isinstance(v, float) and v == int(v) and abs(v) < 1e15:
+    if isinstance(v, float) and v != v:
+        return "(missing)"
+    if isinstance(v, float) and abs(v) < 1e15 and v == int(v):
         return str(int(v))
     return str(v)
