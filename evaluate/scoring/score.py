@@ -164,12 +164,9 @@ def score_scenarios(
         grade = np.array([system.grade_labels_zh[k] for k in grade_idx], dtype=object)
         grade_en = np.array([system.grade_labels_en[k] for k in grade_idx], dtype=object)
     else:
-        grade = assign_grades(
-            score, system.grade_cutoffs, system.grade_labels_zh, basis=system.grade_basis
-        )
-        grade_en = assign_grades(
-            score, system.grade_cutoffs, system.grade_labels_en, basis=system.grade_basis
-        )
+        q = dict(basis=system.grade_basis, quotas=system.grade_quotas, tie_rule=system.grade_tie_rule)
+        grade = assign_grades(score, system.grade_cutoffs, system.grade_labels_zh, **q)
+        grade_en = assign_grades(score, system.grade_cutoffs, system.grade_labels_en, **q)
 
     # ---------------------------------------------------------------- robustness
     rob = None
@@ -331,6 +328,8 @@ def score_scenarios(
         "grades": {
             "basis": system.grade_basis,
             "cutoffs": system.grade_cutoffs,
+            "quotas": system.grade_quotas,
+            "tie_rule": system.grade_tie_rule,
             "labels_zh": system.grade_labels_zh,
             "labels_en": system.grade_labels_en,
         },

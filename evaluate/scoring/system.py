@@ -8,7 +8,8 @@ See ``docs/evaluate_scoring.md`` for the full file format.  In short::
                   ri_table, max_cr, allow_inconsistent, min_coverage
     [robustness]  mode ("dirichlet" | "experts" | "none"), n_draws, concentration,
                   tolerance, top_k
-    [grades]      basis ("score" | "percentile"), cutoffs, labels_zh, labels_en
+    [grades]      basis ("score" | "percentile" | "quota"), cutoffs, quotas, tie_rule,
+                  labels_zh, labels_en
     [data]        id_column, name_column, header_row, sheets, include_hidden,
                   include_struck, on_refused, [data.rules] (approx, range, bound),
                   [[data.columns]] (name, type, min, max, required, unit, label_zh,
@@ -68,7 +69,7 @@ _KEYS = {
         "min_coverage",
     },
     "robustness": {"mode", "n_draws", "concentration", "tolerance", "top_k"},
-    "grades": {"basis", "cutoffs", "labels_zh", "labels_en"},
+    "grades": {"basis", "cutoffs", "labels_zh", "labels_en", "quotas", "tie_rule"},
     "data": {
         "id_column",
         "name_column",
@@ -211,6 +212,8 @@ class IndicatorSystem:
     tolerance: int = 0
     top_k: int | None = None
     grade_basis: str = "score"
+    grade_quotas: list[float] | None = None
+    grade_tie_rule: str = "strict"
     grade_cutoffs: list[float] = field(default_factory=lambda: [85.0, 70.0, 60.0])
     grade_labels_zh: list[str] = field(default_factory=lambda: ["优秀", "良好", "合格", "不合格"])
     grade_labels_en: list[str] = field(
@@ -399,7 +402,11 @@ def parse_indicator_system(doc: dict, path: str = "<dict>", sha256: str = "") ->
     s.tolerance = r.get(rb, "tolerance", "robustness", int, s.tolerance)
     s.top_k = r.get(rb, "top_k", "robustness", int, s.top_k)
 
-    s.grade_basis = r.get(gr, "basis", "grades", str, s.grade_basis, ("score", "percentile"))
+    s.grade_basis = r.get(
+        gr, "basis", "grades", str, s.grade_basis, ("score", "percentile", "quota")
+    )
+    s.grade_quotas = r.number_list(gr, "quotas", "grades", None)
+    s.grade_tie_rule = r.get(gr, "tie_rule", "grades", str, "strict", ("strict", "generous"))
     s.grade_cutoffs = r.number_list(gr, "cutoffs", "grades", s.grade_cutoffs)
     s.grade_labels_zh = r.get(gr, "labels_zh", "grades", list, s.grade_labels_zh)
     s.grade_labels_en = r.get(gr, "labels_en", "grades", list, s.grade_labels_en)
@@ -408,6 +415,12 @@ def parse_indicator_system(doc: dict, path: str = "<dict>", sha256: str = "") ->
     try:
         check_grades(s.grade_cutoffs, s.grade_labels_zh)
         check_grades(s.grade_cutoffs, s.grade_labels_en)
+        if s.grade_basis == "quota":
+            from changjing.evaluate.scoring.grades import check_quotas
+
+            if s.grade_quotas is None:
+                raise SpecError('quotas: basis = "quota" needs quotas, e.g. [0.15, 0.35, 0.35]')
+            check_quotas(s.grade_quotas, s.grade_labels_zh, s.grade_tie_rule)
     except SpecError as exc:
         raise r.fail("grades", str(exc)) from None
     if s.method == "fuzzy":
