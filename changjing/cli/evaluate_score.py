@@ -80,7 +80,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument(
         "--robustness",
-        choices=("dirichlet", "experts", "none"),
+        choices=("hierarchical", "dirichlet", "experts", "none"),
         help="override the robustness mode of the indicator system",
     )
     p.set_defaults(func=run)

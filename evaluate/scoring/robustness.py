@@ -159,6 +159,31 @@ def dirichlet_draws(
     return W
 
 
+def hierarchical_draws(
+    criterion_weights: Any,
+    local_weights: list,
+    n_draws: int,
+    concentration: float,
+    rng: np.random.Generator,
+) -> np.ndarray:
+    """Global weight draws that keep the hierarchy: criteria ~ Dirichlet(κ c), then each
+    criterion's indicators ~ Dirichlet(κ l_c) independently; global = c_k × l_c,j.
+
+    Each level moves as a Dirichlet of its own concentration κ: a criterion's total has
+    standard deviation sqrt(c_k (1 − c_k) / (κ + 1)) and an indicator's share within its
+    criterion sqrt(l (1 − l) / (κ + 1)).  Flat draws over the leaves, Dirichlet(κ g), give
+    the same criterion totals but shares within criterion k of concentration κ c_k only —
+    the lighter the criterion, the more its own (e.g. AHP) judgements are scrambled.
+    Columns are in the order of ``local_weights`` concatenated.
+    """
+    C = dirichlet_draws(criterion_weights, n_draws, concentration, rng)
+    blocks = [
+        C[:, [k]] * dirichlet_draws(lw, n_draws, concentration, rng)
+        for k, lw in enumerate(local_weights)
+    ]
+    return np.concatenate(blocks, axis=1)
+
+
 def _ranks(S: np.ndarray) -> np.ndarray:
     """Competition ranks (1 = best; exact ties share the best rank: 1, 2, 2, 4) down each
     column of S; NaN ranks last.

@@ -41,6 +41,7 @@ from changjing.evaluate.scoring.robustness import rank_robustness
 from changjing.evaluate.scoring.system import IndicatorSystem, load_indicator_system
 
 __all__ = ["ScoreResult", "score_scenarios"]
+ROBUSTNESS_MODES = ("hierarchical", "dirichlet", "experts", "none")
 
 
 def score_scenarios(
@@ -114,8 +115,8 @@ def score_scenarios(
             f"{did_you_mean(method, SCORING_METHODS)}"
         )
     mode = robustness or system.robustness_mode
-    if mode not in ("dirichlet", "experts", "none"):
-        raise SpecError(f"robustness: expected 'dirichlet', 'experts' or 'none', got {mode!r}")
+    if mode not in ROBUSTNESS_MODES:
+        raise SpecError(f"robustness: expected one of {ROBUSTNESS_MODES}, got {mode!r}")
     draws = int(n_draws if n_draws is not None else system.n_draws)
     if draws < 1:
         raise SpecError(f"n_draws: must be >= 1, got {draws}")
@@ -173,6 +174,21 @@ def score_scenarios(
     rob_prov: dict[str, Any] = {"mode": mode}
     if mode != "none":
         weight_draws = None
+        if mode == "hierarchical":
+            from changjing.evaluate.scoring.robustness import hierarchical_draws
+
+            weight_draws = hierarchical_draws(
+                cw,
+                [local[c.id] for c in system.criteria],
+                draws,
+                system.concentration,
+                np.random.default_rng(seed),
+            )
+            rob_prov["distribution"] = (
+                "criteria ~ Dirichlet(concentration * criterion weights), indicators of each "
+                "criterion ~ Dirichlet(concentration * local weights); global = product"
+            )
+            rob_prov["concentration"] = system.concentration
         if mode == "experts":
             has_panel = any(spec.experts and len(spec.experts) > 1 for spec in weight_specs(system))
             if not has_panel:
@@ -228,8 +244,11 @@ def score_scenarios(
                 **kwargs,
             )
         if rob is not None:
+            keep_prov = {k: rob_prov[k] for k in ("distribution", "concentration") if k in rob_prov}
             rob_prov.update(rob.provenance())
+            rob_prov.update(keep_prov)
             rob_prov["mode"] = mode
+            rob_prov["seed"] = seed
 
     # ---------------------------------------------------------------- tables
     out = pd.DataFrame({"scenario_id": ids})

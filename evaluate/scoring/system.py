@@ -6,7 +6,8 @@ See ``docs/evaluate_scoring.md`` for the full file format.  In short::
     [scoring]     method, normalisation, topsis_normalisation, vikor_v, gra_rho,
                   fuzzy_operator, fuzzy_centres, fuzzy_grade_values, missing,
                   ri_table, max_cr, allow_inconsistent, min_coverage
-    [robustness]  mode ("dirichlet" | "experts" | "none"), n_draws, concentration,
+    [robustness]  mode ("hierarchical" | "dirichlet" | "experts" | "none"), n_draws,
+                  concentration,
                   tolerance, top_k
     [grades]      basis ("score" | "percentile" | "quota"), cutoffs, quotas, tie_rule,
                   labels_zh, labels_en
@@ -206,7 +207,7 @@ class IndicatorSystem:
     max_cr: float = 0.1
     allow_inconsistent: bool = False
     ahp_method: str = "eigen"
-    robustness_mode: str = "dirichlet"
+    robustness_mode: str = "hierarchical"
     n_draws: int = 1000
     concentration: float = 100.0
     tolerance: int = 0
@@ -391,7 +392,12 @@ def parse_indicator_system(doc: dict, path: str = "<dict>", sha256: str = "") ->
     s.ahp_method = r.get(sc, "ahp_method", "scoring", str, s.ahp_method, ("eigen", "geometric"))
 
     s.robustness_mode = r.get(
-        rb, "mode", "robustness", str, s.robustness_mode, ("dirichlet", "experts", "none")
+        rb,
+        "mode",
+        "robustness",
+        str,
+        s.robustness_mode,
+        ("hierarchical", "dirichlet", "experts", "none"),
     )
     s.n_draws = r.get(rb, "n_draws", "robustness", int, s.n_draws)
     if s.n_draws < 1:
