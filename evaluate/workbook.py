@@ -40,7 +40,12 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from changjing.evaluate.cell_values import Rules, canonical_unit, is_percent_unit, parse_number
+from changjing.evaluate.cell_values import (
+    Rules,
+    canonical_unit,
+    is_percent_unit,
+    parse_number,
+)
 from changjing.evaluate.cleaning import CleaningLog
 from changjing.evaluate.errors import InputError
 
@@ -215,14 +220,22 @@ def _find_header(grid: _Grid, specs: list[ColumnSpec], header_row: int | None, s
 
 
 def _is_units_row(grid: _Grid, r: int, cols: dict[str, int], specs: list[ColumnSpec]) -> bool:
+    """A row right under the header with no id, whose numeric columns hold words only."""
     if r > grid.max_row:
         return False
+    id_name = next(s.name for s in specs if s.kind == "id")
+    idv = grid.value(r, cols[id_name])
+    if idv is not None and str(idv).strip() and _key(idv)[0] not in ("单位", "unit", "units"):
+        if grid.merged.get((r, cols[id_name])) is None:  # a header merged down is no id
+            return False
     vals = [grid.value(r, c) for name, c in cols.items() if _spec(specs, name).kind in ("number", "integer")]
     texts = [v for v in vals if v is not None and str(v).strip()]
     if not texts or len(texts) * 2 < len(vals):
         return False
     for v in texts:
-        if isinstance(v, (int, float)) or len(str(v)) > 12 or re.search(r"\d", str(v)):
+        if isinstance(v, (int, float)) or len(str(v)) > 16:
+            return False
+        if not math.isnan(parse_number(v, "General", "")[0]):
             return False
     return True
 

@@ -19,6 +19,8 @@ from changjing.evaluate.scoring.system import IndicatorSystem
 from changjing.evaluate.workbook import ColumnSpec, ReadOptions, WorkbookTable, read_workbook
 
 MAX_REFUSED_SHOWN = 100
+ID_HEADER = "编号 / scenario id"
+NAME_HEADER = "名称 / name"
 
 
 def column_specs(system: IndicatorSystem) -> list[ColumnSpec]:
@@ -32,10 +34,12 @@ def column_specs(system: IndicatorSystem) -> list[ColumnSpec]:
             out.append(f"{texts[0]} / {texts[1]}")
         return tuple(out)
 
-    specs[system.id_column] = ColumnSpec(system.id_column, "id", aliases=("编号", "项目编号", "场景编号"))
+    specs[system.id_column] = ColumnSpec(
+        system.id_column, "id", aliases=("编号", "项目编号", "场景编号", ID_HEADER)
+    )
     if system.name_column:
         specs[system.name_column] = ColumnSpec(
-            system.name_column, "text", aliases=("名称", "项目名称", "场景名称")
+            system.name_column, "text", aliases=("名称", "项目名称", "场景名称", NAME_HEADER)
         )
     for ind in system.indicators:
         for col in ind.columns:
