@@ -119,6 +119,7 @@ def write_outputs(
         "scores": result.scores_,
         "cleaning_log": log,
         "not_scorable": result.not_scorable_,
+        "rank_reversal": result.rank_reversal_,
         "weights": result.weights_,
         "excluded": result.excluded_,
         "imputed": result.imputed_,

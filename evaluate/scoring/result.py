@@ -34,6 +34,8 @@ class ScoreResult:
     #: the committee table (see :mod:`.committee`): rank, score, grade, rank interval,
     #: coverage and the three indicators that moved each scenario most
     report_: pd.DataFrame = field(default_factory=pd.DataFrame)
+    #: remove-one / add-a-copy rank-reversal checks (see :mod:`.rank_reversal`)
+    rank_reversal_: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     def to_frame(self) -> pd.DataFrame:
         return self.scores_.copy()

@@ -42,6 +42,7 @@ from changjing.evaluate.scoring.system import IndicatorSystem, load_indicator_sy
 
 __all__ = ["ScoreResult", "score_scenarios"]
 ROBUSTNESS_MODES = ("hierarchical", "dirichlet", "experts", "none")
+RANK_REVERSAL_MAX = 200
 
 
 def score_scenarios(
@@ -58,6 +59,7 @@ def score_scenarios(
     include_struck: bool | None = None,
     on_refused: str | None = None,
     min_coverage: float | None = None,
+    rank_reversal: bool | None = None,
 ) -> ScoreResult:
     """Score and rank completed scenarios (see module docstring for every convention).
 
@@ -70,6 +72,8 @@ def score_scenarios(
     ``system``: an :class:`IndicatorSystem` or the path of its TOML file.
     ``method``, ``n_draws``, ``robustness`` (mode) and ``min_coverage`` override the file.
     ``seed`` seeds the robustness draws (numpy Generator).
+    ``rank_reversal``: run the remove-one / add-a-copy checks (:mod:`.rank_reversal`);
+    default: when at most ``RANK_REVERSAL_MAX`` scenarios are scored.
     """
     if not isinstance(system, IndicatorSystem):
         system = load_indicator_system(system)
@@ -371,7 +375,29 @@ def score_scenarios(
     res = ScoreResult(
         out, weights, provenance, rob, mo.excluded, mo.imputed, system, method, seed, notes
     )
+    if rank_reversal or (rank_reversal is None and len(ids) <= RANK_REVERSAL_MAX):
+        from changjing.evaluate.scoring.rank_reversal import rank_reversal as _rr
+
+        def scores_of(Xsub: np.ndarray) -> np.ndarray:
+            pres = None if not np.isnan(Xsub).any() else ~np.isnan(Xsub)
+            pol = "raise" if pres is None else "renormalise"
+            a, d, z = oriented(Xsub, system)
+            gg = hierarchy_weights(system, a, z, d, pres)[0]
+            return method_scores(method, system, a, z, d, gg, pres, pol)[0]
+
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            res_rr = _rr(scores_of, mo.X, ids, score)
+        provenance["rank_reversal"] = {
+            "checks": "remove each scenario; add a copy of the last one (pipeline rerun, "
+            "objective weights included)",
+            "pairs_reversed_max_share": float(res_rr["share_reversed"].max()),
+            "best_changed": int(res_rr["best_changed"].sum()),
+        }
+    else:
+        res_rr = pd.DataFrame()
     res.cleaning_log_ = log
+    res.rank_reversal_ = res_rr
     res.not_scorable_ = not_scorable
     res.report_ = committee_table(out, not_scorable)
     return res
