@@ -191,6 +191,23 @@ def validate_table(
                 problems.append(f"{at(i, name)}: required value is empty")
         out[name] = nums
 
+    for spec in system.columns:
+        if spec.get("choices") and spec["name"] in out.columns:
+            allowed = spec["choices"]
+            col = out[spec["name"]]
+            for i in np.flatnonzero((~_empty(col)).to_numpy()):
+                v = str(col.iloc[i]).strip()
+                if v not in allowed:
+                    from changjing.evaluate.scoring._common import did_you_mean
+
+                    problems.append(
+                        f"{at(i, spec['name'])}: {v!r} is not one of {', '.join(allowed)}"
+                        f"{did_you_mean(v, allowed)}"
+                    )
+        if spec["type"] == "text" and spec["required"] and spec["name"] in out.columns:
+            for i in np.flatnonzero(_empty(out[spec["name"]]).to_numpy()):
+                problems.append(f"{at(i, spec['name'])}: required value is empty")
+
     dates: dict[str, pd.Series] = {}
     date_cols = {s["name"] for s in system.columns if s["type"] == "date"}
     for pair in system.date_order:

@@ -14,7 +14,7 @@ See ``docs/evaluate_scoring.md`` for the full file format.  In short::
     [data]        id_column, name_column, header_row, sheets, include_hidden,
                   include_struck, on_refused, [data.rules] (approx, range, bound),
                   [[data.columns]] (name, type, min, max, required, unit, label_zh,
-                  label_en), [[data.date_order]] (earlier, later)
+                  label_en, choices), [[data.date_order]] (earlier, later)
     [goal]        label_zh, label_en, [goal.weights] (weights of the criteria)
     [[criteria]]  id, label_zh, label_en, [criteria.weights] (weights of its indicators),
                   [[criteria.indicators]] id, label_zh, label_en, unit, column,
@@ -84,7 +84,17 @@ _KEYS = {
         "rules",
     },
     "data.rules": {"approx", "range", "bound"},
-    "data.columns": {"name", "type", "min", "max", "required", "unit", "label_zh", "label_en"},
+    "data.columns": {
+        "name",
+        "type",
+        "min",
+        "max",
+        "required",
+        "unit",
+        "label_zh",
+        "label_en",
+        "choices",
+    },
     "data.date_order": {"earlier", "later"},
     "goal": {"label_zh", "label_en", "weights"},
     "criteria": {"id", "label_zh", "label_en", "weights", "indicators", "source", "rationale"},
@@ -468,6 +478,7 @@ def parse_indicator_system(doc: dict, path: str = "<dict>", sha256: str = "") ->
                 "unit": t.get("unit", ""),
                 "label_zh": t.get("label_zh", ""),
                 "label_en": t.get("label_en", ""),
+                "choices": r.get(t, "choices", key, list, None),
             }
         )
     s.header_row = r.get(da, "header_row", "data", int, None)
@@ -493,6 +504,15 @@ def parse_indicator_system(doc: dict, path: str = "<dict>", sha256: str = "") ->
     s.min_coverage = r.get(sc, "min_coverage", "scoring", float, s.min_coverage)
     if not 0 <= s.min_coverage <= 1:
         raise r.fail("scoring.min_coverage", f"must be in [0, 1], got {s.min_coverage}")
+    for k, col in enumerate(s.columns):
+        ch = col["choices"]
+        if ch is not None and (
+            col["type"] != "text" or not ch or not all(isinstance(x, str) and x for x in ch)
+        ):
+            raise r.fail(
+                f"data.columns[{k}].choices",
+                f"a non-empty array of strings for a text column, got {ch!r} (type {col['type']!r})",
+            )
     for k, pair in enumerate(r.get(da, "date_order", "data", list, [])):
         key = f"data.date_order[{k}]"
         t = r.table(pair, key, "data.date_order")

@@ -77,6 +77,7 @@ def write_template(system: IndicatorSystem, path: str | Path) -> Path:
 
     path = Path(path)
     cols = _columns(system)
+    choices = {c["name"]: c.get("choices") for c in system.columns}
     wb = Workbook()
     ws = wb.active
     ws.title = FORM_SHEET
@@ -126,6 +127,10 @@ def write_template(system: IndicatorSystem, path: str | Path) -> Path:
             else:
                 dv = DataValidation(type=kind, operator="between", formula1="-1E+300", formula2="1E+300")
             dv.error = f"{head}: 请填写数值（{spec.unit or '无单位'}），只填数字 / a number only"
+        elif spec.kind == "text" and choices.get(spec.name):
+            opts = ",".join(choices[spec.name])
+            dv = DataValidation(type="list", formula1=f'"{opts}"', allow_blank=True)
+            dv.error = f"{head}: 请从列表中选择 / pick one of: {opts}"
         elif spec.kind == "date":
             dv = DataValidation(type="date", operator="greaterThan", formula1="1")
             dv.error = f"{head}: 请填写日期 / a date (YYYY-MM-DD)"

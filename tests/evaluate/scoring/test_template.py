@@ -1,6 +1,7 @@
 """The Excel form generated from an indicator system reads back losslessly."""
 
 import numpy as np
+import pytest
 import pandas as pd
 from changjing.cli import main as cli_main
 from changjing.evaluate.scoring import score_scenarios
@@ -92,3 +93,32 @@ def test_cli_template_and_refusal_to_overwrite(tmp_path, capsys):
     assert cli_main(["evaluate", "template", str(SYSTEM), "--out", str(out)]) == 2
     assert "exists; pass --overwrite" in capsys.readouterr().err and out.read_bytes() == before
     assert cli_main(["evaluate", "template", str(SYSTEM), "--out", str(out), "--overwrite"]) == 0
+
+
+def test_categorical_column_gets_a_list_and_is_checked(tmp_path):
+    import copy
+
+    from changjing.evaluate.errors import InputError
+    from changjing.evaluate.scoring.system import parse_indicator_system
+
+    from .workbook_helpers import DOC
+
+    doc = copy.deepcopy(DOC)
+    doc["data"]["columns"] = [
+        {"name": "domain", "type": "text", "label_zh": "领域", "label_en": "domain",
+         "choices": ["智能制造", "绿色转型"]}
+    ]
+    system = parse_indicator_system(doc)
+    form = write_template(system, tmp_path / "f.xlsx")
+    ws = load_workbook(form)[FORM_SHEET]
+    lists = [dv for dv in ws.data_validations.dataValidation if dv.type == "list"]
+    assert len(lists) == 1 and lists[0].formula1 == '"智能制造,绿色转型"'
+    cols = _form_columns(form)
+    frame = pd.DataFrame(
+        {"scenario_id": ["a", "b", "c"], "scenario_name": ["x", "y", "z"],
+         "revenue": [1.0, 2.0, 3.0], "investment": [1.0, 2.0, 3.0], "patents": [1, 2, 3],
+         "satisfaction": [50.0, 60.0, 70.0], "domain": ["智能制造", "绿色转型", "智能制选"]}
+    )
+    _fill(form, frame, cols)
+    with pytest.raises(InputError, match=r"填报表!G7 \('domain'\): '智能制选' is not one of .*did you mean '智能制造'"):
+        score_scenarios(form, system)
