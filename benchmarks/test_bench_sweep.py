@@ -117,3 +117,61 @@ def test_memory_bounded_for_10000_runs(benchmark, tmp_path_factory):
 
     benchmark.pedantic(go, rounds=1, iterations=1)
     benchmark.extra_info.update(info)
+
+
+def worker_memory_trace(n_runs: int, workers: int = 2, recycle_after_runs: int = 0,
+                        root: Path | None = None) -> dict:
+    """Sweep ``n_runs`` default runs (20,000 firms) and trace worker memory as runs finish.
+
+    Returns the trace [(runs_done, largest worker RSS in MB)], the mean worker RSS over the
+    first and the last tenth of the runs, the peak, and the parent's peak RSS.  Recycling is
+    off by default so that a flat trace shows the models are freed, not that workers restart.
+    """
+    import resource
+
+    root = Path(tempfile.mkdtemp()) if root is None else root
+    path = root / "exp.toml"
+    path.write_text(EXPERIMENT.replace(f"replications = {RUNS // 2}",
+                                       f"replications = {n_runs // 2}"), encoding="utf-8")
+    exp = load_experiment(path)
+    trace: list[tuple[int, float]] = []
+    done = [0]
+
+    def progress(d: int, total: int) -> None:
+        done[0] = d
+
+    try:
+        report = sweep(exp, root / "s", workers=workers, progress=progress,
+                       recycle_after_runs=recycle_after_runs,
+                       memory=lambda mb, n: trace.append((done[0], mb)))
+    finally:
+        shutil.rmtree(root / "s", ignore_errors=True)
+    k = max(1, len(trace) // 10)
+    return {"runs": report.ok, "seconds": report.seconds, "trace": trace,
+            "worker_mb_first_tenth": sum(m for _, m in trace[:k]) / k,
+            "worker_mb_last_tenth": sum(m for _, m in trace[-k:]) / k,
+            "worker_mb_peak": report.peak_worker_rss_mb,
+            "parent_peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
+
+
+def test_worker_memory_flat_2000_runs(benchmark):
+    """2,000 runs at 20,000 firms on 2 workers, no recycling: worker memory must not grow
+    with the number of runs (before the release of finished models: ~4 MB a run).  Set
+    CHANGJING_BENCH_RUNS=10000 for the long version."""
+    import os
+
+    n = int(os.environ.get("CHANGJING_BENCH_RUNS", "2000"))
+    info: dict = {}
+    benchmark.group = "worker memory over a long sweep"
+    benchmark.pedantic(lambda: info.update(worker_memory_trace(n)), rounds=1, iterations=1)
+    trace = info.pop("trace")
+    benchmark.extra_info.update(info)
+    benchmark.extra_info["trace_every_100"] = trace[::max(1, len(trace) // 100)]
+    growth = info["worker_mb_last_tenth"] - info["worker_mb_first_tenth"]
+    print(f"\nworker RSS first tenth {info['worker_mb_first_tenth']:.0f} MB, last tenth "
+          f"{info['worker_mb_last_tenth']:.0f} MB (growth {growth:+.0f} MB), peak "
+          f"{info['worker_mb_peak']:.0f} MB; parent peak {info['parent_peak_mb']:.0f} MB; "
+          f"{info['runs']} runs in {info['seconds']:.0f} s")
+    assert info["runs"] == n
+    if growth > 40:
+        print(f"SHORTFALL: worker memory grew {growth:.0f} MB over {n} runs")

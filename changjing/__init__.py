@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import os as _os
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 
 # In a source checkout the libraries sit beside this folder (see pyproject's package-dir),
 # not inside it; let `changjing.simulate` resolve there when the checkout itself is on

@@ -1,14 +1,16 @@
 """Attraction of innovative firms from outside the city (新引进创新型企业).
 
-Interested firms arrive in each domain at a Poisson rate that grows with the market
-opportunity the city has published there recently (scenarios released in the last
-``opportunity_memory_months``, whatever has become of them since, except failures):
+Interested firms arrive in each domain d at a Poisson rate that responds, with a constant
+elasticity, to the market opportunity the city has published there recently (scenarios
+released in the last ``opportunity_memory_months`` months, this month included, that have not
+failed since):
 
-    rate_d = arrivals_per_month * ln(1 + recent_opportunity_d / 1e8 yuan) * dt.
+    rate_d = arrivals_per_month * (O_d / opportunity_reference_yuan) ** opportunity_elasticity * dt
 
-An interested firm settles with one probability unaided and a higher one when the funder can
-pay an attraction incentive; settled firms join the population as start-ups, and those paid an
-incentive count as served.
+An interested firm settles with probability ``conversion_with_incentive`` when the funder's
+attraction envelope can pay an incentive (which it then pays; the firm counts as served) and
+``conversion_without_incentive`` otherwise.  Settled firms join the population as start-ups.
+Counts and decisions are keyed to (domain, month, arrival), so policy arms share them.
 """
 
 from __future__ import annotations
@@ -16,37 +18,53 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import numpy as np
-from changjing.simulate.firms import add_firms
+from changjing.simulate.firms import SERVICE_BITS, add_firms
 from changjing.simulate.scenarios import FAILED
 
 if TYPE_CHECKING:
     from changjing.simulate.model import ScenarioModel
 
 
+def recent_opportunity(model: ScenarioModel) -> np.ndarray:
+    """Yuan of opportunity per domain published in the memory window (not failed)."""
+    cfg, book = model.config.attraction, model.book
+    recent = np.flatnonzero((book.released > model.month - cfg.opportunity_memory_months)
+                            & (book.stage != FAILED))
+    return np.bincount(book.domain[recent], weights=book.value[recent],
+                       minlength=model.n_domains)
+
+
+def arrival_rate(model: ScenarioModel, opportunity: np.ndarray) -> np.ndarray:
+    cfg = model.config.attraction
+    rel = opportunity / cfg.opportunity_reference_yuan
+    return cfg.arrivals_per_month * rel ** cfg.opportunity_elasticity * model.dt_months
+
+
 def attract(model: ScenarioModel) -> int:
     """Arrivals this step; returns the number of firms that settled."""
-    cfg, book = model.config.attraction, model.book
-    rng = model.streams["attraction"]
-    recent = np.flatnonzero((book.released >= model.month - cfg.opportunity_memory_months)
-                            & (book.stage != FAILED))
-    opportunity = np.bincount(book.domain[recent], weights=book.value[recent],
-                              minlength=model.n_domains)
-    rate = cfg.arrivals_per_month * np.log1p(opportunity / 1e8) * model.dt_months
-    arrivals = rng.poisson(rate)
-    domains = np.repeat(np.arange(model.n_domains), arrivals).astype(np.int8)
-    u = rng.random(domains.size)
-    settled = np.zeros(domains.size, dtype=bool)
-    paid = np.zeros(domains.size, dtype=bool)
+    cfg = model.config.attraction
+    rate = arrival_rate(model, recent_opportunity(model))
     incentive = model.config.funding.incentive_yuan_per_firm
-    for i in range(domains.size):  # a handful of arrivals a month
-        can_pay = model.funder.ledger.can_commit("attraction", incentive)
-        p = cfg.conversion_with_incentive if can_pay else cfg.conversion_without_incentive
-        if u[i] < p:
-            settled[i] = True
-            paid[i] = can_pay and model.funder.offer_incentive()
-    new = add_firms(model.firms, model.config.firms, domains[settled], model.zones.n,
-                    model.streams["arrivals"])
-    served = new[paid[settled][: new.size]]
+    settled_domains, paid = [], []
+    for d in range(model.n_domains):
+        k = int(model.keyed.generator("arrivals", d, model.month).poisson(rate[d]))
+        if k == 0:
+            continue
+        u = model.keyed.uniform("settle", d, model.month, np.arange(k))
+        for i in range(k):  # a handful of arrivals a month
+            can_pay = model.funder.ledger.can_commit("attraction", incentive)
+            p = cfg.conversion_with_incentive if can_pay else cfg.conversion_without_incentive
+            if u[i] < p:
+                settled_domains.append(d)
+                paid.append(can_pay and model.funder.offer_incentive())
+    if not settled_domains:
+        return 0
+    rng = model.keyed.generator("arriving_firms", model.month)
+    new = add_firms(model.firms, model.config.firms, np.array(settled_domains, dtype=np.int8),
+                    model.zones.zones_for, model.markets, rng)
+    model.register_arrivals(new)
+    served = new[np.array(paid[: new.size], dtype=bool)]
     model.firms.served[served] = True
+    model.firms.served_via[served] |= SERVICE_BITS["attraction_incentive"]
     model.services["attraction_incentive"] += int(served.size)
     return int(new.size)

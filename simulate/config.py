@@ -16,13 +16,13 @@ Provenance tags used in ``source``:
 from __future__ import annotations
 
 import re
-import tomllib
 from pathlib import Path
 from typing import Any, Literal
 
 from changjing.simulate.errors import ConfigError, format_validation_error, suggest
+from changjing.simulate.inputs import StrictModel, load_toml, where
 from changjing.simulate.provenance import canonical_hash
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import Field, ValidationError, model_validator
 
 DOMAINS = ("industrial_chain", "sci_tech", "consumption", "public_services", "green", "governance")
 OWNER_KINDS = ("department", "soe", "lead_firm")
@@ -40,8 +40,8 @@ def P(default: Any, *, unit: str, source: str, doc: str, **bounds: Any) -> Any:
                  **bounds)
 
 
-class _Section(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class _Section(StrictModel):
+    """Unknown keys and silently coerced types (``true`` or ``"3"`` for a number) are errors."""
 
 
 def _shares(values: dict[str, float], keys: tuple[str, ...], what: str) -> dict[str, float]:
@@ -111,9 +111,12 @@ class FirmsSection(_Section):
         {"sme": 5.0, "startup": 4.0, "lead": 6.5, "soe": 6.0, "university": 3.5},
         unit="TRL", source="assumption", doc="Mean technology readiness level by type "
         "(drawn binomially on 1–9).")
-    finance_per_employee_yuan: float = P(3.0e4, unit="yuan/employee", source="assumption",
-                                         doc="Finance limit scale: limit = scale * size^0.8.",
-                                         gt=0)
+    finance_per_employee_yuan: float = P(3.0e4, unit="yuan/employee", source="assumption "
+                                         "(range 1e4–1e5)", doc="Finance limit scale: limit = "
+                                         "scale * size^finance_size_exponent.", gt=0)
+    finance_size_exponent: float = P(0.8, unit="-", source="assumption: finance grows less "
+                                     "than proportionally with size (range 0.6–1.0)",
+                                     doc="Exponent of size in the finance limit.", gt=0, le=1.5)
     network_degree: int = P(4, unit="links/firm", source="assumption: sparse supply-chain ties",
                             doc="Links each firm forms (undirected; mean degree is twice this).",
                             ge=0, le=50)
@@ -122,7 +125,7 @@ class FirmsSection(_Section):
     potential_adopter_share: float = P(0.25, unit="share", source="assumption: Bass market "
                                        "potential m as a share of a domain's firms",
                                        doc="Share of firms that may ever adopt a demonstrated "
-                                       "technology of their domain.", ge=0, le=1)
+                                       "technology of their market.", ge=0, le=1)
 
     @model_validator(mode="after")
     def _check(self) -> FirmsSection:
@@ -152,6 +155,9 @@ class OwnersSection(_Section):
     risk_tolerance: dict[str, float] = P(
         {"department": 0.4, "soe": 0.3, "lead_firm": 0.6}, unit="0–1", source="assumption",
         doc="Mean risk tolerance; lower tolerance asks for a higher TRL.")
+    risk_tolerance_sd: float = P(0.1, unit="0–1", source="assumption: owners of one kind "
+                                 "differ in temperament (range 0–0.2)", doc="Spread (sd) of an "
+                                 "owner's risk tolerance around its kind's mean.", ge=0, le=1)
     procure_after_trial: dict[str, float] = P(
         {"department": 0.35, "soe": 0.5, "lead_firm": 0.6}, unit="probability",
         source="assumption (先试后转 'trial then procure')", doc="Chance that a successful "
@@ -186,6 +192,17 @@ class ScenariosSection(_Section):
     zone_share: float = P(0.5, unit="share", source="assumption: [QD2026] 全区域 zone focus",
                           doc="Share of needs located in a candidate super-scenario zone.",
                           ge=0, le=1)
+    required_trl_cautious: float = P(7.5, unit="TRL", source="assumption: a fully risk-averse "
+                                     "owner asks for system demonstration (TRL 7–8)",
+                                     doc="Required TRL of a need from an owner with risk "
+                                     "tolerance 0 (before noise).", ge=1, le=9)
+    required_trl_per_tolerance: float = P(4.0, unit="TRL per unit tolerance", source="assumption:"
+                                          " a fully risk-tolerant owner accepts TRL ~3.5",
+                                          doc="Drop of the required TRL per unit of risk "
+                                          "tolerance.", ge=0, le=8)
+    required_trl_sd: float = P(1.0, unit="TRL", source="assumption", doc="Spread of the "
+                               "required TRL between needs (rounded, clipped to 3–9).",
+                               ge=0, le=4)
 
 
 class LifecycleSection(_Section):
@@ -222,6 +239,22 @@ class LifecycleSection(_Section):
                                "evaluation period after a demonstration.", ge=0, le=60)
     trl_gain_on_success: int = P(1, unit="TRL levels", source="assumption", doc="Supplier's "
                                  "readiness gain from a successful demonstration.", ge=0, le=3)
+    pilot_success_bounds: tuple[float, float] = P((0.02, 0.98), unit="probability",
+                                                  source="assumption: no pilot is certain to "
+                                                  "succeed or to fail", doc="The pilot success "
+                                                  "probability is clipped to [low, high].")
+
+    @model_validator(mode="after")
+    def _check(self) -> LifecycleSection:
+        lo, hi = self.pilot_months
+        if not 1 <= lo <= hi:
+            raise ValueError(f"lifecycle.pilot_months must be [min, max] with 1 <= min <= max, "
+                             f"got {list(self.pilot_months)}")
+        a, b = self.pilot_success_bounds
+        if not 0 <= a <= b <= 1:
+            raise ValueError("lifecycle.pilot_success_bounds must satisfy 0 <= low <= high <= 1, "
+                             f"got {list(self.pilot_success_bounds)}")
+        return self
 
 
 class PolicySection(_Section):
@@ -233,11 +266,29 @@ class PolicySection(_Section):
                                "weakly identified", doc="Most scenarios published in one list.",
                                ge=0, le=10_000)
     domain_priority: dict[str, float] = P({d: 1.0 for d in DOMAINS}, unit="weight",
-                                          source="lever", doc="Release and subsidy order "
-                                          "weights by domain (score = quality x weight).")
-    zone_priority: float = P(1.0, unit="weight", source="lever", doc="Release and subsidy order "
-                             "weight of scenarios in a candidate zone (others have 1).",
-                             ge=0, le=100)
+                                          source="lever", doc="Priority weight by domain: "
+                                          "multiplies a need's quality at selection, orders "
+                                          "release lists and subsidies, and steers "
+                                          "matchmaking events (docs/model.md, levers).")
+    zone_priority: float = P(1.0, unit="weight", source="lever", doc="Priority weight of needs "
+                             "located in a candidate zone whose theme covers their domain "
+                             "(others have 1): the same four uses as domain_priority, and "
+                             "event audiences favour firms in such zones.", ge=0, le=100)
+    selection_rule: Literal["rank", "lottery"] = P("rank", unit="rule", source="lever: call "
+                                                   "design", doc="How a release list is filled "
+                                                   "when more refined scenarios are ready than "
+                                                   "it holds: by priority rank, or by lottery "
+                                                   "among them.")
+    procurement_commitment: float = P(0.0, unit="share of released scenarios", source="lever: "
+                                      "先试后转 purchase commitment (not in today's programme)",
+                                      doc="Share of released scenarios whose owner commits in "
+                                      "advance to buy the technology if the pilot succeeds.",
+                                      ge=0, le=1)
+    commitment_match_gain: float = P(0.5, unit="relative rise of the match hazard",
+                                     source="assumption: a committed first buyer makes a "
+                                     "scenario more attractive to suppliers (range 0–1)",
+                                     doc="Match hazard of a committed scenario is multiplied by "
+                                     "1 + this.", ge=0, le=10)
 
     @model_validator(mode="after")
     def _check(self) -> PolicySection:
@@ -248,8 +299,9 @@ class PolicySection(_Section):
 
 
 class LabsSection(_Section):
-    initial: int = P(130, unit="labs", source="[QD2026] 130 labs certified in 6 batches",
-                     doc="Labs certified at the start.", ge=0, le=100_000)
+    initial: int = P(130, unit="labs", source="[QD2026] 130 labs certified in 6 batches by "
+                     "early 2026", doc="Labs certified by run.start; the warm-up begins with "
+                     "this many minus the batches it will certify itself.", ge=0, le=100_000)
     capacity: int = P(1, unit="pilots/lab", source="assumption", doc="Concurrent pilots a lab "
                       "can host.", ge=1, le=100)
     batch_size: int = P(32, unit="labs", source=CALIBRATED + "90 % CI 29-36, identified by "
@@ -285,17 +337,26 @@ class FundingSection(_Section):
                               ge=0, le=1)
     subsidy_share: float = P(0.3, unit="share of pilot cost", source="assumption",
                              doc="Pilot subsidy as a share of pilot cost.", ge=0, le=1)
-    event_cost_yuan: float = P(1.5e5, unit="yuan/event", source="assumption", doc="Cost of one "
+    event_cost_yuan: float = P(1.5e5, unit="yuan/event", source="assumption: venue, "
+                               "organisation and expert fees of one city-level supply–demand "
+                               "matchmaking event (供需对接会); range 5e4–3e5", doc="Cost of one "
                                "matchmaking event.", gt=0)
-    events_per_month_max: int = P(4, unit="events/month", source="assumption", doc="Most events "
+    events_per_month_max: int = P(4, unit="events/month", source="assumption: staff of the "
+                                  "scenario-innovation office (range 2–8)", doc="Most events "
                                   "the office can organise in a month.", ge=0, le=1000)
-    firms_per_event: int = P(10, unit="firms/event", source="assumption", doc="Firms given "
-                             "in-depth matchmaking service at one event.", ge=0, le=100_000)
-    event_match_gain: float = P(0.3, unit="per event/month", source="assumption", doc="Relative "
-                                "rise of the match hazard per event held in the month.",
+    firms_per_event: int = P(10, unit="firms/event", source="assumption: firms given in-depth "
+                             "one-to-one matchmaking at one event (range 5–30)", doc="Capacity "
+                             "of an event: firms invited from the eligible suppliers of its "
+                             "domain and given in-depth matchmaking service.", ge=0,
+                             le=100_000)
+    event_match_gain: float = P(0.3, unit="per event/month", source="assumption (range 0–1)",
+                                doc="Relative rise of the match hazard of a domain's released "
+                                "scenarios per event held for that domain in the month.",
                                 ge=0, le=10)
-    incentive_yuan_per_firm: float = P(3e5, unit="yuan/firm", source="assumption", doc="Attraction "
-                                       "incentive paid to one incoming firm.", gt=0)
+    incentive_yuan_per_firm: float = P(3e5, unit="yuan/firm", source="assumption: order of "
+                                       "municipal settling-in grants for innovative firms "
+                                       "(range 1e5–1e6)", doc="Attraction incentive paid to one "
+                                       "incoming firm.", gt=0)
 
     @model_validator(mode="after")
     def _check(self) -> FundingSection:
@@ -317,8 +378,10 @@ class DiffusionSection(_Section):
     network_weight: float = P(0.5, unit="share", source="assumption", doc="Weight of adopting "
                               "network neighbours (vs the domain-wide share) in internal "
                               "influence.", ge=0, le=1)
-    adoption_cost_yuan: float = P(2e5, unit="yuan", source="assumption", doc="First adopter's "
-                                  "cost; falls with cumulative adoptions.", ge=0)
+    adoption_cost_yuan: float = P(2e5, unit="yuan", source="assumption (range 5e4–1e6)",
+                                  doc="Price the first adopter of a technology pays; falls "
+                                  "along the learning curve with the technology's adopters.",
+                                  ge=0)
     learning_rate: float = P(0.2, unit="cost drop per doubling", source="Wright's law; typical "
                              "progress ratios 0.75–0.9 (Dutton & Thomas 1984)", doc="Learning-"
                              "curve cost decline per doubling of adopters.", ge=0, lt=1)
@@ -326,19 +389,44 @@ class DiffusionSection(_Section):
                                     "domain starts only after a demonstration there.")
     seed_adopter_share: float = P(0.0, unit="share", source="docking", doc="Share of potential "
                                   "adopters set as adopters at the start.", ge=0, le=1)
-    min_adopters_for_promotion: int = P(1, unit="firms", source="definition in docs/model.md",
-                                        doc="Adopting firms that make a demonstrated "
+    min_adopters_for_promotion: int = P(3, unit="firms", source="assumption: uptake by several "
+                                        "firms besides the demonstrating owner is the least "
+                                        "evidence of 应用推广 (range 1–10)",
+                                        doc="Independent adopting firms (other than its "
+                                        "supplier) that make a demonstrated, unprocured "
                                         "technology count as promoted.", ge=1, le=10_000)
+    local_demonstration_gain: float = P(1.0, unit="relative rise of p", source="assumption: "
+                                        "a demonstration is seen first by firms nearby "
+                                        "(range 0–3)", doc="External influence p of a "
+                                        "potential adopter located in a zone where a "
+                                        "technology of its market was demonstrated is "
+                                        "multiplied by 1 + this.", ge=0, le=20)
+    market_scope: Literal["industry", "domain"] = P("industry", unit="rule", source="model "
+                                                    "rule: a technology serves its industry "
+                                                    "([QD2026] industries per domain action)",
+                                                    doc="Market of a technology and reach of "
+                                                    "word of mouth: firms of the same industry "
+                                                    "(default) or the whole domain (docking).")
 
 
 class AttractionSection(_Section):
-    arrivals_per_month: float = P(0.35, unit="firms/month per log-unit", source="assumption, "
-                                  "sized to ~30 firms a year at baseline", doc="Arrival rate "
-                                  "scale: rate = this * ln(1 + recent opportunity / 1e8 yuan) "
-                                  "per domain.", ge=0, le=1000)
+    arrivals_per_month: float = P(0.6, unit="firms/month per domain", source="assumption, "
+                                  "sized to ~35 firms a year at baseline (range 0.2–1.5)",
+                                  doc="Interested firms arriving a month in one domain when its "
+                                  "recent opportunity equals opportunity_reference_yuan.",
+                                  ge=0, le=1000)
+    opportunity_reference_yuan: float = P(1e9, unit="yuan", source="assumption: a year of "
+                                          "regular listings in one domain", doc="Opportunity "
+                                          "at which a domain draws arrivals_per_month.", gt=0)
+    opportunity_elasticity: float = P(0.3, unit="-", source="assumption: firm location responds "
+                                      "less than proportionally to market size (range "
+                                      "0.1–0.6)", doc="Elasticity of arrivals to the "
+                                      "opportunity published recently in the domain.", ge=0,
+                                      le=2)
     opportunity_memory_months: int = P(12, unit="months", source="assumption", doc="How long "
-                                       "a published scenario keeps drawing firms' interest.",
-                                       ge=1, le=120)
+                                       "a published scenario keeps drawing firms' interest "
+                                       "(released in the last this-many months, this month "
+                                       "included).", ge=1, le=120)
     conversion_without_incentive: float = P(0.5, unit="probability", source="assumption",
                                             doc="Chance an interested firm settles unaided.",
                                             ge=0, le=1)
@@ -349,10 +437,12 @@ class AttractionSection(_Section):
 
 
 class SuperScenarioSection(_Section):
-    min_demonstrations: int = P(3, unit="scenarios", source="assumption", doc="Demonstrated "
-                                "scenarios a zone needs.", ge=1, le=10_000)
-    min_adopters: int = P(8, unit="firms", source="assumption", doc="Adopting firms located in "
-                          "the zone it needs.", ge=0, le=1_000_000)
+    min_demonstrations: int = P(3, unit="scenarios", source="assumption (range 2–6)",
+                                doc="Demonstrated scenarios on the zone's theme it needs.",
+                                ge=1, le=10_000)
+    min_adopters: int = P(8, unit="firms", source="assumption (range 3–20)", doc="Firms located "
+                          "in the zone that adopted a demonstrated technology of a theme "
+                          "domain.", ge=0, le=1_000_000)
     extra_candidate_zones: int = P(3, unit="zones", source="assumption: districts beyond the "
                                    "nine named zones may build super scenarios ([QD2026] aims at "
                                    "10+)", doc="Unnamed further candidate zones.", ge=0, le=100)
@@ -369,6 +459,16 @@ class FlagshipSection(_Section):
     zones: list[str] = P(["offshore_energy", "low_altitude_base"], unit="zone codes",
                          source="[QD2026] named flagships", doc="Zones of the named flagships; "
                          "the rest are spread over candidate zones.")
+    quality: float = P(0.8, unit="0–1", source="assumption: flagships are prepared by the "
+                       "city itself", doc="Quality of a flagship scenario.", ge=0, le=1)
+    pilot_cost_multiple: float = P(5.0, unit="x median pilot cost", source="assumption: "
+                                   "major integrated scenarios (range 3–20)", doc="Pilot cost "
+                                   "of a flagship relative to scenarios.pilot_cost_median_yuan.",
+                                   gt=0)
+    slots: int = P(3, unit="suppliers", source="assumption: integrated scenarios need several "
+                   "suppliers", doc="Supplier slots of a flagship.", ge=1, le=100)
+    required_trl: int = P(7, unit="TRL", source="assumption: system demonstration",
+                          doc="Required TRL of a flagship.", ge=1, le=9)
 
 
 class SwitchesSection(_Section):
@@ -446,28 +546,62 @@ def _set_dotted(data: dict[str, Any], key: str, value: Any, source: str) -> None
     node[parts[-1]] = value
 
 
-def parse_config(data: dict[str, Any], source: str = "<config>") -> Config:
-    """Validate a mapping (as read from TOML) into a :class:`Config`."""
+# Top-level tables of other kinds of file, to say where they belong.
+OTHER_FILE_TABLES = {
+    **{k: "belongs in an experiment file, run with `changjing sweep` (docs/experiments.md)"
+       for k in ("experiment", "levers", "arms", "uncertainties", "design")},
+    **{k: "belongs in a calibration file, run with `changjing calibrate` "
+       "(docs/calibration.md)" for k in ("calibration", "priors")},
+    **{k: "belongs in a calibration-targets file (named by a calibration file's "
+       "calibration.targets)" for k in ("moment", "period")},
+    **{k: "belongs in an indicator-system file (`changjing evaluate score --indicators`)"
+       for k in ("system", "criteria", "scoring")},
+}
+EMPTY_HINT = ("an empty model config would run every default; to do that on purpose, name "
+              "the run in a [meta] table (name = \"...\") or start from experiments/baseline.toml")
+
+
+def parse_config(data: dict[str, Any], source: str = "<config>",
+                 text: str | None = None) -> Config:
+    """Validate a mapping (as read from TOML) into a :class:`Config`; ``text`` (the file's
+    TOML) lets messages give line numbers."""
     try:
         return Config.model_validate(data)
     except ValidationError as exc:
-        raise ConfigError(format_validation_error(exc, source, Config, "configuration")) from None
+        raise ConfigError(format_validation_error(exc, source, Config, "configuration", text,
+                                                  OTHER_FILE_TABLES)) from None
+
+
+def check_files(config: Config, source: str, text: str | None = None) -> None:
+    """Every file a config refers to exists and parses (today: the owners list)."""
+    from changjing.simulate.inputs import key_lines, read_text
+    from changjing.simulate.programme import data_path, load_owners
+
+    owners = Path(config.owners.file)
+    if not owners.is_absolute() and not owners.exists():
+        owners = data_path(config.owners.file)
+    try:
+        if owners.is_file():
+            read_text(owners, "owners CSV")     # encoding problems: "save as UTF-8"
+        load_owners(config.owners.file)
+    except ConfigError as exc:
+        msg = str(exc).removeprefix("owners.file: ")
+        raise ConfigError(f"{where(source, key_lines(text) if text else None, 'owners.file')}"
+                          f": {msg}") from None
 
 
 def load_config(path: str | Path, overrides: dict[str, Any] | None = None) -> Config:
-    """Read and validate a TOML configuration file; ``overrides`` are dotted keys."""
+    """Read and validate a TOML configuration file; ``overrides`` are dotted keys.
+
+    The files it refers to (the owners list) must exist and parse.  An empty file is
+    refused (it would silently run every default)."""
     path = Path(path)
-    if not path.is_file():
-        raise ConfigError(f"{path}: configuration file not found")
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path}: not valid TOML: {exc}") from None
-    except UnicodeDecodeError as exc:
-        raise ConfigError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
-    config = parse_config(data, str(path))
+    data, text = load_toml(path, "configuration", empty_hint=EMPTY_HINT)
+    config = parse_config(data, str(path), text)
     if overrides:
         config = config.with_overrides(overrides, source=f"{path} (overrides)")
+    check_files(config, str(path) + (" (overrides)" if overrides else ""),
+                None if overrides else text)
     return config
 
 

@@ -1,19 +1,35 @@
-"""Demonstrated technologies and their Bass-type diffusion through the firm population.
+"""Demonstrated technologies and their diffusion, technology by technology, through markets.
 
-Each successful supplier in a demonstrated scenario contributes one technology to the
-:class:`TechnologyRegistry`.  Potential adopters (the Bass market potential m of their
-domain) adopt with a per-step hazard
+Each supplier of a successful pilot brings one technology to the :class:`TechnologyRegistry`.
+A technology belongs to its supplier's *market*: the supplier's industry (default,
+``diffusion.market_scope = "industry"``; the industries of each domain action are listed in
+scenarios_data/programme.toml) or its whole domain (``"domain"``, the docking set-up).
+Potential adopters of a market (the Bass market potential m) that have not adopted adopt one of
+its technologies with the per-step hazard
 
-    h_i = (p + q * I_i) * dt          ("linear": the discrete Bass recursion), or
-    h_i = 1 - exp(-(p + q * I_i) * dt) ("exponential"),
+    h_i = (p + q * I_i) * dt              ("linear": the discrete Bass recursion), or
+    h_i = 1 - exp(-(p + q * I_i) * dt)    ("exponential"),
 
-where p, q are annual rates, dt is the step in years and the internal influence I_i mixes the
-adopting share of firm i's network neighbours with the adopting share of its domain
-(``network_weight``).  An adopter takes one of its domain's demonstrated technologies at
-random and pays its current cost, which falls along a learning curve
-(cost = cost0 * (1 + adopters)^(-b), b = -log2(1 - learning_rate)); a firm whose finance limit
-is below that cost waits.  With one domain, ``network_weight = 0``, no cost and seeded
-adopters, the expected adopting share follows F(t+1) = F + (p + qF)(1 - F) exactly.
+p, q annual, dt the step in years; p is raised by ``local_demonstration_gain`` for a firm
+located in a zone where a technology of its market was demonstrated.  Internal influence stays inside the market:
+``I_i = w * (adopting share of i's neighbours in the same market) + (1 - w) * (adopting share of
+the market's potential adopters)``, ``w = network_weight``; neighbours in other markets carry no
+word of mouth about this market's technologies (a firm with no same-market neighbour uses the
+market share alone).  Which technology a new adopter takes follows the source of its hazard:
+
+* external influence (share p / (p + q I_i)) — one of the market's technologies uniformly;
+* word of mouth from the network — the technology of a randomly drawn adopting neighbour;
+* word of mouth in the market — a technology drawn in proportion to its adopters,
+
+so technologies of one market compete and a demonstration lifts its own technology, not every
+technology of its domain.  The adopter pays the technology's current price, which falls along a
+learning curve with that technology's adopters (price = cost0 * (1 + adopters)^(-b),
+b = -log2(1 - learning_rate)); a firm whose finance limit (what it can put into one project)
+is below the price waits, and a supplier never adopts its own technology.  Payments are
+recorded as the technology's revenue.
+
+Docking: one market per domain, ``network_weight = 0``, no price, seeded adopters and no
+demonstration requirement give E[F(t+1)] = F + (p + qF)(1 - F) per market exactly.
 """
 
 from __future__ import annotations
@@ -23,103 +39,188 @@ import scipy.sparse as sp
 from changjing.simulate.config import DiffusionSection
 from changjing.simulate.firms import FirmPopulation
 
+NOT_PROMOTED = -(10**6)
+
 
 class TechnologyRegistry:
+    """Column-wise record of demonstrated technologies (one row a technology)."""
+
     def __init__(self) -> None:
         self.supplier = np.empty(0, dtype=np.int64)
         self.domain = np.empty(0, dtype=np.int8)
+        self.market = np.empty(0, dtype=np.int64)
         self.zone = np.empty(0, dtype=np.int16)
         self.scenario = np.empty(0, dtype=np.int64)
         self.demo_month = np.empty(0, dtype=np.int64)
         self.procured = np.empty(0, dtype=bool)
-        self.adopters = np.empty(0, dtype=np.int64)
-        self.promoted_month = np.empty(0, dtype=np.int64)  # -10**6: not promoted
+        self.adopters = np.empty(0, dtype=np.int64)       # independent adopting firms
+        self.revenue = np.empty(0, dtype=np.float64)      # yuan paid by adopters
+        self.promoted_month = np.empty(0, dtype=np.int64)
 
     @property
     def n(self) -> int:
         return self.supplier.shape[0]
 
-    def add(self, suppliers: np.ndarray, domain: np.ndarray, zone: np.ndarray,
-            scenario: np.ndarray, month: int) -> None:
+    def add(self, suppliers: np.ndarray, domain: np.ndarray, market: np.ndarray,
+            zone: np.ndarray, scenario: np.ndarray, month: int) -> None:
         k = suppliers.shape[0]
-        self.supplier = np.concatenate([self.supplier, suppliers])
-        self.domain = np.concatenate([self.domain, domain.astype(np.int8)])
-        self.zone = np.concatenate([self.zone, zone.astype(np.int16)])
-        self.scenario = np.concatenate([self.scenario, scenario])
-        self.demo_month = np.concatenate([self.demo_month, np.full(k, month)])
-        self.procured = np.concatenate([self.procured, np.zeros(k, dtype=bool)])
-        self.adopters = np.concatenate([self.adopters, np.zeros(k, dtype=np.int64)])
-        self.promoted_month = np.concatenate([self.promoted_month, np.full(k, -(10**6))])
+
+        def cat(name: str, values: np.ndarray) -> None:
+            old = getattr(self, name)
+            setattr(self, name, np.concatenate([old, np.asarray(values).astype(old.dtype)]))
+
+        cat("supplier", suppliers)
+        cat("domain", domain)
+        cat("market", market)
+        cat("zone", zone)
+        cat("scenario", scenario)
+        cat("demo_month", np.full(k, month))
+        cat("procured", np.zeros(k, dtype=bool))
+        cat("adopters", np.zeros(k, dtype=np.int64))
+        cat("revenue", np.zeros(k))
+        cat("promoted_month", np.full(k, NOT_PROMOTED))
 
     def update_promotion(self, month: int, min_adopters: int) -> None:
-        """A technology is promoted into application once it has been demonstrated and then
-        procured by its owner or adopted by at least ``min_adopters`` other firms."""
+        """A technology is promoted into application (应用推广) once it has been demonstrated and
+        then procured by its owner (先试后转) or adopted by ``min_adopters`` independent firms."""
         now = self.procured | (self.adopters >= min_adopters)
-        newly = now & (self.promoted_month == -(10**6))
+        newly = now & (self.promoted_month == NOT_PROMOTED)
         self.promoted_month[newly] = month
 
     def promoted_since(self, month: int) -> int:
         return int(np.count_nonzero(self.promoted_month >= month))
 
 
-def seed_adopters(firms: FirmPopulation, share: float, rng: np.random.Generator) -> None:
-    """Docking set-up: mark a share of each domain's potential adopters as adopters."""
+def same_market_network(network: sp.csr_matrix, market: np.ndarray) -> sp.csr_matrix:
+    """The network's ties between firms of the same market (built once: markets are fixed)."""
+    coo = network.tocoo()
+    keep = market[coo.row] == market[coo.col]
+    return sp.csr_matrix((coo.data[keep], (coo.row[keep], coo.col[keep])), shape=network.shape)
+
+
+def seed_adopters(firms: FirmPopulation, share: float, rng: np.random.Generator) -> np.ndarray:
+    """Docking set-up: mark a share of the potential adopters as (technology-less) adopters."""
     pot = np.flatnonzero(firms.potential[: firms.n])
     pick = pot[rng.random(pot.size) < share]
     firms.adopted[pick] = True
     firms.adopted_tech[pick] = -1
+    return pick
 
 
-def diffusion_step(firms: FirmPopulation, network: sp.csr_matrix, degree: np.ndarray,
-                   techs: TechnologyRegistry, cfg: DiffusionSection, dt_years: float,
-                   n_domains: int, rng: np.random.Generator) -> np.ndarray:
-    """Advance adoption by one step; returns the indices of new adopters."""
+def diffusion_step(firms: FirmPopulation, market: np.ndarray, n_markets: int,
+                   network: sp.csr_matrix, degree: np.ndarray, techs: TechnologyRegistry,
+                   cfg: DiffusionSection, dt_years: float,
+                   rng: np.random.Generator, n_zones: int = 0) -> np.ndarray:
+    """Advance adoption by one step; returns the indices of new adopters.
+
+    ``market`` is each firm slot's market; ``network`` holds same-market ties only (see
+    :func:`same_market_network`) and ``degree`` their count per firm.
+    """
     cap = firms.capacity
-    # Fixed-size draws whatever the state: policy arms stay on common random numbers.
+    # Fixed-size draws whatever the state, the firm index as key: common random numbers.
     u_adopt = rng.random(cap)
     u_choice = rng.random(cap)
     n = firms.n
-    dom = firms.domain[:n].astype(np.int64)
+    mkt = market[:n]
     pot = firms.potential[:n]
     adopted = firms.adopted[:n]
-    m = np.bincount(dom[pot], minlength=n_domains).astype(np.float64)
-    a = np.bincount(dom[pot & adopted], minlength=n_domains).astype(np.float64)
-    share_domain = np.divide(a, m, out=np.zeros(n_domains), where=m > 0)
-    n_tech = np.bincount(techs.domain.astype(np.int64), minlength=n_domains)
-    open_domain = n_tech > 0 if cfg.require_demonstration else np.ones(n_domains, dtype=bool)
-    internal = share_domain[dom]
-    if cfg.network_weight > 0 and network.nnz:
+    m = np.bincount(mkt[pot], minlength=n_markets).astype(np.float64)
+    a = np.bincount(mkt[pot & adopted], minlength=n_markets).astype(np.float64)
+    share_market = np.divide(a, m, out=np.zeros(n_markets), where=m > 0)
+    n_tech = np.bincount(techs.market, minlength=n_markets)
+    open_market = n_tech > 0 if cfg.require_demonstration else np.ones(n_markets, dtype=bool)
+    w = cfg.network_weight
+    internal = share_market[mkt]
+    share_nbr = internal
+    if w > 0 and network.nnz:
         deg = degree[:n]
         nbr = (network @ firms.adopted.astype(np.float64))[:n]
         share_nbr = np.divide(nbr, deg, out=internal.copy(), where=deg > 0)
-        internal = cfg.network_weight * share_nbr + (1 - cfg.network_weight) * internal
-    rate = (cfg.p_per_year + cfg.q_per_year * internal) * dt_years
+        internal = w * share_nbr + (1 - w) * internal
+    p, q = cfg.p_per_year, cfg.q_per_year
+    p_i = np.full(n, p)
+    if cfg.local_demonstration_gain > 0 and n_zones and techs.n:
+        # local demonstration effect: a technology of i's market demonstrated in i's zone
+        shown = np.zeros((n_zones + 1, n_markets), dtype=bool)   # row n_zones: "elsewhere"
+        placed = techs.zone >= 0
+        shown[techs.zone[placed], techs.market[placed]] = True
+        zone = np.where(firms.zone[:n] >= 0, firms.zone[:n], n_zones)
+        p_i = p * (1 + cfg.local_demonstration_gain * shown[zone, mkt])
+    rate = (p_i + q * internal) * dt_years
     hazard = np.minimum(rate, 1.0) if cfg.hazard == "linear" else -np.expm1(-rate)
-    candidates = pot & ~adopted & open_domain[dom] & (u_adopt[:n] < hazard)
-    new = np.flatnonzero(candidates)
+    new = np.flatnonzero(pot & ~adopted & open_market[mkt] & (u_adopt[:n] < hazard))
     if new.size == 0:
         return new
-    if techs.n == 0:
-        firms.adopted[new] = True
-        return new
-    # Pick a technology of the adopter's domain at random, then check affordability.
-    order = np.argsort(techs.domain, kind="stable")
-    starts = np.searchsorted(techs.domain[order], np.arange(n_domains))
-    counts = n_tech
-    d_new = dom[new]
-    has = counts[d_new] > 0
-    if not has.all():  # domains without technology (docking seeds) adopt without one
-        firms.adopted[new[~has]] = True
-        new_free, new = new[~has], new[has]
-        d_new = d_new[has]
-    else:
-        new_free = new[:0]
-    choice = order[starts[d_new] + (u_choice[new] * counts[d_new]).astype(np.int64)]
+    # Markets without technologies (docking: no demonstration required) adopt without one.
+    free = n_tech[mkt[new]] == 0
+    firms.adopted[new[free]] = True
+    done = [new[free]]
+    new = new[~free]
+    if new.size:
+        done.append(_take_technologies(firms, mkt, new, u_choice[new], share_nbr[new],
+                                       internal[new], p_i[new], network, techs, cfg,
+                                       n_markets))
+    return np.concatenate(done)
+
+
+def _take_technologies(firms: FirmPopulation, mkt: np.ndarray, new: np.ndarray,
+                       u: np.ndarray, share_nbr: np.ndarray, internal: np.ndarray,
+                       p: np.ndarray, network: sp.csr_matrix, techs: TechnologyRegistry,
+                       cfg: DiffusionSection, n_markets: int) -> np.ndarray:
+    """Choose each new adopter's technology by the source of its hazard; charge the price."""
+    q, w = cfg.q_per_year, cfg.network_weight
+    total = p + q * internal
+    cut_ext = np.divide(p, total, out=np.ones_like(total), where=total > 0)
+    cut_net = cut_ext + np.divide(q * w * share_nbr, total, out=np.zeros_like(total),
+                                  where=total > 0)
+    order = np.argsort(techs.market, kind="stable")       # technologies grouped by market
+    starts = np.searchsorted(techs.market[order], np.arange(n_markets))
+    counts = np.bincount(techs.market, minlength=n_markets)
+    m_new = mkt[new]
+    choice = np.full(new.size, -1, dtype=np.int64)
+
+    # External influence: uniform among the market's technologies.
+    ext = u < cut_ext
+    v = np.divide(u, cut_ext, out=np.zeros_like(u), where=cut_ext > 0)
+    choice[ext] = order[starts[m_new[ext]] + (v[ext] * counts[m_new[ext]]).astype(np.int64)]
+
+    # Network word of mouth: the technology of a random adopting same-market neighbour.
+    net = ~ext & (u < cut_net)
+    if net.any():
+        v = (u - cut_ext) / np.maximum(cut_net - cut_ext, 1e-300)
+        indptr, indices = network.indptr, network.indices
+        for k in np.flatnonzero(net):           # the few adopters of this step, not all firms
+            i = new[k]
+            nbrs = indices[indptr[i]:indptr[i + 1]]
+            src = nbrs[firms.adopted[nbrs] & (firms.adopted_tech[nbrs] >= 0)]
+            if src.size:
+                choice[k] = firms.adopted_tech[src[int(v[k] * src.size)]]
+
+    # Market word of mouth (and network picks that found only technology-less adopters):
+    # a technology in proportion to its adopters, uniform while none has any.
+    rest = choice < 0
+    if rest.any():
+        v = np.where(net, 0.5, (u - cut_net) / np.maximum(1 - cut_net, 1e-300))[rest]
+        v = np.clip(v, 0.0, np.nextafter(1.0, 0.0))
+        weights = techs.adopters[order].astype(np.float64)
+        cum = np.cumsum(weights)
+        base = np.concatenate([[0.0], cum])
+        mr = m_new[rest]
+        lo, hi = base[starts[mr]], base[starts[mr] + counts[mr]]
+        picked = np.where(hi > lo,
+                          np.searchsorted(cum, lo + v * (hi - lo), side="right"),
+                          starts[mr] + (v * counts[mr]).astype(np.int64))
+        picked = np.clip(picked, starts[mr], starts[mr] + counts[mr] - 1)
+        choice[rest] = order[picked]
+
+    # A supplier does not adopt its own technology; the price falls with adopters.
+    own = techs.supplier[choice] == new
     b = -np.log2(1.0 - cfg.learning_rate)
-    cost = cfg.adoption_cost_yuan * (1.0 + techs.adopters[choice]) ** (-b)
-    ok = firms.finance[new] >= cost
-    new, choice = new[ok], choice[ok]
+    price = cfg.adoption_cost_yuan * (1.0 + techs.adopters[choice]) ** (-b)
+    ok = ~own & (firms.finance[new] >= price)
+    new, choice, price = new[ok], choice[ok], price[ok]
     firms.adopted[new] = True
     firms.adopted_tech[new] = choice
     techs.adopters += np.bincount(choice, minlength=techs.n)
-    return np.concatenate([new_free, new])
+    techs.revenue += np.bincount(choice, weights=price, minlength=techs.n)
+    return new

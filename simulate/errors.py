@@ -4,6 +4,7 @@ every validated file gets."""
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Iterable, Sequence
 from typing import Any, get_args, get_origin
 
@@ -68,11 +69,76 @@ def _branch(loc: Sequence[object]) -> str | None:
     return "table" if any(t.startswith(("dict[", "list[")) for t in tags) else None
 
 
+def _tables_with(root: type[BaseModel], name: str) -> list[str]:
+    """Dotted paths of the tables (below ``root``) that have a key called ``name``."""
+    found: list[str] = []
+
+    def walk(model: type[BaseModel], prefix: str, depth: int) -> None:
+        if depth > 4:
+            return
+        for fname, f in model.model_fields.items():
+            if fname == name and prefix:
+                found.append(prefix)
+            inner, _ = _inner_model(f.annotation)
+            if inner is not None:
+                walk(inner, f"{prefix}.{fname}" if prefix else fname, depth + 1)
+
+    walk(root, "", 0)
+    return found
+
+
+def _element_names(data: object, prefix: tuple[object, ...] = ()) -> dict[tuple[object, ...], str]:
+    """(path of an array element) -> its ``name`` (or ``id``), for readable key paths."""
+    out: dict[tuple[object, ...], str] = {}
+    if isinstance(data, dict):
+        for k, v in data.items():
+            out |= _element_names(v, (*prefix, k))
+    elif isinstance(data, list):
+        for i, v in enumerate(data):
+            if isinstance(v, dict):
+                label = v.get("name", v.get("id"))
+                if isinstance(label, str) and label:
+                    out[(*prefix, i)] = label
+                out |= _element_names(v, (*prefix, i))
+    return out
+
+
+def render_path(loc: Sequence[object], names: dict[tuple[object, ...], str] | None = None
+                ) -> str:
+    """``moment 'labs_certified'.value`` for ("moment", 1, "value"); ``moment[1].value``
+    when the element has no name."""
+    out = ""
+    for k, part in enumerate(loc):
+        if isinstance(part, int):
+            label = (names or {}).get(tuple(loc[:k + 1]))
+            out += f" {label!r}" if label else f"[{part}]"
+        else:
+            out += f".{part}" if out else str(part)
+    return out or "(top level)"
+
+
+def _shown(value: object) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return repr(value)
+
+
 def format_validation_error(exc: ValidationError, source: str, root: type[BaseModel],
-                            what: str) -> str:
-    """Every problem of a file at once, one line each, with the dotted key path and a
-    did-you-mean for unknown keys."""
-    lines = []
+                            what: str, text: str | None = None,
+                            hints: dict[str, str] | None = None) -> str:
+    """Every problem of a file at once, one line each: the dotted key path, its line in
+    ``text`` (when given), and for an unknown key the table it was found in, a did-you-mean
+    and, when the key exists in another table, the table it belongs in.
+
+    ``hints`` maps top-level names that belong to another kind of file to an explanation.
+    """
+    import tomllib
+
+    from changjing.simulate.inputs import key_lines, line_of
+
+    lines_map = key_lines(text) if text else None
+    names = _element_names(tomllib.loads(text)) if text else None
+    lines: list[tuple[int, str]] = []
     errors = [(tuple(p for p in e["loc"] if not _is_tag(p)), e, _branch(e["loc"]))
               for e in exc.errors()]
     # Where a key accepts several forms (a table or a string), report the form that came
@@ -81,20 +147,45 @@ def format_validation_error(exc: ValidationError, source: str, root: type[BaseMo
     for loc, err, branch in errors:
         if branch == "scalar" and loc[:1] in tables:
             continue
-        path = ".".join(str(p) for p in loc) or "(top level)"
+        path = render_path(loc, names)
+        n = line_of(lines_map, loc)
+        # A table-level check that names one of the table's keys ("funding.split must sum to
+        # 1") points at that key's line.
+        dotted = ".".join(str(p) for p in loc)
+        for key in re.findall(r"[A-Za-z_][\w.]*", str(err.get("msg", ""))):
+            inner = tuple(key.split("."))
+            if lines_map and inner in lines_map and (
+                    key.startswith(dotted + ".") if dotted else True):
+                n = lines_map[inner]
+                break
+        at = f"line {n}: {path}" if n else path
+
+        def add(line: str, n: int | None = n) -> None:
+            lines.append((n if n is not None else 1 << 30, line))
+
         if err["type"] == "extra_forbidden":
             name = str(loc[-1]) if loc else ""
-            if len(loc) > 1 and name in root.model_fields:
+            table = ".".join(str(p) for p in loc[:-1])
+            if hints and len(loc) == 1 and name in hints:
+                hint = f" — [{name}] {hints[name]}"
+            elif len(loc) > 1 and name in root.model_fields:
                 hint = (f" ({name!r} is a top-level key: in TOML it must come before the "
                         "first [table])")
             else:
                 hint = suggest(name, fields_at(root, loc))
-            lines.append(f"  {path}: unknown key{hint}")
+                homes = [t for t in _tables_with(root, name) if t != table]
+                if homes and not hint:
+                    hint = (f" ({name!r} belongs in "
+                            + " or ".join(f"[{t}]" for t in homes[:3]) + ")")
+            add(f"  {at}: unknown key{hint}")
         elif err["type"] == "missing":
-            lines.append(f"  {path}: required key missing")
+            add(f"  {at}: required key missing")
         else:
             msg = err["msg"].removeprefix("Value error, ")
             got = err.get("input")
-            shown = "" if isinstance(got, dict | list) else f" (got {got!r})"
-            lines.append(f"  {path}: {msg}{shown}")
-    return f"{source}: invalid {what}:\n" + "\n".join(lines)
+            shown = "" if isinstance(got, dict | list) or ", got " in msg or \
+                msg.startswith("got ") else f" (got {_shown(got)})"
+            add(f"  {at}: {msg}{shown}")
+    # In file order (problems without a known line last), as an editor shows them.
+    ordered = [text for _, text in sorted(lines, key=lambda t: t[0])]
+    return f"{source}: invalid {what}:\n" + "\n".join(ordered)

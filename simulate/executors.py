@@ -8,7 +8,12 @@ or a Dask cluster (``scheduler=ADDRESS``, or ``"local"`` for a LocalCluster) thr
 :func:`resilient_map` hands chunks of work to the executor, at most two chunks per worker in
 flight (bounded memory), and records results as they finish.  When a worker dies the pool is
 rebuilt and the work it held is retried one item at a time; an item whose worker dies on its
-own is reported as lost.  If workers cannot even start (the usual cause: a script that starts a
+own is reported as lost.  A local pool is replaced by a fresh one after every
+``recycle_after_runs`` runs per worker (defence in depth against memory that grows in a worker:
+the old pool finishes what it holds, then its processes exit; results are unchanged, since each
+run depends only on its config and seed).  ``ProcessPoolExecutor(max_tasks_per_child=...)`` is
+not used for this: on Python 3.11–3.13 it can deadlock once a worker retires (CPython issue
+115634).  Dask workers are recycled by Dask's own ``--lifetime`` option.  If workers cannot even start (the usual cause: a script that starts a
 process pool without an ``if __name__ == "__main__":`` guard), it stops with a clear error
 instead of retrying for ever.
 """
@@ -37,10 +42,14 @@ class InlineExecutor(Executor):
         return fut
 
 
+DEFAULT_RECYCLE_AFTER_RUNS = 1000
+
+
 @dataclass
 class ExecutorSpec:
     workers: int | None = None
     scheduler: str | None = None
+    recycle_after_runs: int | None = DEFAULT_RECYCLE_AFTER_RUNS  # per worker; 0/None: never
 
     @property
     def n_workers(self) -> int:
@@ -77,6 +86,27 @@ class ExecutorHandle:
         self.spec = spec
         self._executor: Executor | None = None
         self._close: Callable[[], None] = lambda: None
+        self._submitted = 0                     # runs sent to the current pool
+        self._retired: list[Executor] = []      # replaced pools still finishing their work
+        self.recycled = 0                       # how many times the pool was replaced
+
+    def count(self, runs: int) -> None:
+        """Record ``runs`` submitted to the current executor."""
+        self._submitted += runs
+
+    def recycle_if_due(self) -> None:
+        """Replace a local process pool that has run ``recycle_after_runs`` runs per worker.
+
+        The old pool is shut down without cancelling: what it already holds still runs and
+        its futures still complete; its processes exit when done."""
+        limit = self.spec.recycle_after_runs
+        if (not limit or self.spec.scheduler or self.spec.n_workers == 1
+                or self._executor is None or self._submitted < limit * self.spec.n_workers):
+            return
+        old, self._executor, self._submitted = self._executor, None, 0
+        old.shutdown(wait=False)
+        self._retired.append(old)
+        self.recycled += 1
 
     @property
     def executor(self) -> Executor:
@@ -91,11 +121,15 @@ class ExecutorHandle:
             except Exception:  # noqa: BLE001 - a broken pool may complain on shutdown
                 pass
         self._executor = None
+        self._submitted = 0
 
     def close(self) -> None:
         if self._executor is not None:
             self._close()
         self._executor = None
+        for old in self._retired:
+            old.shutdown(wait=True, cancel_futures=True)
+        self._retired.clear()
 
     def __enter__(self) -> ExecutorHandle:
         return self
@@ -131,7 +165,9 @@ def resilient_map(handle: ExecutorHandle, items: Sequence[Hashable], chunk_size:
         source = suspects if suspects else queue
         while source and len(inflight) < window:
             ids = source.popleft()
+            handle.recycle_if_due()
             inflight[submit(handle.executor, ids)] = ids
+            handle.count(len(ids))
         done, _ = wait(list(inflight), return_when=FIRST_COMPLETED)
         broken = False
         for fut in done:

@@ -25,22 +25,22 @@ from __future__ import annotations
 
 import itertools
 import json
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
-from changjing.simulate.config import Config, load_config
+from changjing.simulate.config import Config, check_files, load_config
 from changjing.simulate.errors import ConfigError, format_validation_error, suggest
 from changjing.simulate.indicators import timeseries_columns
-from changjing.simulate.provenance import canonical_hash
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from changjing.simulate.inputs import StrictModel, key_lines, load_toml, where
+from changjing.simulate.provenance import canonical_hash, read_manifest
+from pydantic import Field, ValidationError, model_validator
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class _Strict(StrictModel):
+    """Unknown keys and silently coerced types are errors (see simulate/inputs.py)."""
 
 
 class ExperimentSection(_Strict):
@@ -96,8 +96,22 @@ class DesignSection(_Strict):
                          "N (a power of 2: N*(D+2) points); Morris trajectories.")
     levels: int = Field(4, ge=2, le=100, description="Morris grid levels.")
     second_order: bool = False
-    seed: int | None = Field(None, description="Seed of the design sample (default: "
-                             "root_seed).")
+    seed: int | None = Field(None, ge=0, le=2**63 - 1, description="Seed of the design "
+                             "sample (default: root_seed).")
+
+    @model_validator(mode="after")
+    def _check(self) -> DesignSection:
+        # Morris (1991) elementary effects move one factor by delta = p / (2 (p - 1)) on a
+        # grid of p levels {0, 1/(p-1), ..., 1}: that is p/2 grid intervals, a whole number
+        # only for even p, and then the base points 0 .. p/2-1 and their moves p/2 .. p-1 cover
+        # every level exactly once (Saltelli et al. 2004, "Sensitivity analysis in practice",
+        # ch. 4).  SALib only warns; an odd p gives moves that leave the grid.
+        if self.type == "morris" and self.levels % 2:
+            raise ValueError(f"a Morris design needs an even number of levels: the step "
+                             f"p/(2(p-1)) is p/2 grid intervals, a whole number only for even "
+                             f"p; got design.levels = {self.levels}; use {self.levels - 1} or "
+                             f"{self.levels + 1}")
+        return self
 
 
 class ExperimentSpec(_Strict):
@@ -250,37 +264,46 @@ def _cast(value: Any, integer: bool) -> Any:
 
 # ------------------------------------------------------------------ loading
 
+EXPERIMENT_HINTS = {
+    k: "is a model-config table: set model parameters in the base config (experiment.base), "
+       "in an arm's set table or as a lever's key" for k in Config.model_fields
+} | {k: "belongs in a calibration file (`changjing calibrate`)" for k in ("calibration", "priors")}
+
+
 def load_experiment(path: str | Path) -> Experiment:
     """Read, validate and expand an experiment file (see module docstring)."""
     path = Path(path)
-    if not path.is_file():
-        raise ConfigError(f"{path}: experiment file not found")
-    text = path.read_text(encoding="utf-8")
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path}: not valid TOML: {exc}") from None
+    data, text = load_toml(path, "experiment", empty_hint="an experiment needs at least an "
+                           "[experiment] table with a name (docs/experiments.md)")
+    lines = key_lines(text)
     if "experiment" not in data:
+        near = [k for k in data if suggest(k, ["experiment"])]
         hint = " — this looks like a model config; use `changjing run`" if "run" in data or \
-            "funding" in data else ""
-        raise ConfigError(f"{path}: missing the [experiment] table{hint}")
+            "funding" in data else (f"; found [{near[0]}] (did you mean 'experiment'?)"
+                                    if near else "")
+        n = lines.get((near[0],)) if near else None
+        at = f"{path}, line {n}" if n else str(path)
+        raise ConfigError(f"{at}: missing the [experiment] table{hint}")
     try:
         spec = ExperimentSpec.model_validate(data)
     except ValidationError as exc:
         raise ConfigError(format_validation_error(exc, str(path), ExperimentSpec,
-                                                  "experiment")) from None
+                                                  "experiment", text, EXPERIMENT_HINTS)) from None
     base_path = (path.parent / spec.experiment.base)
     if not base_path.is_file():
-        raise ConfigError(f"{path}: experiment.base: {spec.experiment.base}: file not found "
-                          f"(looked in {path.parent})")
-    base = load_config(base_path)
+        raise ConfigError(f"{where(str(path), lines, 'experiment.base')}: "
+                          f"{spec.experiment.base}: file not found (looked in {path.parent})")
+    try:
+        base = load_config(base_path)
+    except ConfigError as exc:
+        raise ConfigError(f"{where(str(path), lines, 'experiment.base')} -> {exc}") from None
     if spec.experiment.horizon_months is not None:
         base = base.with_overrides({"run.months": spec.experiment.horizon_months}, str(path))
-    _check_outputs(spec, path)
-    arms = _build_arms(spec, base, path)
+    _check_outputs(spec, path, lines)
+    arms = _build_arms(spec, base, path, lines)
     arm_keys = {k for settings in arms["settings"] for k in settings}
     if isinstance(spec.uncertainties, str):
-        points, keys, integer = _posterior_points(spec, path)
+        points, keys, integer = _posterior_points(spec, path, lines)
         # Policy arms set their own keys: those posterior draws give way (e.g. a calibrated
         # historical budget when the experiment varies the budget).
         dropped = [n for n, k in keys.items() if k in arm_keys]
@@ -296,21 +319,49 @@ def load_experiment(path: str | Path) -> Experiment:
         points = _build_points(spec)
         exp = Experiment(spec, text, str(path), base, arms, points)
     if exp.baseline_arm not in set(arms["arm"]):
-        raise ConfigError(f"{path}: experiment.baseline_arm: no arm named "
-                          f"{exp.baseline_arm!r}" + suggest(exp.baseline_arm, arms["arm"]))
+        raise ConfigError(f"{where(str(path), lines, 'experiment.baseline_arm')}: no arm "
+                          f"named {exp.baseline_arm!r}" + suggest(exp.baseline_arm, arms["arm"])
+                          + f"; the arms are {', '.join(map(repr, arms['arm']))}")
     # Build every (arm, point) config now: an impossible design fails before any run.
+    files = {}
     for a in range(len(arms)):
         for p in range(len(points)):
-            exp.config_for(a, p)
+            try:
+                config = exp.config_for(a, p)
+            except ConfigError as exc:
+                raise ConfigError(_locate_setting(str(exc), exp, a, lines)) from None
+            files.setdefault(config.owners.file, (a, config))
+    for file, (a, config) in files.items():
+        if file != base.owners.file:
+            check_files(config, f"{path}: arm {arms['arm'].iloc[a]!r}")
     return exp
 
 
-def _check_outputs(spec: ExperimentSpec, path: Path) -> None:
+def _locate_setting(msg: str, exp: Experiment, arm_index: int,
+                    lines: dict[tuple[str | int, ...], int]) -> str:
+    """Add the line of the arm, lever or uncertainty behind a failed design point."""
+    spec = exp.spec
+    if spec.arms:
+        n = lines.get(("arms", arm_index))
+        return f"{msg}\n  (arms[{arm_index}] starts at line {n})" if n else msg
+    for section in ("levers", "uncertainties"):
+        table = getattr(spec, section)
+        if not isinstance(table, dict):
+            continue
+        for name, var in table.items():
+            if f"{var.key}" in msg and (section, name) in lines:
+                return f"{msg}\n  (set by {section}.{name}, line {lines[(section, name)]})"
+    return msg
+
+
+def _check_outputs(spec: ExperimentSpec, path: Path,
+                   lines: dict[tuple[str | int, ...], int] | None = None) -> None:
     known = timeseries_columns()
     for name in spec.experiment.outputs or []:
         if name not in known:
-            raise ConfigError(f"{path}: experiment.outputs: unknown indicator {name!r}"
-                              + suggest(name, known))
+            raise ConfigError(f"{where(str(path), lines, 'experiment.outputs')}: unknown "
+                              f"indicator {name!r}" + suggest(name, known)
+                              + " (`changjing params` and docs/outputs.md list the columns)")
 
 
 def _current(config: Config, key: str) -> Any:
@@ -323,7 +374,8 @@ def _current(config: Config, key: str) -> Any:
     return node
 
 
-def _build_arms(spec: ExperimentSpec, base: Config, path: Path) -> pd.DataFrame:
+def _build_arms(spec: ExperimentSpec, base: Config, path: Path,
+                lines: dict[tuple[str | int, ...], int] | None = None) -> pd.DataFrame:
     rows: list[tuple[str, dict[str, Any]]] = []
     unc = spec.uncertainties if isinstance(spec.uncertainties, dict) else {}
     for name, var in {**spec.levers, **unc}.items():
@@ -331,7 +383,8 @@ def _build_arms(spec: ExperimentSpec, base: Config, path: Path) -> pd.DataFrame:
             _current(base, var.key)
         except ConfigError as exc:
             section = "levers" if name in spec.levers else "uncertainties"
-            raise ConfigError(f"{path}: {section}.{name}.key: {exc}") from None
+            raise ConfigError(f"{where(str(path), lines, f'{section}.{name}.key')}: {exc}"
+                              ) from None
     if spec.levers:
         names = list(spec.levers)
         choices = [list(range(len(spec.levers[n].values))) for n in names]  # type: ignore[arg-type]
@@ -347,7 +400,8 @@ def _build_arms(spec: ExperimentSpec, base: Config, path: Path) -> pd.DataFrame:
                 try:
                     _current(base, key)
                 except ConfigError as exc:
-                    raise ConfigError(f"{path}: arms[{i}] ({arm.name}).set: {exc}") from None
+                    raise ConfigError(f"{where(str(path), lines, f'arms[{i}].set')} "
+                                      f"({arm.name}): {exc}") from None
             rows.append((arm.name, dict(arm.set)))
     else:
         rows.append(("base", {}))
@@ -392,7 +446,8 @@ def _build_points(spec: ExperimentSpec) -> pd.DataFrame:
     return frame
 
 
-def _posterior_points(spec: ExperimentSpec, path: Path
+def _posterior_points(spec: ExperimentSpec, path: Path,
+                      lines: dict[tuple[str | int, ...], int] | None = None
                       ) -> tuple[pd.DataFrame, dict[str, str], dict[str, bool]]:
     """``design.samples`` weighted draws from a calibration's posterior (seeded)."""
     folder = Path(str(spec.uncertainties).removeprefix("posterior:").strip())
@@ -400,18 +455,29 @@ def _posterior_points(spec: ExperimentSpec, path: Path
         folder = path.parent / folder
     post_path, man_path = folder / "posterior.csv", folder / "manifest.json"
     if not post_path.is_file() or not man_path.is_file():
-        raise ConfigError(f"{path}: uncertainties: {folder} holds no calibration result "
-                          "(posterior.csv and manifest.json); run `changjing calibrate` first")
-    manifest = json.loads(man_path.read_text(encoding="utf-8"))
+        raise ConfigError(f"{where(str(path), lines, 'uncertainties')}: {folder} holds no "
+                          "calibration result (posterior.csv and manifest.json); run "
+                          "`changjing calibrate` first")
+    manifest = read_manifest(man_path)
     priors = manifest.get("priors", [])
-    post = pd.read_csv(post_path)
+    if not isinstance(priors, list) or not all(isinstance(p, dict) and "name" in p and "key" in p
+                                               for p in priors):
+        raise ConfigError(f"{man_path}: priors: expected a list of {{name, key}} tables; is "
+                          "this a calibration's manifest?")
+    try:
+        post = pd.read_csv(post_path)
+    except (ValueError, UnicodeDecodeError, OSError) as exc:
+        raise ConfigError(f"{post_path}: cannot read the posterior ({exc})") from None
     names = [p["name"] for p in priors]
     missing = [n for n in names if n not in post.columns]
     if missing or "weight" not in post.columns:
         raise ConfigError(f"{post_path}: expected columns {', '.join(names)} and weight")
+    w = pd.to_numeric(post["weight"], errors="coerce").to_numpy(dtype=float)
+    if not len(w) or not np.isfinite(w).all() or (w < 0).any() or w.sum() <= 0:
+        raise ConfigError(f"{post_path}: column weight: expected non-negative numbers with a "
+                          "positive sum")
     seed = spec.experiment.root_seed if spec.design.seed is None else spec.design.seed
     rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(7,)))
-    w = post["weight"].to_numpy(dtype=float)
     pick = rng.choice(len(post), size=spec.design.samples, p=w / w.sum())
     points = post.iloc[pick][names].reset_index(drop=True)
     points.insert(0, "point", np.arange(len(points)))

@@ -14,8 +14,13 @@ import numpy as np
 import scipy.sparse as sp
 from changjing.simulate.config import DOMAINS, FIRM_TYPES, FirmsSection
 
-SUPPLIER_TYPES = (0, 1, 2, 4)  # sme, startup, lead, university supply technology; SOEs own
+# SMEs, start-ups, lead firms and universities supply technology; SOEs are scenario owners and
+# adopters in this model, never suppliers (a documented rule, docs/model.md).
+SUPPLIER_TYPES = (0, 1, 2, 4)
 NEVER = np.iinfo(np.int32).max  # "never funded"
+
+# Services a firm can receive (bits of ``served_via``); a firm is served if any bit is set.
+SERVICE_BITS = {"matchmaking_event": 1, "pilot_supplier": 2, "lab": 4, "attraction_incentive": 8}
 
 
 @dataclass
@@ -23,6 +28,7 @@ class FirmPopulation:
     n: int                     # firms present
     type: np.ndarray           # int8, index into FIRM_TYPES
     domain: np.ndarray         # int8, index into DOMAINS
+    industry: np.ndarray       # int16, industry index over all domains (see Markets)
     zone: np.ndarray           # int16, candidate zone index or -1 (elsewhere)
     size: np.ndarray           # float64, employees (heavy-tailed)
     trl: np.ndarray            # int8, technology readiness 1..9
@@ -32,7 +38,8 @@ class FirmPopulation:
     busy: np.ndarray           # bool, supplying a scenario now
     adopted: np.ndarray        # bool
     adopted_tech: np.ndarray   # int32, technology adopted (-1 none or a pre-existing one)
-    served: np.ndarray         # bool, received at least one programme service
+    served: np.ndarray         # bool, received at least one programme service in the window
+    served_via: np.ndarray     # uint8, SERVICE_BITS received in the window
     attracted: np.ndarray      # bool, arrived from outside during the run
     funded_month: np.ndarray   # int32, month of the first subsidised pilot (NEVER if none)
 
@@ -41,9 +48,33 @@ class FirmPopulation:
         return self.type.shape[0]
 
 
+@dataclass(frozen=True)
+class Markets:
+    """Industries of each domain ([QD2026] lists them per domain action), numbered globally.
+
+    A firm belongs to one industry of its domain (uniformly drawn: an assumption); its
+    industry is the market of the technologies it supplies and adopts.
+    """
+
+    first: np.ndarray     # first global industry index of each domain
+    count: np.ndarray     # industries per domain
+
+    @property
+    def n(self) -> int:
+        return int(self.count.sum())
+
+    def domain_of(self, industry: np.ndarray) -> np.ndarray:
+        return (np.searchsorted(self.first, industry, side="right") - 1).astype(np.int8)
+
+
 def _draw_attributes(rng: np.random.Generator, cfg: FirmsSection, types: np.ndarray,
-                     n_zones: int) -> dict[str, np.ndarray]:
-    """Size, TRL, capability, finance and zone for firms of the given types."""
+                     domains: np.ndarray, zones_for: list[np.ndarray],
+                     markets: Markets) -> dict[str, np.ndarray]:
+    """Size, TRL, capability, finance, industry and zone for firms of the given types.
+
+    A firm located in a candidate zone (share ``zone_share``) sits in one whose theme covers
+    its domain, as industrial parks cluster by theme; where no zone covers the domain it is
+    elsewhere (−1)."""
     k = types.shape[0]
     alpha = cfg.size_tail_alpha
     smin = np.array([cfg.size_min[t] for t in FIRM_TYPES])[types]
@@ -53,17 +84,22 @@ def _draw_attributes(rng: np.random.Generator, cfg: FirmsSection, types: np.ndar
     trl = (1 + rng.binomial(8, (trl_mean - 1.0) / 8.0)).astype(np.int8)
     # Capability grows weakly with size (log) around a Beta(2, 2) spread.
     capability = np.clip(rng.beta(2.0, 2.0, k) + 0.05 * np.log10(size), 0.0, 1.0)
-    finance = cfg.finance_per_employee_yuan * size**0.8
+    finance = cfg.finance_per_employee_yuan * size**cfg.finance_size_exponent
     in_zone = rng.random(k) < cfg.zone_share
-    zone = np.where(in_zone, rng.integers(0, max(n_zones, 1), k), -1).astype(np.int16)
-    if n_zones == 0:
-        zone[:] = -1
+    pick = rng.random(k)
+    zone = np.full(k, -1, dtype=np.int16)
+    for d, choices in enumerate(zones_for):
+        rows = np.flatnonzero(in_zone & (domains == d))
+        if choices.size and rows.size:
+            zone[rows] = choices[(pick[rows] * choices.size).astype(np.int64)]
+    industry = (markets.first[domains]
+                + (rng.random(k) * markets.count[domains]).astype(np.int64)).astype(np.int16)
     return {"size": size, "trl": trl, "capability": capability, "finance": finance,
-            "zone": zone}
+            "zone": zone, "industry": industry}
 
 
-def generate_firms(cfg: FirmsSection, n_zones: int, capacity: int,
-                   rng: np.random.Generator) -> FirmPopulation:
+def generate_firms(cfg: FirmsSection, zones_for: list[np.ndarray], markets: Markets,
+                   capacity: int, rng: np.random.Generator) -> FirmPopulation:
     """Draw the initial population; arrays have room for ``capacity`` firms."""
     n = cfg.n
     capacity = max(capacity, n)
@@ -71,7 +107,7 @@ def generate_firms(cfg: FirmsSection, n_zones: int, capacity: int,
     dom_p = np.array([cfg.domain_shares[d] for d in DOMAINS])
     types = rng.choice(len(FIRM_TYPES), size=n, p=type_p).astype(np.int8)
     domains = rng.choice(len(DOMAINS), size=n, p=dom_p).astype(np.int8)
-    attrs = _draw_attributes(rng, cfg, types, n_zones)
+    attrs = _draw_attributes(rng, cfg, types, domains, zones_for, markets)
     potential = rng.random(n) < cfg.potential_adopter_share
 
     def full(dtype, fill, values=None):
@@ -84,6 +120,7 @@ def generate_firms(cfg: FirmsSection, n_zones: int, capacity: int,
         n=n,
         type=full(np.int8, 0, types),
         domain=full(np.int8, 0, domains),
+        industry=full(np.int16, 0, attrs["industry"]),
         zone=full(np.int16, -1, attrs["zone"]),
         size=full(np.float64, 0.0, attrs["size"]),
         trl=full(np.int8, 1, attrs["trl"]),
@@ -94,15 +131,18 @@ def generate_firms(cfg: FirmsSection, n_zones: int, capacity: int,
         adopted=full(bool, False),
         adopted_tech=full(np.int32, -1),
         served=full(bool, False),
+        served_via=full(np.uint8, 0),
         attracted=full(bool, False),
         funded_month=full(np.int32, NEVER),
     )
 
 
-def add_firms(firms: FirmPopulation, cfg: FirmsSection, domains: np.ndarray, n_zones: int,
+def add_firms(firms: FirmPopulation, cfg: FirmsSection, domains: np.ndarray,
+              zones_for: list[np.ndarray], markets: Markets,
               rng: np.random.Generator) -> np.ndarray:
     """Append arriving start-ups of the given domains; returns their indices (may be fewer
-    than asked when the arrays are full)."""
+    than asked when the arrays are full).  Arrivals join the firm arrays but not the
+    supply-chain network (their ties would form over years; a documented simplification)."""
     room = firms.capacity - firms.n
     domains = domains[:room]
     k = domains.shape[0]
@@ -110,7 +150,7 @@ def add_firms(firms: FirmPopulation, cfg: FirmsSection, domains: np.ndarray, n_z
         return np.empty(0, dtype=np.int64)
     idx = np.arange(firms.n, firms.n + k)
     types = np.full(k, FIRM_TYPES.index("startup"), dtype=np.int8)
-    attrs = _draw_attributes(rng, cfg, types, n_zones)
+    attrs = _draw_attributes(rng, cfg, types, domains, zones_for, markets)
     firms.type[idx] = types
     firms.domain[idx] = domains
     for name, values in attrs.items():
@@ -165,6 +205,7 @@ class FirmView:
     index: int
     type: str
     domain: str
+    industry: int
     zone: int
     size: float
     trl: int
@@ -183,7 +224,8 @@ def firm_view(firms: FirmPopulation, i: int) -> FirmView:
     if not 0 <= i < firms.n:
         raise IndexError(f"firm index must lie in 0..{firms.n - 1}, got {i}")
     funded = int(firms.funded_month[i])
-    return FirmView(i, FIRM_TYPES[firms.type[i]], DOMAINS[firms.domain[i]], int(firms.zone[i]),
+    return FirmView(i, FIRM_TYPES[firms.type[i]], DOMAINS[firms.domain[i]],
+                    int(firms.industry[i]), int(firms.zone[i]),
                     float(firms.size[i]), int(firms.trl[i]), float(firms.capability[i]),
                     float(firms.finance[i]), bool(firms.potential[i]), bool(firms.busy[i]),
                     bool(firms.adopted[i]), int(firms.adopted_tech[i]), bool(firms.served[i]),

@@ -3,14 +3,21 @@
 Counts are cumulative from the start of the reporting window (``run.start``); the warm-up
 before it is simulated but not reported.  Column names are documented in docs/outputs.md.
 
-Definitions
------------
-* super_scenarios — candidate zones that have become super scenarios (zones.py).
-* technologies_promoted — technologies whose promotion (demonstrated, then procured by the
-  owner or adopted by ``min_adopters_for_promotion`` firms) happened in the window.
-* firms_attracted — firms that settled in the city from outside in the window.
-* firms_served — distinct firms that received a programme service in the window: reached by a
-  matchmaking event, matched as a pilot supplier, or paid an attraction incentive.
+Definitions (docs/model.md, "Observation", argues why each matches the programme's meaning)
+---------------------------------------------------------------------------------------------
+* super_scenarios — candidate zones that have become super scenarios: enough demonstrations
+  on the zone's theme and enough firms in the zone adopting demonstrated technologies of its
+  theme domains (zones.py).
+* technologies_promoted — technologies (one per supplier of a successful pilot) whose
+  promotion happened in the window: procured by the owner after the trial (先试后转) or adopted
+  by ``min_adopters_for_promotion`` independent firms (diffusion.py).
+* firms_attracted — firms that settled in the city from outside in the window (attraction.py).
+* firms_served — distinct firm ids that received a traceable service in the window: invited to
+  a matchmaking event, matched as a pilot supplier, hosted in a lab's pilot, or paid an
+  attraction incentive (``FirmPopulation.served_via`` records which).
+* Money: the window opens with the commitments made before it and still unpaid (the opening
+  balance); committed and appropriated include that balance and the money available at the
+  start, so spent ≤ committed ≤ appropriated holds per instrument at every step.
 """
 
 from __future__ import annotations
@@ -20,6 +27,7 @@ from typing import TYPE_CHECKING, Any
 import mesa
 import numpy as np
 from changjing.simulate.config import DOMAINS, INSTRUMENTS
+from changjing.simulate.firms import SERVICE_BITS
 from changjing.simulate.programme import STAGES
 from changjing.simulate.scenarios import FAIL_REASONS, IMPLEMENTATION, RELEASE
 
@@ -38,14 +46,20 @@ def timeseries_columns() -> list[str]:
     cols = ["step", "date", *TARGETS,
             "scenarios_submitted", "scenarios_released", "pilots_started", "demonstrations",
             "procurements", "market_opportunity_released_yuan",
-            "adopters", *[f"adopters_{d}" for d in DOMAINS],
+            "adopters", "adopters_seeded", "adopters_technology",
+            *[f"adopters_{d}" for d in DOMAINS],
+            *[f"demonstrations_{d}" for d in DOMAINS],
+            "technologies_demonstrated", "technologies_procured",
+            "pilots_subsidised", "zone_demonstrations", "zone_adopters",
             "owners_active", "departments_active",
             "firms_total", "labs_certified", "labs_funded", "pilots_active",
             "budget_appropriated_yuan", "budget_committed_yuan", "budget_spent_yuan",
             "cost_per_technology_yuan", "cost_per_firm_served_yuan",
             "cost_per_firm_attracted_yuan", "cost_per_super_scenario_yuan",
             *[f"failed_{r}" for r in FAIL_REASONS],
-            "served_matchmaking_event", "served_pilot_supplier", "served_attraction_incentive"]
+            "served_matchmaking_event", "served_pilot_supplier", "served_attraction_incentive",
+            *[f"firms_served_{k}" for k in SERVICE_BITS],
+            "events_held"]
     return cols
 
 
@@ -64,6 +78,7 @@ class Indicators:
         """Snapshot cumulative counters at ``start``; reported values count from here."""
         m = self.model
         m.firms.served[:] = False
+        m.firms.served_via[:] = 0
         m.firms_attracted = 0
         m.services = dict.fromkeys(m.services, 0)
         ledger = m.funder.ledger.accounts
@@ -73,8 +88,16 @@ class Indicators:
             "procurements": m.procurements,
             "opportunity": m.opportunity_released,
             "failed": dict(m.book.failed_by_reason),
-            "ledger": {k: (a.appropriated, a.committed, a.spent) for k, a in ledger.items()},
+            "ledger": {k: (a.appropriated - a.outstanding - a.available,
+                           a.committed - a.outstanding, a.spent) for k, a in ledger.items()},
+            "techs": m.techs.n,
+            "demos_by_domain": np.bincount(m.book.domain[m.book.success],
+                                           minlength=len(DOMAINS)),
+            "events": 0,
         }
+        self._events_cum = 0
+        self._subsidised_cum = 0
+        m.pilots_subsidised_step = 0
         # Releases and pilot starts are counted from the step counters as the window runs.
         self._released_cum = 0
         self._pilots_cum = 0
@@ -86,6 +109,9 @@ class Indicators:
         b = self._base
         self._released_cum += int(book.entered[RELEASE])
         self._pilots_cum += int(book.entered[IMPLEMENTATION])
+        self._events_cum += int(m.events_by_domain.sum())
+        self._subsidised_cum += m.pilots_subsidised_step
+        m.pilots_subsidised_step = 0
         ledger = m.funder.ledger.accounts
         appr = sum(a.appropriated - b["ledger"][k][0] for k, a in ledger.items())
         comm = sum(a.committed - b["ledger"][k][1] for k, a in ledger.items())
@@ -106,6 +132,17 @@ class Indicators:
             "procurements": int(m.procurements - b["procurements"]),
             "market_opportunity_released_yuan": m.opportunity_released - b["opportunity"],
             "adopters": int(adopted.sum()),
+            "adopters_seeded": int(adopted[m.seeded].sum()) if m.seeded.size else 0,
+            "adopters_technology": int((firms.adopted_tech[:n] >= 0).sum()),
+            "technologies_demonstrated": int(m.techs.n - b["techs"]),
+            "pilots_subsidised": self._subsidised_cum,
+            **{f"demonstrations_{d}": int(v) for d, v in zip(
+                DOMAINS, np.bincount(book.domain[book.success],
+                                     minlength=len(DOMAINS)) - b["demos_by_domain"],
+                strict=True)},
+            "zone_demonstrations": int(m.zones.demonstrations.sum()),
+            "zone_adopters": int(m.zones.adopters.sum()),
+            "technologies_procured": int(m.techs.procured[b["techs"]:].sum()),
             **{f"adopters_{d}": int(by_domain[i]) for i, d in enumerate(DOMAINS)},
             **self._owners_active(),
             "firms_total": int(n),
@@ -118,6 +155,9 @@ class Indicators:
             **{f"failed_{r}": int(book.failed_by_reason[r] - b["failed"][r])
                for r in FAIL_REASONS},
             **{f"served_{k}": int(v) for k, v in m.services.items()},
+            **{f"firms_served_{k}": int(np.count_nonzero(firms.served_via[:n] & bit))
+               for k, bit in SERVICE_BITS.items()},
+            "events_held": self._events_cum,
         }
         for name, key in (("cost_per_technology_yuan", "technologies_promoted"),
                           ("cost_per_firm_served_yuan", "firms_served"),

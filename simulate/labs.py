@@ -9,23 +9,29 @@ from changjing.simulate.ledger import BudgetLedger
 
 
 class LabNetwork:
-    def __init__(self, cfg: LabsSection, domain_shares: np.ndarray,
-                 rng: np.random.Generator) -> None:
+    """Labs in certification order.  A lab's domain is keyed to its certification number, so
+    the first k labs are the same in every policy arm.  Grants are paid, and pilots assigned,
+    in certification order (older labs first): a documented rule, not a random choice."""
+
+    def __init__(self, cfg: LabsSection, domain_shares: np.ndarray, keyed, initial: int) -> None:
         self.cfg = cfg
-        self._p = domain_shares / domain_shares.sum()
-        self._rng = rng
+        self._cdf = np.cumsum(domain_shares / domain_shares.sum())
+        self._keyed = keyed
         self.domain = np.empty(0, dtype=np.int8)
         self.busy = np.empty(0, dtype=np.int16)
         self.funded = np.empty(0, dtype=bool)   # grant paid this year → may host pilots
         self.certified_total = 0
-        self.certify(cfg.initial)
+        self.certify(initial)
 
     @property
     def n(self) -> int:
         return self.domain.shape[0]
 
     def certify(self, k: int) -> None:
-        doms = self._rng.choice(len(DOMAINS), size=k, p=self._p).astype(np.int8)
+        u = self._keyed.uniform("lab_domain", np.arange(self.certified_total,
+                                                         self.certified_total + k))
+        doms = np.minimum(np.searchsorted(self._cdf, u, side="right"),
+                          len(DOMAINS) - 1).astype(np.int8)
         self.domain = np.concatenate([self.domain, doms])
         self.busy = np.concatenate([self.busy, np.zeros(k, dtype=np.int16)])
         self.funded = np.concatenate([self.funded, np.zeros(k, dtype=bool)])

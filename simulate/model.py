@@ -29,16 +29,25 @@ from changjing.simulate.config import (
     month_index,
     month_label,
 )
-from changjing.simulate.diffusion import TechnologyRegistry, diffusion_step, seed_adopters
+from changjing.simulate.diffusion import (
+    TechnologyRegistry,
+    diffusion_step,
+    same_market_network,
+    seed_adopters,
+)
+from changjing.simulate.events import hold_events
 from changjing.simulate.firms import (
     SUPPLIER_TYPES,
     FirmView,
+    Markets,
     build_network,
     firm_view,
     generate_firms,
 )
+from changjing.simulate.keyed import KeyedRandom
 from changjing.simulate.indicators import Indicators
 from changjing.simulate.labs import LabNetwork
+from changjing.simulate.memory import release_model
 from changjing.simulate.programme import candidate_zones, load_owners, load_programme
 from changjing.simulate.scenarios import RELEASE, ScenarioBook
 from changjing.simulate.streams import RandomStreams
@@ -67,6 +76,7 @@ class ScenarioModel(mesa.Model):
         super().__init__(rng=seed)
         self.config, self.seed = config, seed
         self.streams = RandomStreams(seed)
+        self.keyed = KeyedRandom(seed)
         self.dt_months = config.run.step_months
         self.dt_years = self.dt_months / 12.0
         self.n_steps = config.run.months // self.dt_months
@@ -76,31 +86,47 @@ class ScenarioModel(mesa.Model):
 
         # --- the world: zones, firms and their network -------------------------------
         programme = load_programme()
+        self.programme = programme
         self.zones = Zones(candidate_zones(programme, config.super_scenario.extra_candidate_zones),
                            self.n_domains)
+        self.markets = _markets(programme)
         capacity = config.firms.n + (config.attraction.max_new_firms
                                      if config.switches.attraction else 0)
-        self.firms = generate_firms(config.firms, self.zones.n, capacity, self.streams["firms"])
-        self.network = build_network(self.firms, config.firms.network_degree,
-                                     config.firms.network_homophily, self.streams["network"])
-        self.network_degree = np.asarray(self.network.sum(axis=1)).ravel()
+        self.firms = generate_firms(config.firms, self.zones.zones_for, self.markets, capacity,
+                                    self.streams["firms"])
+        # A technology's market: its supplier's industry, or its domain (market_scope).
+        by_industry = config.diffusion.market_scope == "industry"
+        self.n_markets = self.markets.n if by_industry else self.n_domains
+        self.market = (self.firms.industry if by_industry else self.firms.domain).astype(np.int64)
+        # The network is built only when diffusion uses it (docking does not).
+        uses_network = (config.switches.diffusion and config.diffusion.network_weight > 0
+                        and config.firms.network_degree > 0)
+        self.network = (build_network(self.firms, config.firms.network_degree,
+                                      config.firms.network_homophily, self.streams["network"])
+                        if uses_network else _empty_network(self.firms.capacity))
+        self.market_network = same_market_network(self.network, self.market)
+        self.network_degree = np.asarray(self.market_network.sum(axis=1)).ravel()
         self.supplier_type_mask = np.isin(np.arange(len(FIRM_TYPES)), SUPPLIER_TYPES)
+        self.seeded = np.empty(0, dtype=np.int64)
         if config.diffusion.seed_adopter_share > 0:
-            seed_adopters(self.firms, config.diffusion.seed_adopter_share,
-                          self.streams["seed_adopters"])
+            self.seeded = seed_adopters(self.firms, config.diffusion.seed_adopter_share,
+                                        self.streams["seed_adopters"])
 
         # --- agents: scenario owners and the funder (Mesa agents) ------------------------
         self.owner_agents = [ScenarioOwner(self, i, spec)
                              for i, spec in enumerate(load_owners(config.owners.file))]
         self.funder = Funder(self)
+        release_model(self)  # all agents exist now; Mesa 3.3 would keep the model alive
         self.labs = LabNetwork(config.labs, np.array(list(config.firms.domain_shares.values())),
-                               self.streams["labs"])
+                               self.keyed, self._labs_at_warmup_start())
         self.labs_enabled = config.labs.initial > 0 or config.labs.batch_size > 0
 
         # --- scenarios, technologies and the record ----------------------------------------
         self.book = ScenarioBook()
         self.techs = TechnologyRegistry()
         self.services = dict.fromkeys(SERVICES, 0)
+        self.events_by_domain = np.zeros(self.n_domains, dtype=np.int64)
+        self.pilots_subsidised_step = 0
         self.opportunity_released = 0.0
         self.demonstrations = 0
         self.procurements = 0
@@ -135,20 +161,21 @@ class ScenarioModel(mesa.Model):
         lifecycle.select(self)                          # 遴选打磨
         lifecycle.release(self)                         # 发布对接: lists
         self._flagships()
-        events = self._matchmaking_events()
-        lifecycle.match(self, events)                   # 发布对接: matching → pilots start
+        self.events_by_domain = hold_events(self)
+        lifecycle.match(self, self.events_by_domain)                   # 发布对接: matching → pilots start
         lifecycle.finish_pilots(self)                   # 落地示范
         lifecycle.evaluate(self)                        # 跟踪评估
         if cfg.switches.diffusion:
-            diffusion_step(self.firms, self.network, self.network_degree, self.techs,
-                           cfg.diffusion, self.dt_years, self.n_domains,
-                           self.streams["diffusion"])
+            diffusion_step(self.firms, self.market, self.n_markets, self.market_network,
+                           self.network_degree, self.techs, cfg.diffusion, self.dt_years,
+                           self.streams["diffusion"], self.zones.n)
         self.techs.update_promotion(self.month, cfg.diffusion.min_adopters_for_promotion)
         if cfg.switches.attraction:
             self.firms_attracted += attract(self)
-        self.zones.update(self.firms.zone[: self.firms.n], self.firms.adopted[: self.firms.n],
-                          self.month, cfg.super_scenario.min_demonstrations,
-                          cfg.super_scenario.min_adopters)
+        n = self.firms.n
+        self.zones.update(self.firms.zone[:n], self.firms.domain[:n],
+                          self.firms.adopted_tech[:n] >= 0, self.month,
+                          cfg.super_scenario.min_demonstrations, cfg.super_scenario.min_adopters)
         self.month += self.dt_months
 
     # ------------------------------------------------------------------ helpers
@@ -166,26 +193,37 @@ class ScenarioModel(mesa.Model):
         return month_label(self.config.run.start, self.month)
 
     def _fiscal_calendar(self) -> None:
+        """January opens the fiscal year.  A run whose first step is not in January opens its
+        first year then, with the appropriation pro-rated to the months left in that year."""
         moy = self.calendar_month_index % 12
         first_step = self.month == -self.config.run.warmup_months
         if moy < self.dt_months or first_step:
-            self.funder.open_year()
+            share = 1.0 if moy < self.dt_months else (12 - moy) / 12.0
+            self.funder.open_year(share)
             for owner in self.owner_agents:
                 owner.new_year()
-            self.labs.fund_year(self.funder.ledger)
-        batch_moy = self.config.labs.batch_month - 1
-        if 0 <= (moy - batch_moy) % 12 < self.dt_months and self.config.labs.batch_size:
+            self.labs.fund_year(self.funder.ledger, share)
+        if self._batch_due(self.calendar_month_index) and self.config.labs.batch_size:
             self.labs.certify_batch(self.funder.ledger, 12 - moy)
 
-    def _matchmaking_events(self) -> int:
-        months_left = 12 - self.calendar_month_index % 12
-        events = self.funder.hold_events(months_left)
-        if events:
-            k = min(events * self.config.funding.firms_per_event, self.firms.n)
-            reached = self.streams["events"].choice(self.firms.n, size=k, replace=False)
-            self.firms.served[reached] = True
-            self.services["matchmaking_event"] += int(k)
-        return events
+    def _batch_due(self, calendar_month: int) -> bool:
+        batch_moy = self.config.labs.batch_month - 1
+        return 0 <= (calendar_month % 12 - batch_moy) % 12 < self.dt_months
+
+    def _labs_at_warmup_start(self) -> int:
+        """``labs.initial`` is the stock at ``run.start``: the warm-up starts with that many
+        minus the batches the warm-up will certify (130 at 2026-01 by default)."""
+        cfg = self.config
+        start = self._start_cal - cfg.run.warmup_months
+        batches = sum(self._batch_due(start + k) for k in range(0, cfg.run.warmup_months,
+                                                                  self.dt_months))
+        return max(cfg.labs.initial - batches * cfg.labs.batch_size, 0)
+
+    def register_arrivals(self, new: np.ndarray) -> None:
+        """Markets of firms that just arrived (they join no network ties)."""
+        by_industry = self.config.diffusion.market_scope == "industry"
+        src = self.firms.industry if by_industry else self.firms.domain
+        self.market[new] = src[new]
 
     def _flagships(self) -> None:
         fl = self.config.flagship
@@ -193,26 +231,69 @@ class ScenarioModel(mesa.Model):
             return
         if month_index(self.config.run.start, fl.month) != self.month:
             return
-        codes = [z.code for z in self.zones.zones]
-        named = [codes.index(c) for c in fl.zones if c in codes]
-        others = [i for i in range(self.zones.n) if i not in named]
-        zone = np.array((named + others)[: fl.count] + [-1] * max(0, fl.count - self.zones.n))
+        zone, owner = flagship_placement(self)
         domain = np.array([self.zones.zones[z].domains[0] if z >= 0 else 0 for z in zone])
         cfg = self.config.scenarios
         idx = self.book.add(
             self.month, stage=RELEASE,
-            owner=np.zeros(fl.count, dtype=int),
-            domain=domain, zone=zone,
-            quality=np.full(fl.count, 0.8),
+            owner=np.array(owner),
+            domain=domain, zone=np.array(zone),
+            quality=np.full(fl.count, fl.quality),
             value=np.full(fl.count, fl.total_value_yuan / fl.count),
-            pilot_cost=np.full(fl.count, 5 * cfg.pilot_cost_median_yuan),
-            req_trl=np.full(fl.count, 7),
-            slots=np.full(fl.count, 3),
+            pilot_cost=np.full(fl.count, fl.pilot_cost_multiple * cfg.pilot_cost_median_yuan),
+            req_trl=np.full(fl.count, fl.required_trl),
+            slots=np.full(fl.count, fl.slots),
             flagship=np.ones(fl.count, dtype=bool),
+            key=np.array([self.keyed.key("flagship", i) for i in range(fl.count)],
+                         dtype=np.uint64),
         )
         self.book.set("deadline", idx, self.month + self.config.lifecycle.match_window_months)
         self.book.set("released", idx, self.month)
         self.opportunity_released += fl.total_value_yuan
+
+
+def flagship_placement(model: ScenarioModel) -> tuple[list[int], list[int]]:
+    """Zones and owners of the flagship scenarios.
+
+    Zones: the named flagship zones (``flagship.zones``) first, then the other candidate zones
+    in programme order.  Owners: the owner the programme data give for a named flagship
+    (scenarios_data/programme.toml ``[[flagships]]``); for the others, the owner whose domains
+    cover the zone's first theme domain with the largest annual budget, not yet holding a
+    flagship (ties: order in owners.csv).
+    """
+    fl = model.config.flagship
+    codes = [z.code for z in model.zones.zones]
+    named = [codes.index(c) for c in fl.zones if c in codes]
+    others = [i for i in range(model.zones.n) if i not in named]
+    zones = (named + others)[: fl.count] + [-1] * max(0, fl.count - model.zones.n)
+    by_zone = {f["zone"]: f["owner"] for f in model.programme.get("flagships", [])}
+    owner_codes = [o.code for o in model.owner_agents]
+    taken: set[int] = set()
+    owners = []
+    for z in zones:
+        code = by_zone.get(codes[z]) if z >= 0 else None
+        if code in owner_codes and owner_codes.index(code) not in taken:
+            o = owner_codes.index(code)
+        else:
+            d = model.zones.zones[z].domains[0] if z >= 0 else 0
+            fits = [a for a in model.owner_agents if d in a.domains and a.index not in taken]
+            fits = fits or [a for a in model.owner_agents if a.index not in taken] \
+                or model.owner_agents
+            o = max(fits, key=lambda a: (a.budget, -a.index)).index
+        taken.add(o)
+        owners.append(o)
+    return zones, owners
+
+
+def _markets(programme: dict) -> Markets:
+    counts = np.array([len(d.get("industries", [])) or 1 for d in programme["domains"]])
+    return Markets(first=np.concatenate([[0], np.cumsum(counts)[:-1]]), count=counts)
+
+
+def _empty_network(capacity: int):
+    import scipy.sparse as sp
+
+    return sp.csr_matrix((capacity, capacity), dtype=np.float64)
 
 
 def _calendar_index(start: str) -> int:

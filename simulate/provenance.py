@@ -57,6 +57,22 @@ def write_manifest(folder: Path, payload: dict[str, Any]) -> None:
     tmp.replace(folder / MANIFEST)
 
 
+def read_manifest(path: str | Path) -> dict[str, Any]:
+    """A result folder's manifest.json, or a clear error when it is not one."""
+    from changjing.simulate.inputs import read_text  # inputs imports errors only
+
+    text = read_text(path, "manifest", SimulateError)
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise SimulateError(f"{path}: not valid JSON at line {exc.lineno}, column {exc.colno}: "
+                            f"{exc.msg}; the manifest was edited or is damaged") from None
+    if not isinstance(data, dict):
+        raise SimulateError(f"{path}: expected a JSON object; the manifest was edited or is "
+                            "damaged")
+    return data
+
+
 def write_csv(frame: Any, path: Path) -> None:
     """A DataFrame as CSV with fixed float format and line ends, written atomically."""
     tmp = path.with_suffix(path.suffix + ".tmp")
@@ -65,15 +81,22 @@ def write_csv(frame: Any, path: Path) -> None:
 
 
 def open_job_folder(folder: Path, overwrite: bool, *, what: str, hash_key: str,
-                    hash_value: str, required: Sequence[str] = ()) -> bool:
+                    hash_value: str, required: Sequence[str] = (),
+                    keep: Sequence[str] = ()) -> bool:
     """Prepare ``folder`` for a resumable job; True if it already holds this same job.
 
     A non-empty folder is replaced with ``overwrite``; otherwise it must hold a manifest
-    (and the ``required`` files) of a job with the same hash, which is then resumed.
+    (and the ``required`` files) of a job with the same hash, which is then resumed.  Files
+    named in ``keep`` (the job's own lock) are neither counted nor removed.
     """
-    if folder.exists() and any(folder.iterdir()):
+    entries = [p for p in folder.iterdir() if p.name not in keep] if folder.exists() else []
+    if entries:
         if overwrite:
-            shutil.rmtree(folder)
+            for entry in entries:
+                if entry.is_dir() and not entry.is_symlink():
+                    shutil.rmtree(entry)
+                else:
+                    entry.unlink()
         elif not all((folder / f).is_file() for f in (MANIFEST, *required)):
             raise SimulateError(f"{folder}: folder is not empty and holds no {what}; choose "
                                 "another --out or pass --overwrite")

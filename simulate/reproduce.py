@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -11,6 +10,7 @@ import pandas as pd
 from changjing.simulate.config import parse_config
 from changjing.simulate.errors import SimulateError
 from changjing.simulate.experiment import Experiment, ExperimentSpec
+from changjing.simulate.provenance import read_manifest
 from changjing.simulate.store import ResultStore
 from changjing.simulate.sweep import run_chunk
 
@@ -21,7 +21,9 @@ def experiment_from_manifest(folder: str | Path) -> Experiment:
     path = folder / "manifest.json"
     if not path.is_file():
         raise SimulateError(f"{folder}: no manifest.json; not a sweep folder")
-    manifest = json.loads(path.read_text(encoding="utf-8"))
+    manifest = read_manifest(path)
+    if "experiment_resolved" not in manifest:
+        raise SimulateError(f"{path}: not a sweep manifest (no experiment_resolved)")
     res = manifest["experiment_resolved"]
     spec = ExperimentSpec.model_validate(res["spec"])
     base = parse_config(res["base_config"], f"{path} (base_config)")

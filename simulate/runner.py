@@ -59,6 +59,7 @@ def run(config: Config | None = None, seed: int | None = None,
     ``seed`` overrides ``config.run.seed``.  ``progress(step, n_steps)`` is called after each
     step (the CLI draws a progress bar with it).
     """
+    from changjing.simulate.memory import release_model
     from changjing.simulate.model import ScenarioModel
 
     config = config if config is not None else Config()
@@ -72,6 +73,7 @@ def run(config: Config | None = None, seed: int | None = None,
     timeseries = dc.get_model_vars_dataframe().reset_index(drop=True)
     funnel = dc.get_table_dataframe("funnel")
     budget = dc.get_table_dataframe("budget")
+    release_model(model)
     return RunResult(config, seed, timeseries, funnel, budget)
 
 

@@ -40,6 +40,8 @@ _COLUMNS: dict[str, tuple[type, object]] = {
     "flagship": (bool, False),
     "success": (bool, False),
     "procured": (bool, False),
+    "committed": (bool, False),      # owner committed to buy on success (先试后转 lever)
+    "key": (np.uint64, 0),           # entity key of the scenario's keyed random draws
 }
 
 

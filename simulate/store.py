@@ -15,22 +15,146 @@ failed — error, wall_time_s, attempts); ``timeseries`` (run_id, step, date, on
 per kept indicator: one tidy row a run and step); ``funnel`` (run_id, stage, entered, left,
 failed, waiting_end, mean_months_spent) and ``budget`` (run_id, instrument, appropriated_yuan,
 committed_yuan, spent_yuan) with each run's totals.
+
+One writer at a time
+--------------------
+A sweep holds ``DIR/.lock`` (:class:`FolderLock`) while it runs: a second sweep into the same
+folder refuses at once, naming the holder's pid, host and start time, instead of interleaving
+its writes.  The lock is an ``flock`` on that file, which the kernel drops when its process
+dies, so a lock left behind by ``kill -9`` is recognised as stale and taken over.
+
+Write failures
+--------------
+A full disk or an unwritable folder while results are written raises :class:`StoreWriteError`
+(a user error naming the file and the reason); the failed batch is rolled back, every run
+committed before it is kept, and running the same command again resumes.
 """
 
 from __future__ import annotations
 
+import contextlib
+import datetime as _dt
 import json
+import os
+import socket
 import sqlite3
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Self
 
 import numpy as np
 import pandas as pd
+from changjing.simulate.errors import SimulateError
 
 SCHEMA_VERSION = "1"
 FILE = "results.sqlite"
+LOCK = ".lock"
+
+
+class StoreWriteError(SimulateError):
+    """Results could not be written (full disk, read-only or unwritable folder)."""
+
+
+class FolderLockedError(SimulateError):
+    """Another live process holds the folder's lock."""
+
+
+def _write_failure(path: Path, exc: BaseException, saved: str = "") -> StoreWriteError:
+    reason = getattr(exc, "strerror", None) or str(exc)
+    full = "full" in reason.lower() or getattr(exc, "errno", None) in (28, 122)
+    fix = "free some disk space" if full else "make the folder writable or choose another --out"
+    return StoreWriteError(f"{path}: cannot write results ({reason}); {saved}{fix} and run the "
+                           "same command again: it resumes with the runs that are missing")
+
+
+class FolderLock:
+    """An exclusive, process-held lock on a job folder (``DIR/.lock``).
+
+    The file records the holder (pid, host, start time, command) so that a refusal can say
+    who holds the folder.  ``flock`` makes the lock die with its process; the record left by
+    a killed holder is reported in :attr:`stale` and replaced.
+    """
+
+    def __init__(self, folder: str | Path, what: str = "sweep") -> None:
+        self.folder = Path(folder)
+        self.path = self.folder / LOCK
+        self.what = what
+        self.stale: dict[str, Any] | None = None
+        self._fd: int | None = None
+
+    def acquire(self) -> Self:
+        import fcntl
+
+        while True:
+            try:
+                fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+            except OSError as exc:
+                raise _write_failure(self.path, exc) from None
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError:
+                holder = _read_holder(fd)
+                os.close(fd)
+                raise FolderLockedError(self._refusal(holder)) from None
+            # The file may have been removed (released) between open and flock: retry on
+            # the file that is there now, so two processes never lock two different files.
+            try:
+                same = os.fstat(fd).st_ino == os.stat(self.path).st_ino
+            except FileNotFoundError:
+                same = False
+            if same:
+                break
+            os.close(fd)
+        previous = _read_holder(fd)
+        self.stale = previous or None
+        record = {"pid": os.getpid(), "host": socket.gethostname(),
+                  "started": _dt.datetime.now(_dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+                  "what": self.what}
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, (json.dumps(record, sort_keys=True) + "\n").encode(), 0)
+        self._fd = fd
+        return self
+
+    def _refusal(self, holder: dict[str, Any]) -> str:
+        who = (f"pid {holder.get('pid')} on host {holder.get('host')}, since "
+               f"{holder.get('started')}") if holder else "another process"
+        return (f"{self.folder}: another {self.what} is writing into this folder ({who}); "
+                f"wait for it to finish, or choose another --out.  (The lock is "
+                f"{self.path}; it is released when that process ends.)")
+
+    def release(self) -> None:
+        if self._fd is None:
+            return
+        # Unlink first, so a process that opened the old file retries on a new one; in a
+        # read-only folder the unlink fails and the flock still ends with the descriptor.
+        with contextlib.suppress(OSError):
+            self.path.unlink(missing_ok=True)
+        os.close(self._fd)
+        self._fd = None
+
+    def stale_note(self) -> str | None:
+        """A sentence about the killed holder whose lock was taken over, if any."""
+        h = self.stale
+        if not h:
+            return None
+        return (f"{self.folder}: the previous {h.get('what', 'job')} (pid {h.get('pid')} on host "
+                f"{h.get('host')}, started {h.get('started')}) stopped without releasing the "
+                "folder (killed?); its lock was stale and has been taken over")
+
+    def __enter__(self) -> Self:
+        return self.acquire()
+
+    def __exit__(self, *exc: object) -> None:
+        self.release()
+
+
+def _read_holder(fd: int) -> dict[str, Any]:
+    try:
+        data = json.loads(os.pread(fd, 4096, 0).decode("utf-8") or "{}")
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
 
 
 @dataclass
@@ -46,6 +170,8 @@ class RunOutcome:
     values: np.ndarray | None = None             # (n_steps, n_outputs) float64
     funnel: list[tuple[Any, ...]] = field(default_factory=list)
     budget: list[tuple[Any, ...]] = field(default_factory=list)
+    worker_pid: int = 0                          # process that ran it (not stored)
+    worker_rss_mb: float = 0.0                   # its resident memory after the run (not stored)
 
 
 def _quote(name: str) -> str:
@@ -58,9 +184,15 @@ class ResultStore:
     def __init__(self, folder: str | Path) -> None:
         self.folder = Path(folder)
         self.path = self.folder / FILE
-        self.con = sqlite3.connect(self.path, timeout=30, isolation_level=None)
-        self.con.execute("PRAGMA journal_mode=WAL")
-        self.con.execute("PRAGMA synchronous=NORMAL")
+        try:
+            self.con = sqlite3.connect(self.path, timeout=30, isolation_level=None)
+            self.con.execute("PRAGMA journal_mode=WAL")
+            self.con.execute("PRAGMA synchronous=NORMAL")
+        except sqlite3.DatabaseError as exc:
+            if "not a database" in str(exc):
+                raise SimulateError(f"{self.path}: not a result store ({exc}); the file was "
+                                    "replaced or is damaged") from None
+            raise _write_failure(self.path, exc) from None
 
     # ------------------------------------------------------------------ creation
     @classmethod
@@ -109,8 +241,8 @@ class ResultStore:
         outputs = self.outputs
         placeholders = ", ".join("?" * (3 + len(outputs)))
         con = self.con
-        con.execute("BEGIN IMMEDIATE")
         try:
+            con.execute("BEGIN IMMEDIATE")
             for o in outcomes:
                 con.execute("DELETE FROM timeseries WHERE run_id = ?", (o.run_id,))
                 con.execute("DELETE FROM funnel WHERE run_id = ?", (o.run_id,))
@@ -127,8 +259,14 @@ class ResultStore:
                             "attempts = attempts + 1 WHERE run_id = ?",
                             (o.status, o.error, o.wall_time_s, o.run_id))
             con.execute("COMMIT")
-        except BaseException:
-            con.execute("ROLLBACK")
+        except BaseException as exc:
+            if con.in_transaction:    # SQLite may already have rolled back (disk full)
+                con.execute("ROLLBACK")
+            if isinstance(exc, sqlite3.OperationalError | OSError):
+                done = con.execute("SELECT COUNT(*) FROM runs WHERE status != 'pending'"
+                                   ).fetchone()[0]
+                raise _write_failure(self.path, exc, f"the {done} run(s) saved before are "
+                                     "kept; ") from None
             raise
 
     # ------------------------------------------------------------------ reading

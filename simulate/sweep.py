@@ -11,17 +11,20 @@ the number of workers or the completion order.
 
 from __future__ import annotations
 
+import contextlib
 import math
 import os
+import sqlite3
 import time
 import traceback
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 from changjing.simulate.executors import (
+    DEFAULT_RECYCLE_AFTER_RUNS,
     ExecutorHandle,
     ExecutorSpec,
     refuse_in_worker_bootstrap,
@@ -29,12 +32,20 @@ from changjing.simulate.executors import (
 )
 from changjing.simulate.experiment import Experiment, load_experiment
 from changjing.simulate.provenance import (
+    MANIFEST,
     git_commit,
     open_job_folder,
     package_versions,
     write_manifest,
 )
-from changjing.simulate.store import FILE, ResultStore, RunOutcome
+from changjing.simulate.store import (
+    FILE,
+    LOCK,
+    FolderLock,
+    ResultStore,
+    RunOutcome,
+    StoreWriteError,
+)
 
 # Fault injection for the test suite: a worker running the run with this seed exits at once,
 # as a crashed worker would.  Never set in normal use.
@@ -77,7 +88,13 @@ def run_one(run_id: int, config: dict[str, Any], seed: int,
 
 
 def run_chunk(tasks: list[Task], outputs: list[str]) -> list[RunOutcome]:
-    return [run_one(rid, cfg, seed, outputs) for rid, cfg, seed in tasks]
+    from changjing.simulate.memory import rss_mb
+
+    outcomes = [run_one(rid, cfg, seed, outputs) for rid, cfg, seed in tasks]
+    pid, rss = os.getpid(), rss_mb()
+    for o in outcomes:
+        o.worker_pid, o.worker_rss_mb = pid, rss
+    return outcomes
 
 
 # ------------------------------------------------------------------ the sweep
@@ -92,13 +109,32 @@ class SweepReport:
     skipped: int
     seconds: float
     failures: list[dict[str, Any]]
+    peak_worker_rss_mb: float = 0.0     # largest resident memory a worker reported after a run
+    workers_seen: int = 0               # distinct worker processes (more than --workers if recycled)
+    notes: list[str] = field(default_factory=list)   # e.g. a stale lock taken over
 
 
 def prepare_folder(exp: Experiment, folder: Path, overwrite: bool) -> ResultStore:
-    """Create the store, or reopen it to resume the same experiment; refuse another one."""
+    """Create the store, or reopen it to resume the same experiment; refuse another one.
+
+    A store that cannot be created (unwritable folder, full disk) leaves no partial files."""
     if open_job_folder(folder, overwrite, what="experiment", hash_key="experiment_hash",
-                       hash_value=exp.experiment_hash(), required=[FILE]):
+                       hash_value=exp.experiment_hash(), required=[FILE], keep=[LOCK]):
         return ResultStore(folder)
+    try:
+        return _create_store(exp, folder)
+    except (OSError, sqlite3.Error) as exc:
+        for name in (MANIFEST, MANIFEST + ".tmp", FILE, FILE + "-wal", FILE + "-shm",
+                     FILE + "-journal"):
+            with contextlib.suppress(OSError):
+                (folder / name).unlink(missing_ok=True)
+        raise StoreWriteError(f"{folder}: cannot create the result store "
+                              f"({getattr(exc, 'strerror', None) or exc}); make the folder "
+                              "writable (or free disk space) or choose another --out"
+                              ) from None
+
+
+def _create_store(exp: Experiment, folder: Path) -> ResultStore:
     write_manifest(folder, {
         "kind": "changjing.sweep",
         "name": exp.name,
@@ -121,21 +157,52 @@ def prepare_folder(exp: Experiment, folder: Path, overwrite: bool) -> ResultStor
 def sweep(experiment: Experiment | str | Path, out: str | Path, *, workers: int | None = None,
           scheduler: str | None = None, chunk_size: int | None = None,
           overwrite: bool = False, retry_failed: bool = False,
-          progress: Callable[[int, int], None] | None = None) -> SweepReport:
-    """Run every missing run of ``experiment`` into the store in ``out`` (resumable)."""
+          progress: Callable[[int, int], None] | None = None,
+          recycle_after_runs: int | None = DEFAULT_RECYCLE_AFTER_RUNS,
+          memory: Callable[[float, int], None] | None = None) -> SweepReport:
+    """Run every missing run of ``experiment`` into the store in ``out`` (resumable).
+
+    ``recycle_after_runs``: replace the local worker pool after this many runs per worker
+    (0 or None: never); results do not depend on it.  ``memory(mb, n)`` is called as runs
+    finish with the largest resident memory (MB) among the ``n`` live workers that reported.
+    """
     refuse_in_worker_bootstrap("sweep()")
     exp = experiment if isinstance(experiment, Experiment) else load_experiment(experiment)
     folder = Path(out)
-    store = prepare_folder(exp, folder, overwrite)
+    created = not folder.exists()
     try:
-        return _execute(exp, store, ExecutorSpec(workers, scheduler), chunk_size,
-                        retry_failed, progress)
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise StoreWriteError(f"{folder}: cannot create the sweep folder "
+                              f"({exc.strerror or exc}); choose another --out") from None
+    lock = FolderLock(folder, "sweep")
+    try:
+        lock.acquire()      # a second sweep into the same folder refuses here
+    except BaseException:
+        if created:
+            with contextlib.suppress(OSError):
+                folder.rmdir()
+        raise
+    try:
+        store = prepare_folder(exp, folder, overwrite)
+        try:
+            report = _execute(exp, store, ExecutorSpec(workers, scheduler, recycle_after_runs),
+                              chunk_size, retry_failed, progress, memory)
+        finally:
+            store.close()
     finally:
-        store.close()
+        lock.release()
+        if created and not any(folder.iterdir()):
+            folder.rmdir()   # refused before anything was written: leave no folder behind
+    note = lock.stale_note()
+    if note:
+        report.notes.append(note)
+    return report
 
 
 def _execute(exp: Experiment, store: ResultStore, spec: ExecutorSpec, chunk_size: int | None,
-             retry_failed: bool, progress: Callable[[int, int], None] | None) -> SweepReport:
+             retry_failed: bool, progress: Callable[[int, int], None] | None,
+             memory: Callable[[float, int], None] | None = None) -> SweepReport:
     t0 = time.perf_counter()
     plan = exp.run_plan().set_index("run_id")
     todo = store.missing_run_ids(include_failed=retry_failed)
@@ -155,12 +222,21 @@ def _execute(exp: Experiment, store: ResultStore, spec: ExecutorSpec, chunk_size
     size = chunk_size or max(1, min(50, math.ceil(len(todo) / (n_workers * 4)) or 1))
     done = ok = failed = 0
     failures: list[dict[str, Any]] = []
+    worker_rss: dict[int, float] = {}       # latest report per worker process
+    peak_rss = 0.0
     if progress:
         progress(skipped, total)
 
     def record(outcomes: list[RunOutcome]) -> None:
-        nonlocal done, ok, failed
+        nonlocal done, ok, failed, peak_rss
         store.write(outcomes)
+        for o in outcomes[-1:]:
+            if o.worker_pid:
+                worker_rss[o.worker_pid] = o.worker_rss_mb
+                peak_rss = max(peak_rss, o.worker_rss_mb)
+        if memory and worker_rss:
+            recent = list(worker_rss.values())[-spec.n_workers:]  # retired pools drop out
+            memory(max(recent), len(recent))
         for o in outcomes:
             done += 1
             if o.status == "ok":
@@ -185,6 +261,6 @@ def _execute(exp: Experiment, store: ResultStore, spec: ExecutorSpec, chunk_size
                           lambda ex, ids: ex.submit(run_chunk, [task(r) for r in ids], outputs),
                           record, lost, error)
     return SweepReport(store.folder, total, done, ok, failed, skipped,
-                       time.perf_counter() - t0, failures)
+                       time.perf_counter() - t0, failures, peak_rss, len(worker_rss))
 
 

@@ -12,8 +12,6 @@ import importlib
 import sys
 from collections.abc import Sequence
 
-from changjing import __version__
-
 # (module, help) in the order shown by --help.
 _COMMANDS: tuple[str, ...] = (
     "changjing.cli.run",
@@ -25,7 +23,24 @@ _COMMANDS: tuple[str, ...] = (
     "changjing.cli.calibrate",
     "changjing.cli.report",
     "changjing.cli.evaluate",
+    "changjing.cli.examples",
+    "changjing.cli.init",
+    "changjing.cli.doctor",
 )
+
+
+class _VersionAction(argparse.Action):
+    """``--version``: computed only when asked (the commit needs a call to git)."""
+
+    def __init__(self, option_strings, dest=argparse.SUPPRESS, default=argparse.SUPPRESS,
+                 help=None):
+        super().__init__(option_strings, dest=dest, default=default, nargs=0, help=help)
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        from changjing.cli.doctor import version_line
+
+        print(version_line())
+        parser.exit()
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -33,7 +48,8 @@ def build_parser() -> argparse.ArgumentParser:
         prog="changjing",
         description="Simulate and evaluate city scenario-innovation programmes (场景创新).",
     )
-    parser.add_argument("--version", action="version", version=f"changjing {__version__}")
+    parser.add_argument("--version", action=_VersionAction,
+                        help="print the version (and, in a git checkout, the commit) and exit")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in _COMMANDS:
         importlib.import_module(name).register(sub)

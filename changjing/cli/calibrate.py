@@ -20,6 +20,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from changjing.examples import resolve_example  # a shipped example's name -> its file
+    args.calibration = resolve_example(args.calibration)
     from changjing.cli._progress import progress_bar
     from changjing.simulate.calibration.calibrate import calibrate, load_calibration
 

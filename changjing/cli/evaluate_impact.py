@@ -205,6 +205,8 @@ def _aggregations(impact, res):
 
 
 def run(args: argparse.Namespace) -> int:
+    from changjing.examples import resolve_example  # a shipped example's name -> its file
+    args.panel = resolve_example(args.panel)
     import hashlib
     from pathlib import Path
 

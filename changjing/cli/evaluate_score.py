@@ -87,6 +87,9 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from changjing.examples import resolve_example  # a shipped example's name -> its file
+    args.data = resolve_example(args.data)
+    args.indicators = resolve_example(args.indicators)
     import hashlib
     from pathlib import Path
 

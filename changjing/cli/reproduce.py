@@ -17,6 +17,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from changjing.examples import resolve_example  # a shipped example's name -> its file
+    args.folder = resolve_example(args.folder, "folder")
     import sys
 
     from changjing.simulate.reproduce import reproduce

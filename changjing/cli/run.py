@@ -40,6 +40,8 @@ def parse_overrides(items: list[str]) -> dict[str, object]:
 
 
 def run(args: argparse.Namespace) -> int:
+    from changjing.examples import resolve_example  # a shipped example's name -> its file
+    args.config = resolve_example(args.config)
     from pathlib import Path
 
     from changjing.cli._output import check_target, staged_output_dir

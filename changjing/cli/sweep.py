@@ -18,6 +18,9 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="Dask scheduler address, or 'local' for a LocalCluster "
                    "(needs changjing[distributed])")
     p.add_argument("--chunk-size", type=int, default=None, help="runs per task (default: auto)")
+    p.add_argument("--recycle-workers-after", type=int, default=1000, metavar="RUNS",
+                   help="start fresh worker processes after this many runs per worker "
+                   "(bounds worker memory in long sweeps; 0: never; results are unchanged)")
     p.add_argument("--retry-failed", action="store_true", help="run failed runs again")
     p.add_argument("--overwrite", action="store_true",
                    help="replace whatever DIR holds (including another experiment)")
@@ -26,6 +29,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from changjing.examples import resolve_example  # a shipped example's name -> its file
+    args.experiment = resolve_example(args.experiment)
     from changjing.cli._progress import progress_bar
     from changjing.simulate.errors import SimulateError
     from changjing.simulate.experiment import load_experiment
@@ -33,17 +38,27 @@ def run(args: argparse.Namespace) -> int:
 
     if args.workers is not None and args.workers < 1:
         raise SimulateError(f"--workers must be at least 1, got {args.workers}")
+    if args.recycle_workers_after < 0:
+        raise SimulateError("--recycle-workers-after must be 0 (never) or a positive number "
+                            f"of runs, got {args.recycle_workers_after}")
     exp = load_experiment(args.experiment)
     with progress_bar(exp.n_runs, f"{exp.name}", disable=args.quiet) as advance:
         report = sweep(exp, args.out, workers=args.workers, scheduler=args.scheduler,
                        chunk_size=args.chunk_size, overwrite=args.overwrite,
-                       retry_failed=args.retry_failed, progress=advance)
+                       retry_failed=args.retry_failed, progress=advance,
+                       recycle_after_runs=args.recycle_workers_after,
+                       memory=lambda mb, n: advance.note(f"worker memory {mb:,.0f} MB"))
     if not args.quiet:
+        mem = (f"; peak worker memory {report.peak_worker_rss_mb:,.0f} MB"
+               if report.peak_worker_rss_mb else "")
         print(f"{exp.name}: {report.total} runs; {report.skipped} already done, "
-              f"{report.ok} ran now, {report.failed} failed, in {report.seconds:.1f} s "
+              f"{report.ok} ran now, {report.failed} failed, in {report.seconds:.1f} s{mem} "
               f"-> {report.folder}/")
+    import sys
+
+    for note in report.notes:
+        print(f"note: {note}", file=sys.stderr)
     if report.failed:
-        import sys
 
         print(f"{report.failed} run(s) failed (recorded in the store; "
               "rerun with --retry-failed):", file=sys.stderr)

@@ -16,6 +16,7 @@ from changjing.evaluate.impact.matching import aipw, balance_table, ipw, propens
 from changjing.evaluate.impact.panel import Panel, prepare_panel
 from changjing.evaluate.impact.result import ImpactResult
 from changjing.evaluate.impact.staggered import aggte, att_gt, pretrend_test
+from changjing.evaluate.impact.sun_abraham import sun_abraham
 from changjing.evaluate.impact.synth import synthetic_control
 
 __all__ = [
@@ -33,6 +34,7 @@ __all__ = [
     "propensity_score",
     "psm",
     "randomization_test",
+    "sun_abraham",
     "synthetic_control",
     "twfe",
     "twfe_event_study",

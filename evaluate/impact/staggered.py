@@ -8,30 +8,15 @@ base period and ``t`` with the change among comparison units:
 * ``control="notyet"``: never-treated units plus units first treated after
   ``max(t, base) + anticipation`` (and not in group ``g``).
 
-Base period (``base_period``): ``"varying"`` (default, as the R ``did`` package) uses ``t - 1``
-for pre-treatment cells and ``g - 1 - anticipation`` for post-treatment cells; ``"universal"``
-uses ``g - 1 - anticipation`` for all cells (the cell ``t = g - 1`` is then zero by
-construction).
+Base period (``base_period``), as R ``did``: ``"varying"`` (default) uses ``t - 1`` for every
+cell with ``t < g`` (including the anticipation window ``g - anticipation <= t < g``) and the
+last period before ``g - anticipation`` for ``t >= g``; ``"universal"`` uses the latter for all
+cells, from the first period of the panel on (the reference cell ``t = g - 1 - anticipation``
+is then zero by construction).
 
-Estimators of each 2x2 comparison (``method``), from Sant'Anna & Zhao (2020, J. Econometrics
-219(1), 101-122), for panel data with covariates ``X`` taken in the base period:
-
-* ``"reg"`` - outcome regression (Heckman, Ichimura & Todd 1997): OLS of the control units'
-  change on ``X``, predicted for the treated;
-* ``"ipw"`` - standardised (Hajek) inverse probability weighting (Abadie 2005), logit
-  propensity score;
-* ``"dr"`` - the **traditional** locally efficient doubly robust estimator ``tau^{dr,p}``
-  (S&Z eq. 3.1; R ``DRDID::drdid_panel``), logit propensity score by maximum likelihood and
-  OLS outcome regression, with the estimation effects of both in the influence function.  This
-  is the estimator the R ``did`` package uses for ``est_method = "dr"``;
-* ``"dr_imp"`` - the **improved** doubly robust estimator (S&Z sec. 3.1;
-  ``DRDID::drdid_imp_panel``): propensity score by inverse probability tilting and outcome
-  regression by weighted least squares with weights ``p/(1-p)``, so that the estimator is also
-  doubly robust for inference and its influence function has no estimation-effect terms.
-
-Control units with an estimated propensity score at or above ``trim`` (0.995, as DRDID) get
-zero weight in ``ipw`` and ``dr``.  Without covariates all four estimators coincide with the
-unconditional difference of mean changes.
+Each 2x2 comparison is estimated by :mod:`drdid` (``method``: ``reg``, ``ipw``, ``dr`` =
+traditional DR as R ``did``, ``dr_imp`` = improved DR), covariates taken in the base period;
+without covariates all four coincide with the unconditional difference of mean changes.
 
 Inference.  Each ATT(g,t) has an influence function ``psi_i`` (rescaled to the full sample of
 ``n`` units, as in the ``did`` package); the analytic variance of any smooth aggregation is
@@ -43,12 +28,8 @@ t-statistic over all components of the band (all ATT(g,t) cells, or all event ti
 pre-trend test is the Wald test that all pre-treatment ATT(g,t) are zero, with the analytic
 covariance (``did``'s "pre-test of parallel trends").
 
-Aggregations (:func:`aggte`, Callaway & Sant'Anna 2021 sec. 3; ``did::aggte``):
-``simple`` (post cells weighted by group size), ``dynamic`` (event time ``e = t - g``; the
-overall number averages ``e >= 0``), ``group`` (average over each group's post cells; overall
-weighted by group size) and ``calendar`` (average over groups treated by ``t``; overall averages
-periods).  Influence functions include the estimation of the group-size weights (``did``'s
-``wif``).
+Aggregations: :func:`aggte` in :mod:`staggered_aggte`.  Standard errors, bootstrap and pre-test:
+:mod:`multiplier`.
 """
 
 from __future__ import annotations
@@ -59,207 +40,32 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 from changjing.evaluate.errors import InputError, SpecError
-from changjing.evaluate.impact._fit import ipt, logit, wls
-from changjing.evaluate.impact.panel import Panel, prepare_panel
-from changjing.evaluate.impact.result import ImpactResult, check_alpha, normal_ci
+from changjing.evaluate.impact.drdid import (  # noqa: F401  (re-exported)
+    METHODS,
+    _dr_imp,
+    _dr_trad,
+    _ols_lin_rep,
+    _ps_lin_rep,
+    _reg,
+    _std_ipw,
+    _two_by_two,
+)
+from changjing.evaluate.impact.drdid_rc import rc_two_by_two
+from changjing.evaluate.impact.multiplier import (  # noqa: F401
+    BOOTSTRAP_WEIGHTS,
+    _cluster_sums,
+    analytic_se,
+    multiplier_bootstrap,
+    pretrend_test,
+)
+from changjing.evaluate.impact.panel import Panel, prepare_panel, require_columns, where
+from changjing.evaluate.impact.result import ImpactResult, check_alpha
+from changjing.evaluate.impact.staggered_aggte import AGGREGATIONS, _check_bootstrap, _n, aggte  # noqa: F401
 from scipy import stats
 
-__all__ = ["aggte", "att_gt", "multiplier_bootstrap", "pretrend_test"]
-
-METHODS = {
-    "reg": "outcome regression (Heckman, Ichimura & Todd 1997; OLS on controls)",
-    "ipw": "standardised (Hajek) inverse probability weighting, logit propensity score",
-    "dr": "doubly robust, TRADITIONAL locally efficient estimator of Sant'Anna & Zhao (2020, "
-          "eq. 3.1; DRDID::drdid_panel): logit MLE propensity score + OLS outcome regression",
-    "dr_imp": "doubly robust, IMPROVED estimator of Sant'Anna & Zhao (2020, sec. 3.1; "
-              "DRDID::drdid_imp_panel): inverse-probability-tilting propensity score + WLS "
-              "outcome regression",
-}
 CONTROLS = {"never": "never treated", "notyet": "not yet treated (including never treated)"}
-AGGREGATIONS = ("simple", "dynamic", "group", "calendar")
 
 
-# ---------------------------------------------------------------------------- 2x2 estimators
-def _two_by_two(dy: np.ndarray, d: np.ndarray, x: np.ndarray | None, method: str,
-                trim: float) -> tuple[float, np.ndarray]:
-    """ATT and its influence function for one panel 2x2 comparison (mean-zero, O(1) scale).
-
-    ``x`` includes the intercept (``None`` = unconditional).
-    """
-    n = len(dy)
-    if x is None or x.shape[1] == 1:
-        # unconditional: all estimators are the difference of mean changes
-        n1, n0 = d.sum(), n - d.sum()
-        m1 = dy[d == 1].mean()
-        m0 = dy[d == 0].mean()
-        inf = np.where(d == 1, (dy - m1) * n / n1, -(dy - m0) * n / n0)
-        return float(m1 - m0), inf
-    if method == "reg":
-        return _reg(dy, d, x)
-    if method == "ipw":
-        return _std_ipw(dy, d, x, trim)
-    if method == "dr":
-        return _dr_trad(dy, d, x, trim)
-    return _dr_imp(dy, d, x, trim)
-
-
-def _ols_lin_rep(dy, d, x, beta):
-    """Asymptotic linear representation of the control-unit OLS coefficients (n x k)."""
-    n = len(dy)
-    w0 = 1.0 - d
-    resid = w0 * (dy - x @ beta)
-    bread = (x * w0[:, None]).T @ x / n
-    return (x * resid[:, None]) @ np.linalg.inv(bread)
-
-
-def _ps_lin_rep(d, x, p):
-    """Asymptotic linear representation of the logit MLE coefficients (n x k)."""
-    n = len(d)
-    score = x * (d - p)[:, None]
-    hess = (x * (p * (1 - p))[:, None]).T @ x
-    return score @ np.linalg.inv(hess) * n
-
-
-def _reg(dy, d, x):
-    beta = wls(dy[d == 0], x[d == 0], what="outcome regression on comparison units")
-    m = x @ beta
-    w1 = d
-    mw1 = w1.mean()
-    eta_treat = np.mean(w1 * dy) / mw1
-    eta_cont = np.mean(w1 * m) / mw1
-    inf_treat = (w1 * dy - w1 * eta_treat) / mw1
-    lin = _ols_lin_rep(dy, d, x, beta)
-    inf_cont = (w1 * m - w1 * eta_cont + lin @ np.mean(w1[:, None] * x, axis=0)) / mw1
-    return float(eta_treat - eta_cont), inf_treat - inf_cont
-
-
-def _std_ipw(dy, d, x, trim):
-    _, p = logit(d, x)
-    p = np.clip(p, 1e-6, 1 - 1e-6)
-    keep = np.where(d == 0, p < trim, True)
-    w1 = d * keep
-    w0 = keep * p * (1 - d) / (1 - p)
-    eta_treat = np.mean(w1 * dy) / w1.mean()
-    eta_cont = np.mean(w0 * dy) / w0.mean()
-    inf_treat = (w1 * dy - w1 * eta_treat) / w1.mean()
-    lin_ps = _ps_lin_rep(d, x, p)
-    m2 = np.mean((w0 * (dy - eta_cont))[:, None] * x, axis=0)
-    inf_cont = (w0 * dy - w0 * eta_cont + lin_ps @ m2) / w0.mean()
-    return float(eta_treat - eta_cont), inf_treat - inf_cont
-
-
-def _dr_trad(dy, d, x, trim):
-    _, p = logit(d, x)
-    p = np.clip(p, 1e-6, 1 - 1e-6)
-    beta = wls(dy[d == 0], x[d == 0], what="outcome regression on comparison units")
-    m = x @ beta
-    keep = np.where(d == 0, p < trim, True)
-    w1 = d * keep
-    w0 = keep * p * (1 - d) / (1 - p)
-    r = dy - m
-    eta_treat = np.mean(w1 * r) / w1.mean()
-    eta_cont = np.mean(w0 * r) / w0.mean()
-    lin_ols = _ols_lin_rep(dy, d, x, beta)
-    lin_ps = _ps_lin_rep(d, x, p)
-    inf_treat = (w1 * r - w1 * eta_treat - lin_ols @ np.mean(w1[:, None] * x, axis=0)) / w1.mean()
-    m2 = np.mean((w0 * (r - eta_cont))[:, None] * x, axis=0)
-    inf_cont = (w0 * r - w0 * eta_cont + lin_ps @ m2
-                - lin_ols @ np.mean(w0[:, None] * x, axis=0)) / w0.mean()
-    return float(eta_treat - eta_cont), inf_treat - inf_cont
-
-
-def _dr_imp(dy, d, x, trim):
-    _, p = ipt(d, x)
-    p = np.clip(p, 1e-6, 1 - 1e-6)
-    keep = np.where(d == 0, p < trim, True)
-    w1 = d * keep
-    w0 = keep * p * (1 - d) / (1 - p)
-    beta = wls(dy[d == 0], x[d == 0], w0[d == 0],
-               what="weighted outcome regression on comparison units")
-    r = dy - x @ beta
-    eta_treat = np.mean(w1 * r) / w1.mean()
-    eta_cont = np.mean(w0 * r) / w0.mean()
-    # IPT + WLS first-order conditions remove the estimation effects (S&Z 2020, Thm 3.2)
-    inf = (w1 * (r - eta_treat)) / w1.mean() - (w0 * (r - eta_cont)) / w0.mean()
-    return float(eta_treat - eta_cont), inf
-
-
-# ---------------------------------------------------------------------------- inference
-def _cluster_sums(inf: np.ndarray, cluster: np.ndarray | None) -> np.ndarray:
-    if cluster is None:
-        return inf
-    k = inf.shape[1] if inf.ndim == 2 else 1
-    out = np.zeros((cluster.max() + 1, k))
-    np.add.at(out, cluster, inf.reshape(len(inf), k))
-    return out if inf.ndim == 2 else out[:, 0]
-
-
-def analytic_se(inf: np.ndarray, cluster: np.ndarray | None = None) -> np.ndarray:
-    """Standard errors ``sqrt(sum_c S_c^2)/n`` from an ``(n,)`` or ``(n, k)`` influence matrix."""
-    n = inf.shape[0]
-    s = _cluster_sums(inf, cluster)
-    return np.sqrt(np.sum(s**2, axis=0)) / n
-
-
-def multiplier_bootstrap(inf: np.ndarray, n_boot: int, rng: np.random.Generator,
-                         cluster: np.ndarray | None = None, alpha: float = 0.05,
-                         band: np.ndarray | None = None,
-                         chunk: int = 128) -> dict[str, np.ndarray | float]:
-    """Rademacher multiplier bootstrap of estimators with influence matrix ``inf`` (n x k).
-
-    Returns the draws (``n_boot x k``) of the estimator's deviation, the bootstrap standard
-    errors (normalised inter-quartile range, as ``did``), the pointwise and the simultaneous
-    (sup-t over the k components, or over the boolean mask ``band``) critical values.
-    Components with zero bootstrap spread
-    (e.g. the reference cell of a universal base period) are left out of the sup.
-    """
-    inf = np.atleast_2d(inf.T).T
-    n = inf.shape[0]
-    s = _cluster_sums(inf, cluster)
-    g = s.shape[0]
-    draws = np.empty((n_boot, inf.shape[1]))
-    for start in range(0, n_boot, chunk):
-        b = min(chunk, n_boot - start)
-        v = rng.integers(0, 2, size=(b, g), dtype=np.int8).astype(float) * 2.0 - 1.0
-        draws[start:start + b] = v @ s / n
-    q75, q25 = np.quantile(draws, [0.75, 0.25], axis=0)
-    se = (q75 - q25) / (stats.norm.ppf(0.75) - stats.norm.ppf(0.25))
-    ok = se > np.sqrt(np.finfo(float).eps) * max(1.0, float(np.max(np.abs(draws))))
-    if band is not None:
-        ok &= band
-    tmax = np.max(np.abs(draws[:, ok] / se[ok]), axis=1) if ok.any() else np.zeros(n_boot)
-    crit = float(np.quantile(tmax, 1 - alpha)) if ok.any() else float("nan")
-    return {"draws": draws, "se": np.where(ok, se, np.nan), "crit_simultaneous": crit,
-            "crit_pointwise": float(stats.norm.ppf(1 - alpha / 2))}
-
-
-def pretrend_test(result: ImpactResult) -> pd.DataFrame:
-    """Wald test that every pre-treatment ATT(g,t) is zero (analytic covariance).
-
-    Returns a one-row table ``statistic, df, p_value, cells`` (``nan`` when there are no
-    pre-treatment cells).  As the ``did`` package, cells with zero variance are left out.
-    """
-    cells = result.extra["cells"]
-    inf = result.extra["inf"]
-    antic = result.settings.get("anticipation", 0)
-    pre = (cells["time"] < cells["group"] - antic).to_numpy().copy()
-    se = analytic_se(inf, result.extra["cluster"])
-    pre &= se > 1e-12
-    if not pre.any():
-        return pd.DataFrame([{"test": "pre-trends Wald (all pre-treatment ATT(g,t) = 0)",
-                              "statistic": np.nan, "df": 0, "p_value": np.nan, "cells": 0}])
-    n = inf.shape[0]
-    s = _cluster_sums(inf[:, pre], result.extra["cluster"])
-    cov = s.T @ s / n**2
-    att = cells["estimate"].to_numpy()[pre]
-    stat = float(att @ np.linalg.pinv(cov) @ att)
-    df = int(np.linalg.matrix_rank(cov))
-    return pd.DataFrame([{"test": "pre-trends Wald (all pre-treatment ATT(g,t) = 0)",
-                          "statistic": stat, "df": df,
-                          "p_value": float(stats.chi2.sf(stat, df)), "cells": int(pre.sum())}])
-
-
-# ---------------------------------------------------------------------------- att_gt
 def att_gt(
     data: pd.DataFrame | Panel,
     *,
@@ -269,6 +75,7 @@ def att_gt(
     treated_from: str | None = None,
     treated: str | None = None,
     covariates: Sequence[str] = (),
+    factors: Sequence[str] = (),
     control: Literal["never", "notyet"] = "never",
     method: Literal["dr", "ipw", "reg", "dr_imp"] = "dr",
     base_period: Literal["varying", "universal"] = "varying",
@@ -276,9 +83,13 @@ def att_gt(
     cluster: str | None = None,
     bootstrap: int = 0,
     seed: int | None = None,
+    bootstrap_weights: Literal["rademacher", "mammen"] = "rademacher",
     alpha: float = 0.05,
     trim: float = 0.995,
     drop_incomplete: bool = False,
+    weights: str | None = None,
+    panel: bool = True,
+    allow_unbalanced_panel: bool = False,
     source: str | None = None,
 ) -> ImpactResult:
     """Group-time average treatment effects ATT(g,t) (Callaway & Sant'Anna 2021).
@@ -293,6 +104,12 @@ def att_gt(
         First treated period per unit (empty/0 = never) or a 0/1 absorbing indicator.
     covariates:
         Columns used for conditional parallel trends (values from each cell's base period).
+    factors:
+        Covariates to treat as categorical although their values are numbers (e.g. region
+        codes).  Text, boolean and pandas categorical covariates are categorical anyway.  A
+        categorical covariate with L levels enters as L-1 indicator columns named
+        ``<column><level>``, the first level (sorted, or the categorical's own order) being
+        the reference - R's treatment contrasts in ``xformla = ~ factor(column)``.
     control:
         ``"never"`` or ``"notyet"`` (see module docstring).
     method:
@@ -307,8 +124,26 @@ def att_gt(
         Number of multiplier-bootstrap draws for simultaneous bands (0 = analytic only).
     seed:
         Seed of the bootstrap's ``numpy.random.default_rng``; required when ``bootstrap > 0``.
+    bootstrap_weights:
+        Multiplier distribution, one draw per cluster: ``"rademacher"`` (R ``did``) or
+        ``"mammen"``.
     alpha:
         1 - confidence level.
+    weights:
+        Column of sampling weights (R ``did``'s ``weightsname``): non-negative, constant
+        within a unit.  They enter the propensity-score and outcome fits, the 2x2 means,
+        the influence functions (hence analytic and bootstrap SEs) and the group shares
+        that weight the aggregations.  ``None`` = equal weights.
+    panel:
+        ``False`` for repeated cross-sections (R ``panel = FALSE``): every row is a separate
+        observation (``unit`` is not needed), ``treated_from`` gives its group, covariates
+        are its own values, and each cell uses the repeated cross-section estimators of
+        :mod:`drdid_rc` on the observations of the two periods.
+    allow_unbalanced_panel:
+        As R ``allow_unbalanced_panel = TRUE``: an unbalanced panel is estimated with the
+        repeated cross-section estimators on the observed rows of the two periods, the
+        influence function summed by unit (so SEs account for the repeated observations of a
+        unit).  A panel that turns out balanced uses the panel estimators, as R.
     drop_incomplete:
         Drop units not observed in every period (with a warning) instead of refusing an
         unbalanced panel.
@@ -333,19 +168,48 @@ def att_gt(
     if not (0.5 < trim <= 1):
         raise SpecError(f"trim: expected a number in (0.5, 1], got {trim!r}")
     bootstrap = _check_bootstrap(bootstrap, seed)
+    if bootstrap_weights not in BOOTSTRAP_WEIGHTS:
+        raise SpecError(f"bootstrap_weights: expected one of {', '.join(BOOTSTRAP_WEIGHTS)}, "
+                        f"got {bootstrap_weights!r}")
 
+    if drop_incomplete and (allow_unbalanced_panel or not panel):
+        raise SpecError("drop_incomplete: cannot be combined with allow_unbalanced_panel=True "
+                        "or panel=False (those use every observed row)")
+    rc_mode = not panel
+    levels: dict[str, list] = {}
     if isinstance(data, Panel):
-        panel = data
+        if factors or rc_mode:
+            raise SpecError("factors / panel=False: give a data frame, not a prepared Panel")
+        pan = data
     else:
-        if unit is None or time is None or outcome is None:
-            raise SpecError("unit, time and outcome: all three column names are required")
-        panel = prepare_panel(
+        if time is None or outcome is None or (unit is None and panel):
+            raise SpecError("unit, time and outcome: all three column names are required "
+                            "(unit may be omitted only for repeated cross-sections)")
+        if treated is not None and rc_mode:
+            raise SpecError("treated: repeated cross-sections need treated_from (the group's "
+                            "first treated period); a 0/1 indicator cannot be traced")
+        require_columns(data, {"weights": weights}, source)
+        data, covariates, levels = expand_factors(data, covariates, factors, source)
+        if rc_mode:
+            # every row its own unit: the panel checks then validate the rows
+            unit = "__row__"
+            data = data.assign(__row__=np.arange(len(data)))
+        pan = prepare_panel(
             data, unit=unit, time=time, outcome=outcome, treated_from=treated_from,
             treated=treated, covariates=covariates, cluster=cluster, source=source,
-            balanced=not drop_incomplete, need_never_treated=(control == "never"),
+            balanced=not (drop_incomplete or allow_unbalanced_panel or rc_mode),
+            need_never_treated=(control == "never"),
         )
         if drop_incomplete:
-            panel = _drop_incomplete(panel)
+            pan = _drop_incomplete(pan)
+    unbalanced = bool(allow_unbalanced_panel and not rc_mode and not np.isfinite(pan.y).all())
+    rows_mode = rc_mode or unbalanced
+    wu = None
+    if weights is not None:
+        if isinstance(data, Panel):
+            raise SpecError("weights: give a data frame with the weights column, not a Panel")
+        wu = _unit_weights(data, unit, weights, pan, source)
+    panel = pan
     times = panel.times
     n = panel.n_units
     gvec = panel.first_treated
@@ -353,17 +217,24 @@ def att_gt(
     y = panel.y
     xall = panel.x
     warnings = list(panel.warnings)
+    obs = _observations(panel) if rows_mode else None
 
     rows: list[dict] = []
     infs: list[np.ndarray] = []
     skipped: list[str] = []
+    # R did's loop: the varying base is t-1 (so the first period has no cell); the universal
+    # base includes the first period.  A cell is post-treatment from t >= g; the long
+    # difference to the group's base g-1-anticipation is used only there, and cells inside
+    # the anticipation window (g-anticipation <= t < g) keep the short difference t-1.
+    first_t = 0 if base_period == "universal" else 1
     for g in groups:
-        g_idx = int(np.searchsorted(times, g))
-        for t_idx in range(1, len(times)):
+        # last period strictly before g - anticipation (did's pret_g)
+        bg_idx = int(np.searchsorted(times, g - anticipation, side="left")) - 1
+        for t_idx in range(first_t, len(times)):
             t = times[t_idx]
-            post = t >= g - anticipation
+            post = t >= g
             if base_period == "universal" or post:
-                b_idx = g_idx - 1 - anticipation
+                b_idx = bg_idx
             else:
                 b_idx = t_idx - 1
             if b_idx < 0:
@@ -385,21 +256,20 @@ def att_gt(
             if ctrl.sum() == 0:
                 skipped.append(f"ATT({_n(g)},{_n(t)}): no comparison units")
                 continue
-            sub = treat | ctrl
-            d = treat[sub].astype(float)
-            dy = y[sub, t_idx] - y[sub, b_idx]
-            x = None
-            if xall is not None:
-                x = np.column_stack([np.ones(sub.sum()), xall[sub, b_idx, :]])
+            if rows_mode:
+                est = _rows_cell(obs, treat, ctrl, t_idx, b_idx, method, trim, wu, n)
+            else:
+                est = _panel_cell(y, xall, treat, ctrl, t_idx, b_idx, method, trim, wu, n)
+            if isinstance(est, str):
+                skipped.append(f"ATT({_n(g)},{_n(t)}): {est}")
+                continue
             try:
-                att, inf_sub = _two_by_two(dy, d, x, method, trim)
+                att, inf, n_t, n_c = est()
             except InputError as exc:
                 raise InputError(f"{panel.source}: ATT(g={_n(g)}, t={_n(t)}): {exc}") from None
-            inf = np.zeros(n)
-            inf[sub] = inf_sub * (n / sub.sum())
             rows.append({"group": g, "time": t, "event_time": t - g, "base": times[b_idx],
-                         "estimate": att, "n_treated": int(treat.sum()),
-                         "n_control": int(ctrl.sum()), "post": bool(post)})
+                         "estimate": att, "n_treated": n_t, "n_control": n_c,
+                         "post": bool(post)})
             infs.append(inf)
     if not rows:
         raise InputError(f"{panel.source}: no group-time effect can be estimated "
@@ -419,18 +289,27 @@ def att_gt(
         "method": method, "method_description": METHODS[method],
         "control": control, "control_description": CONTROLS[control],
         "base_period": base_period, "anticipation": int(anticipation),
-        "covariates": list(panel.covariates), "covariates_period": "base period of each cell",
+        "covariates": list(panel.covariates), "factor_levels": levels,
+        "covariates_period": "base period of each cell",
         "cluster": cluster or "unit", "bootstrap": int(bootstrap), "seed": seed,
-        "bootstrap_weights": "Rademacher (per cluster)" if bootstrap else None,
-        "alpha": alpha, "trim": trim,
+        "bootstrap_weights": (BOOTSTRAP_WEIGHTS[bootstrap_weights] + ", one per cluster"
+                              if bootstrap else None),
+        "bootstrap_weights_kind": bootstrap_weights,
+        "alpha": alpha, "trim": trim, "weights": weights,
+        "data_structure": ("repeated cross-sections (each row an observation)" if rc_mode
+                           else "unbalanced panel: repeated cross-section estimators on the "
+                           "observed rows, influence function summed by unit" if unbalanced
+                           else "panel"),
     }
     # group shares among all units (did's pg), for aggregation weights
-    share = {g: float(np.mean(gvec == g)) for g in groups}
+    wshare = np.ones(n) if wu is None else wu
+    share = {g: float(np.mean(wshare * (gvec == g))) for g in groups}
     extra = {"cells": cells, "inf": inf, "cluster": panel.cluster, "first_treated": gvec,
+             "weights": wu,
              "share": share, "times": times, "n": n}
     if bootstrap:
         boot = multiplier_bootstrap(inf, bootstrap, np.random.default_rng(seed), panel.cluster,
-                                    alpha)
+                                    alpha, weights=bootstrap_weights)
         cells["se_boot"] = boot["se"]
         cells["band_low"] = cells["estimate"] - boot["crit_simultaneous"] * cells["se_boot"]
         cells["band_high"] = cells["estimate"] + boot["crit_simultaneous"] * cells["se_boot"]
@@ -452,8 +331,139 @@ def att_gt(
     simple = aggte(result, "simple")
     result.estimate, result.se = simple.estimate, simple.se
     result.ci_low, result.ci_high, result.p_value = simple.ci_low, simple.ci_high, simple.p_value
+    if bootstrap:
+        result.settings["se_boot_simple"] = simple.settings["se_boot_overall"]
+        result.diagnostics["bootstrap_overall"] = simple.diagnostics["bootstrap_overall"]
     _check_few_clusters(result, panel)
     return result
+
+
+def _panel_cell(y, xall, treat, ctrl, t_idx, b_idx, method, trim, wu, n):
+    """Deferred panel 2x2 of one cell: change from the base period on the units' own rows."""
+    sub = treat | ctrl
+
+    def run():
+        d = treat[sub].astype(float)
+        dy = y[sub, t_idx] - y[sub, b_idx]
+        x = None
+        if xall is not None:
+            x = np.column_stack([np.ones(sub.sum()), xall[sub, b_idx, :]])
+        att, inf_sub = _two_by_two(dy, d, x, method, trim, None if wu is None else wu[sub])
+        inf = np.zeros(n)
+        inf[sub] = inf_sub * (n / sub.sum())
+        return att, inf, int(treat.sum()), int(ctrl.sum())
+    return run
+
+
+def _observations(panel: Panel) -> dict[str, np.ndarray]:
+    """The observed rows of a panel (unit index, period index, outcome, covariates)."""
+    u, ti = np.nonzero(np.isfinite(panel.y))
+    x = None if panel.x is None else panel.x[u, ti, :]
+    return {"unit": u, "t": ti, "y": panel.y[u, ti], "x": x}
+
+
+def _rows_cell(obs, treat, ctrl, t_idx, b_idx, method, trim, wu, n):
+    """Deferred repeated cross-section 2x2 of one cell (R did's ``panel = FALSE`` branch).
+
+    Uses the rows of groups g and comparison observed in period t or the base period; the
+    influence function is rescaled by ``n / n1`` (``n1`` rows in the cell, ``n`` units or
+    observations in all) and summed by unit, as did does for unbalanced panels.
+    """
+    u = obs["unit"]
+    sel = ((obs["t"] == t_idx) | (obs["t"] == b_idx)) & (treat[u] | ctrl[u])
+    post = (obs["t"][sel] == t_idx).astype(float)
+    d = treat[u[sel]].astype(float)
+    for dd, pp, what in ((1, 1, "no treated observation in period t"),
+                         (1, 0, "no treated observation in the base period"),
+                         (0, 1, "no comparison observation in period t"),
+                         (0, 0, "no comparison observation in the base period")):
+        if not np.any((d == dd) & (post == pp)):
+            return what
+
+    def run():
+        x = None
+        if obs["x"] is not None:
+            x = np.column_stack([np.ones(int(sel.sum())), obs["x"][sel]])
+        att, psi = rc_two_by_two(obs["y"][sel], post, d, x, method, trim,
+                                 None if wu is None else wu[u[sel]])
+        n1 = int(sel.sum())
+        inf = np.bincount(u[sel], weights=psi * (n / n1), minlength=n)
+        return att, inf, int((d == 1).sum()), int((d == 0).sum())
+    return run
+
+
+def expand_factors(data: pd.DataFrame, covariates: Sequence[str], factors: Sequence[str],
+                   source: str | None = None,
+                   ) -> tuple[pd.DataFrame, list[str], dict[str, list]]:
+    """Replace categorical covariates by L-1 indicator columns (R treatment contrasts).
+
+    Returns the (copied if changed) frame, the expanded covariate names and, per categorical
+    covariate, its levels (the first is the reference).  Missing values are refused.
+    """
+    covariates = list(covariates or [])
+    factors = list(factors or [])
+    unknown = [f for f in factors if f not in covariates]
+    if unknown:
+        raise SpecError(f"factors: {unknown[0]!r} is not among the covariates "
+                        f"({', '.join(covariates) or 'none'}); list it in covariates too")
+    require_columns(data, {f"covariate {c!r}": c for c in covariates}, source)
+    out_cols: list[str] = []
+    levels: dict[str, list] = {}
+    frame = data
+    for c in covariates:
+        col = data[c]
+        categorical = (c in factors or isinstance(col.dtype, pd.CategoricalDtype)
+                       or pd.api.types.is_bool_dtype(col)
+                       or not pd.api.types.is_numeric_dtype(col))
+        if not categorical:
+            out_cols.append(c)
+            continue
+        if col.isna().any():
+            idx = col.isna().idxmax()
+            raise InputError(f"{where(source, idx)}, column {c!r}: categorical covariate is "
+                             "missing")
+        if isinstance(col.dtype, pd.CategoricalDtype):
+            lv = [v for v in col.cat.categories if (col == v).any()]
+        else:
+            lv = sorted(col.unique().tolist(), key=lambda v: (str(type(v)), v))
+        if len(lv) < 2:
+            raise InputError(f"{_label_of(source)}: categorical covariate {c!r} has a single "
+                             f"level ({lv[0]!r}); it cannot adjust for anything - drop it")
+        if frame is data:
+            frame = data.copy()
+        levels[c] = lv
+        for v in lv[1:]:
+            name = f"{c}{v}"
+            frame[name] = (col == v).astype(float)
+            out_cols.append(name)
+    return frame, out_cols, levels
+
+
+def _label_of(source: str | None) -> str:
+    return source or "the data frame"
+
+
+def _unit_weights(data: pd.DataFrame, unit: str, column: str, panel: Panel,
+                  source: str | None) -> np.ndarray:
+    """Sampling weight of every unit of ``panel``, normalised to mean one (as DRDID)."""
+    raw = pd.to_numeric(data[column], errors="coerce")
+    bad = raw.isna() | ~np.isfinite(raw) | (raw < 0)
+    if bad.any():
+        idx = bad.idxmax()
+        raise InputError(f"{where(source, idx)}, column {column!r}: sampling weights "
+                         f"must be non-negative numbers, got {data.loc[idx, column]!r}")
+    span = raw.groupby(data[unit]).agg(["min", "max"])
+    varying = span["min"] != span["max"]
+    if varying.any():
+        u = varying.idxmax()
+        raise InputError(
+            f"{panel.source}: column {column!r}: the weight of unit {u!r} changes over time "
+            f"({span.loc[u, 'min']:g} to {span.loc[u, 'max']:g}); panel sampling weights must "
+            "be constant within a unit (as R did)")
+    w = span["min"].reindex(list(panel.units)).to_numpy(dtype=float)
+    if not w.sum() > 0:
+        raise InputError(f"{panel.source}: column {column!r}: all sampling weights are zero")
+    return w / w.mean()
 
 
 def _drop_incomplete(panel: Panel) -> Panel:
@@ -464,8 +474,8 @@ def _drop_incomplete(panel: Panel) -> Panel:
         raise InputError(f"{panel.source}: no unit is observed in every period")
     kept_rows = int(np.isfinite(panel.y[complete]).sum())
     warnings = list(panel.warnings) + [
-        f"{int((~complete).sum())} unit(s) not observed in every period were dropped "
-        f"({panel.n_obs - kept_rows} rows)"]
+        (f"{int((~complete).sum())} unit(s) not observed in every period were dropped "
+         f"({panel.n_obs - kept_rows} rows)")]
     cluster = panel.cluster[complete] if panel.cluster is not None else None
     if cluster is not None:
         cluster = np.unique(cluster, return_inverse=True)[1]
@@ -493,180 +503,3 @@ def _check_few_clusters(result: ImpactResult, panel: Panel) -> None:
             )
     if n_treated < 10:
         result.warnings.append(f"only {n_treated} treated units in all; inference is fragile")
-
-
-def _check_bootstrap(bootstrap: int, seed: int | None) -> int:
-    if isinstance(bootstrap, bool) or not isinstance(bootstrap, (int, np.integer)) or bootstrap < 0:
-        raise SpecError(f"bootstrap: expected an integer >= 0 (number of draws), got {bootstrap!r}")
-    if 0 < bootstrap < 99:
-        raise SpecError(f"bootstrap: use at least 99 draws for bands, got {bootstrap}")
-    if bootstrap and seed is None:
-        raise SpecError("seed: a seed is required when bootstrap > 0 (for reproducible bands)")
-    if seed is not None and (isinstance(seed, bool) or not isinstance(seed, (int, np.integer))
-                             or seed < 0):
-        raise SpecError(f"seed: expected a non-negative integer, got {seed!r}")
-    return int(bootstrap)
-
-
-def _n(v: float) -> str:
-    return str(int(v)) if float(v).is_integer() else f"{v:g}"
-
-
-# ---------------------------------------------------------------------------- aggregation
-def _wif(keep: np.ndarray, share_cells: np.ndarray, cell_groups: np.ndarray,
-         gvec: np.ndarray) -> np.ndarray:
-    """Influence function of the estimated group-share weights (did's ``wif``), n x |keep|."""
-    pk = share_cells[keep]
-    ind = (gvec[:, None] == cell_groups[keep][None, :]).astype(float) - pk[None, :]
-    total = pk.sum()
-    return ind / total - ind.sum(axis=1, keepdims=True) * (pk / total**2)[None, :]
-
-
-def _agg(att: np.ndarray, inf: np.ndarray, keep: np.ndarray, weights: np.ndarray,
-         wif: np.ndarray | None) -> tuple[float, np.ndarray]:
-    est = float(att[keep] @ weights)
-    psi = inf[:, keep] @ weights
-    if wif is not None:
-        psi = psi + wif @ att[keep]
-    return est, psi
-
-
-def aggte(
-    result: ImpactResult,
-    type: Literal["simple", "dynamic", "group", "calendar"] = "dynamic",
-    *,
-    min_e: float = -np.inf,
-    max_e: float = np.inf,
-    balance_e: int | None = None,
-    bootstrap: int | None = None,
-    seed: int | None = None,
-    alpha: float | None = None,
-) -> ImpactResult:
-    """Aggregate ATT(g,t) into an overall effect and a detail table (``did::aggte``).
-
-    ``bootstrap`` / ``seed`` / ``alpha`` default to the settings of the ``att_gt`` call.  With a
-    bootstrap, ``table`` gains ``se_boot`` and a simultaneous sup-t band (``band_low``,
-    ``band_high``) over its rows.
-    """
-    if result.design != "att_gt":
-        raise SpecError(f"aggte: expected the result of att_gt(), got a {result.design!r} result")
-    if type not in AGGREGATIONS:
-        raise SpecError(f"type: expected one of {', '.join(AGGREGATIONS)}, got {type!r}")
-    alpha = check_alpha(result.alpha if alpha is None else alpha)
-    bootstrap = result.settings["bootstrap"] if bootstrap is None else bootstrap
-    seed = result.settings["seed"] if seed is None else seed
-    bootstrap = _check_bootstrap(bootstrap, seed)
-    cells = result.extra["cells"]
-    inf = result.extra["inf"]
-    gvec = result.extra["first_treated"]
-    cluster = result.extra["cluster"]
-    times = result.extra["times"]
-    att = cells["estimate"].to_numpy()
-    group = cells["group"].to_numpy()
-    tt = cells["time"].to_numpy()
-    e = tt - group
-    share = np.array([result.extra["share"][g] for g in group])
-    post = (group <= tt) & (tt <= group + max_e)
-    detail: list[tuple[dict, float, np.ndarray]] = []
-
-    if type == "simple":
-        keep = post
-        if not keep.any():
-            raise InputError("aggte: no post-treatment ATT(g,t) cells to aggregate")
-        est, psi = _agg(att, inf, keep, share[keep] / share[keep].sum(),
-                        _wif(keep, share, group, gvec))
-        estimand = "ATT, simple: post-treatment ATT(g,t) weighted by group size"
-    elif type == "dynamic":
-        include = np.ones(len(att), dtype=bool)
-        eseq = np.unique(e)
-        if balance_e is not None:
-            include = (times[-1] - group) >= balance_e
-            eseq = np.unique(e[include])
-            eseq = eseq[(eseq <= balance_e) & (eseq >= balance_e - times[-1] + times[0])]
-        eseq = eseq[(eseq >= min_e) & (eseq <= max_e)]
-        for ev in eseq:
-            keep = (e == ev) & include
-            est_e, psi_e = _agg(att, inf, keep, share[keep] / share[keep].sum(),
-                                _wif(keep, share, group, gvec))
-            detail.append(({"event_time": ev, "term": f"e={_n(ev)}"}, est_e, psi_e))
-        pos = [i for i, (row, _, _) in enumerate(detail) if row["event_time"] >= 0]
-        if not pos:
-            raise InputError("aggte: no event time >= 0 to aggregate")
-        est = float(np.mean([detail[i][1] for i in pos]))
-        psi = np.mean([detail[i][2] for i in pos], axis=0)
-        estimand = "ATT, dynamic: average of event-time effects e >= 0"
-    elif type == "group":
-        glist = np.unique(group)
-        gvals, gpsis, gshare = [], [], []
-        for g in glist:
-            keep = (group == g) & post
-            if not keep.any():
-                continue
-            w = np.full(keep.sum(), 1.0 / keep.sum())
-            est_g, psi_g = _agg(att, inf, keep, w, None)
-            detail.append(({"group": g, "term": f"g={_n(g)}"}, est_g, psi_g))
-            gvals.append(est_g)
-            gpsis.append(psi_g)
-            gshare.append(result.extra["share"][g])
-        gvals_a, gshare_a = np.array(gvals), np.array(gshare)
-        est = float(gvals_a @ gshare_a / gshare_a.sum())
-        keep_all = np.ones(len(gvals_a), dtype=bool)
-        gl = np.array([row["group"] for row, _, _ in detail])
-        wif = _wif(keep_all, gshare_a, gl, gvec)
-        psi = np.column_stack(gpsis) @ (gshare_a / gshare_a.sum()) + wif @ gvals_a
-        estimand = "ATT, group: group averages weighted by group size"
-    else:  # calendar
-        tlist = times[times >= group.min()]
-        tvals, tpsis = [], []
-        for t in tlist:
-            keep = (tt == t) & (group <= t)
-            if not keep.any():
-                continue
-            est_t, psi_t = _agg(att, inf, keep, share[keep] / share[keep].sum(),
-                                _wif(keep, share, group, gvec))
-            detail.append(({"time": t, "term": f"t={_n(t)}"}, est_t, psi_t))
-            tvals.append(est_t)
-            tpsis.append(psi_t)
-        est = float(np.mean(tvals))
-        psi = np.mean(tpsis, axis=0)
-        estimand = "ATT, calendar: average over periods of effects among groups treated by t"
-
-    se = float(analytic_se(psi, cluster))
-    ci_low, ci_high, p = normal_ci(est, se, alpha)
-    z = stats.norm.ppf(1 - alpha / 2)
-    table = pd.DataFrame([{**row, "estimate": v} for row, v, _ in detail])
-    settings = dict(result.settings)
-    settings.update({"aggregation": type, "alpha": alpha, "bootstrap": int(bootstrap),
-                     "seed": seed, "min_e": _finite(min_e), "max_e": _finite(max_e),
-                     "balance_e": balance_e})
-    ci_type = "normal pointwise"
-    if detail:
-        psis = np.column_stack([p_ for _, _, p_ in detail])
-        table["se"] = analytic_se(psis, cluster)
-        table["ci_low"] = table["estimate"] - z * table["se"]
-        table["ci_high"] = table["estimate"] + z * table["se"]
-        if bootstrap:
-            # one set of draws for rows and overall; the band is simultaneous over the rows
-            band = np.r_[np.ones(psis.shape[1], dtype=bool), False]
-            sub = multiplier_bootstrap(np.column_stack([psis, psi]), bootstrap,
-                                       np.random.default_rng(seed), cluster, alpha, band=band)
-            sub["se"], se_overall = sub["se"][:-1], sub["se"][-1]
-            table["se_boot"] = sub["se"]
-            table["band_low"] = table["estimate"] - sub["crit_simultaneous"] * table["se_boot"]
-            table["band_high"] = table["estimate"] + sub["crit_simultaneous"] * table["se_boot"]
-            settings["crit_simultaneous"] = sub["crit_simultaneous"]
-            settings["se_boot_overall"] = float(se_overall)
-            ci_type = (f"normal pointwise (overall); sup-t simultaneous band over the {type} "
-                       f"rows from {bootstrap} Rademacher multiplier draws, seed {seed}")
-    out = ImpactResult(
-        design=f"aggte:{type}", estimand=estimand, estimate=est, se=se, ci_low=ci_low,
-        ci_high=ci_high, n=result.n, n_obs=result.n_obs, alpha=alpha, p_value=p,
-        se_type=result.se_type, ci_type=ci_type, table=table, settings=settings,
-        warnings=list(result.warnings), diagnostics=dict(result.diagnostics),
-        extra={"inf": psi, "detail_inf": [p_ for _, _, p_ in detail]},
-    )
-    return out
-
-
-def _finite(v: float) -> float | None:
-    return None if not np.isfinite(v) else float(v)

@@ -15,9 +15,19 @@ from changjing.evaluate.scoring.ahp import (
     group_ahp,
     random_index,
 )
-from changjing.evaluate.scoring.combine import combine_weights
-from changjing.evaluate.scoring.fuzzy import FuzzyResult, fuzzy_evaluation, membership_matrix
-from changjing.evaluate.scoring.gra import GreyResult, grey_relational
+from changjing.evaluate.scoring.combine import combine_weights, game_theory_coefficients
+from changjing.evaluate.scoring.fuzzy import (
+    FuzzyResult,
+    fuzzy_evaluation,
+    membership_matrix,
+    trapezoidal_membership,
+)
+from changjing.evaluate.scoring.gra import (
+    GreyResult,
+    GreyTopsisResult,
+    grey_relational,
+    grey_topsis,
+)
 from changjing.evaluate.scoring.grades import assign_grades, quota_grades
 from changjing.evaluate.scoring.normalise import normalise, target_score
 from changjing.evaluate.scoring.rank_reversal import rank_reversal
@@ -49,11 +59,15 @@ __all__ = [
     "group_ahp",
     "random_index",
     "combine_weights",
+    "game_theory_coefficients",
     "FuzzyResult",
     "fuzzy_evaluation",
     "membership_matrix",
+    "trapezoidal_membership",
     "GreyResult",
     "grey_relational",
+    "GreyTopsisResult",
+    "grey_topsis",
     "assign_grades",
     "quota_grades",
     "rank_reversal",

@@ -5,9 +5,19 @@ Conventions
 * ``A[i, j]`` says how much more important criterion *i* is than criterion *j* on Saaty's
   1–9 scale; the matrix must be positive with ``A[j, i] = 1 / A[i, j]`` and ones on the
   diagonal.  Strings such as ``"1/3"`` are accepted (indicator-system files use them).
-* ``method="eigen"`` (Saaty): weights are the principal right eigenvector, λmax its
-  eigenvalue.  ``method="geometric"`` (row geometric mean, Crawford & Williams 1985):
-  λmax is then estimated as mean((A w)_i / w_i), the usual companion estimate.
+* Priority method (``method``), each recorded in the result as ``ahp-<method>``:
+
+  - ``"eigen"`` (特征根法, Saaty 1980): the principal right eigenvector, λmax its
+    eigenvalue.
+  - ``"geometric"`` (根法 / 方根法, row geometric mean; Crawford & Williams 1985):
+    w_i ∝ (Π_j a_ij)^(1/n).  Alias ``"root"``.
+  - ``"sum"`` (和法, normalised-column average; e.g. 姜启源《数学模型》 ch. 8): divide
+    every column by its sum, then average each row: w_i = (1/n) Σ_j a_ij / Σ_k a_kj.
+    Alias ``"arithmetic"``.
+
+  For the two approximate methods λmax is estimated as (1/n) Σ_i (A w)_i / w_i, the
+  companion estimate the textbooks print next to them.  On a perfectly consistent matrix
+  all three give the same weights.
 * CI = (λmax − n) / (n − 1); CR = CI / RI(n).  RI comes from a *selectable* table — the
   tables differ between sources, so the table used is recorded in every result:
 
@@ -17,14 +27,25 @@ Conventions
   - ``"chinese"``: the table of Chinese AHP textbooks, after 许树柏 (1988)《实用决策方法：
     层次分析法原理》, 天津大学出版社, as used in e.g. 司守奎《数学建模算法与应用》
     (0, 0, .52, .89, 1.12, 1.26, 1.36, 1.41, 1.46, 1.49, 1.52, 1.54, 1.56, 1.58, 1.59).
+  - a user-supplied table: a sequence of RI(1), RI(2), … (or a ``{n: RI}`` mapping), for
+    reproducing a report that used another simulation's indices; recorded as
+    ``ri_table = "custom"`` with the values themselves.
 
   For n ≤ 2 every reciprocal matrix is consistent and CR is defined as 0.
 * CR ≥ ``max_cr`` (0.1, Saaty's rule) is refused with a :class:`SpecError` naming the
   matrix and its most inconsistent judgement, or only warned about when
   ``on_inconsistent="warn"``.
-* Group AHP (:func:`group_ahp`) aggregates individual judgements by the element-wise
-  (weighted) geometric mean (AIJ; Aczél & Saaty 1983; Forman & Peniwati 1998), which keeps
-  the reciprocal property; every expert's own CR is reported.
+* Group AHP (:func:`group_ahp`), ``aggregation``:
+
+  - ``"aij"`` (default; aggregating individual judgements): the element-wise weighted
+    geometric mean of the matrices (Aczél & Saaty 1983), which keeps the reciprocal
+    property, then one priority vector and one CR for the aggregate matrix.
+  - ``"aip"`` (aggregating individual priorities; Forman & Peniwati 1998): each
+    expert's priority vector first, then their weighted geometric mean (re-normalised to
+    sum 1; ``mean="geometric"``) or weighted arithmetic mean (``mean="arithmetic"``).
+    There is no aggregate matrix, so no group CR: each expert's CR is reported.
+
+  Every expert's own CR is reported either way; expert weights default to equal.
 """
 
 from __future__ import annotations
@@ -79,12 +100,56 @@ RANDOM_INDEX_SOURCES: dict[str, str] = {
     "chinese": "许树柏 (1988). 实用决策方法：层次分析法原理. 天津大学出版社 (RI, n=1..15), the "
     "table used in Chinese AHP textbooks such as 司守奎《数学建模算法与应用》.",
 }
-METHODS = ("eigen", "geometric")
+METHODS = ("eigen", "geometric", "sum")
+_METHOD_ALIASES = {"root": "geometric", "arithmetic": "sum"}
+AGGREGATIONS = ("aij", "aip")
+MEANS = ("geometric", "arithmetic")
 _RECIPROCITY_RTOL = 0.02  # "0.333" for 1/3 passes; a genuine mismatch like 3 vs 1/2 does not
 
 
-def random_index(n: int, table: str = "saaty") -> float:
-    """Random index RI(n) from the named table (see module docstring for sources)."""
+def _ri_values(table: Any) -> tuple[str, tuple[float, ...]]:
+    """(name, values) of a named or user-supplied random-index table."""
+    if isinstance(table, str):
+        random_index(1, table)  # validates the name
+        return table, RANDOM_INDEX[table]
+    if isinstance(table, dict):
+        try:
+            items = {int(k): float(v) for k, v in table.items()}
+        except (TypeError, ValueError) as exc:
+            raise SpecError(f"ri_table: expected {{n: RI}} with integer n, got {table!r}") from exc
+        top = max(items, default=0)
+        if sorted(items) != list(range(1, top + 1)) and not set(range(3, top + 1)) <= set(items):
+            raise SpecError(
+                f"ri_table: a custom table must give RI for every n from 3 to its largest n, "
+                f"got n = {sorted(items)}"
+            )
+        values = tuple(items.get(n, 0.0) for n in range(1, top + 1))
+    else:
+        try:
+            values = tuple(float(v) for v in table)
+        except (TypeError, ValueError) as exc:
+            raise SpecError(
+                f"ri_table: expected 'saaty', 'chinese' or a list of RI(1), RI(2), ..., "
+                f"got {table!r}"
+            ) from exc
+    if not values or any(not np.isfinite(v) or v < 0 for v in values):
+        raise SpecError(f"ri_table: RI values must be finite and >= 0, got {list(values)}")
+    if any(v <= 0 for v in values[2:]):
+        raise SpecError(f"ri_table: RI(n) for n >= 3 must be > 0, got {list(values)}")
+    return "custom", values
+
+
+def random_index(n: int, table: Any = "saaty") -> float:
+    """Random index RI(n) from the named table, or from a user-supplied sequence / mapping
+    (see module docstring for sources)."""
+    if not isinstance(table, str):
+        _, values = _ri_values(table)
+        if not 1 <= n <= len(values):
+            raise SpecError(
+                f"AHP matrix of order {n}: the custom random-index table covers n = 1.."
+                f"{len(values)}; give RI up to n = {n}"
+            )
+        return values[n - 1]
     if table not in RANDOM_INDEX:
         raise SpecError(
             f"ri_table: unknown random-index table {table!r}; expected one of "
@@ -175,6 +240,7 @@ class AHPResult:
     matrix: np.ndarray
     labels: list[str] = field(default_factory=list)
     max_cr: float = 0.1
+    ri_values: tuple = ()
 
     @property
     def consistent(self) -> bool:
@@ -198,7 +264,9 @@ class AHPResult:
             "cr": round(self.cr, 10),
             "ri": self.ri,
             "ri_table": self.ri_table,
-            "ri_source": RANDOM_INDEX_SOURCES[self.ri_table],
+            "ri_source": RANDOM_INDEX_SOURCES.get(
+                self.ri_table, f"user-supplied RI table {list(self.ri_values)}"
+            ),
             "matrix": np.round(self.matrix, 10).tolist(),
         }
 
@@ -219,6 +287,29 @@ def _principal_eigen(A: np.ndarray) -> tuple[np.ndarray, float]:
     k = int(np.argmax(vals.real))
     v = np.abs(vecs[:, k].real)  # Perron vector of a positive matrix has one sign
     return v / v.sum(), float(vals[k].real)
+
+
+def _check_method(method: str) -> str:
+    method = _METHOD_ALIASES.get(method, method)
+    if method not in METHODS:
+        raise SpecError(
+            f"method: expected one of {METHODS} (or 'root' / 'arithmetic'), got {method!r}"
+            f"{did_you_mean(method, METHODS)}"
+        )
+    return method
+
+
+def priority_vector(A: np.ndarray, method: str = "eigen") -> tuple[np.ndarray, float]:
+    """(weights summing to 1, λmax) of a validated reciprocal matrix by ``method``."""
+    if method == "eigen":
+        return _principal_eigen(A)
+    if method == "geometric":
+        g = np.exp(np.log(A).mean(axis=1))
+        w = g / g.sum()
+    else:  # 和法: every column scaled to sum 1, then the row means
+        w = (A / A.sum(axis=0, keepdims=True)).mean(axis=1)
+        w = w / w.sum()
+    return w, float(np.mean((A @ w) / w))
 
 
 def _check_consistency(res: AHPResult, name: str, on_inconsistent: str) -> None:
@@ -250,7 +341,7 @@ def ahp_weights(
     matrix: Any,
     *,
     method: str = "eigen",
-    ri_table: str = "saaty",
+    ri_table: Any = "saaty",
     max_cr: float = 0.1,
     on_inconsistent: str = "raise",
     labels: list[str] | None = None,
@@ -261,48 +352,64 @@ def ahp_weights(
     Parameters
     ----------
     matrix : (n × n) array-like, ``A[i, j]`` = importance of *i* over *j* (Saaty 1–9 scale).
-    method : ``"eigen"`` (principal eigenvector) or ``"geometric"`` (row geometric mean).
-    ri_table : ``"saaty"`` or ``"chinese"`` (see module docstring).
+    method : ``"eigen"`` (特征根法), ``"geometric"`` (根法, row geometric mean) or ``"sum"``
+        (和法, normalised-column average).
+    ri_table : ``"saaty"``, ``"chinese"`` or a sequence RI(1), RI(2), … (see module docstring).
     max_cr : refuse (or warn about) matrices with CR >= max_cr; Saaty's rule is 0.1.
     on_inconsistent : ``"raise"`` (default), ``"warn"`` or ``"ignore"``.
     """
-    if method not in METHODS:
-        raise SpecError(
-            f"method: expected one of {METHODS}, got {method!r}{did_you_mean(method, METHODS)}"
-        )
+    method = _check_method(method)
     A = pairwise_matrix(matrix, name)
     n = A.shape[0]
     if labels is not None and len(labels) != n:
         raise SpecError(f"{name}: {len(labels)} labels for a matrix of order {n}")
+    table_name, ri_values = _ri_values(ri_table)
     ri = random_index(n, ri_table)
-    if method == "eigen":
-        w, lam = _principal_eigen(A)
-    else:
-        g = np.exp(np.log(A).mean(axis=1))
-        w = g / g.sum()
-        lam = float(np.mean((A @ w) / w))
+    w, lam = priority_vector(A, method)
     ci = max((lam - n) / (n - 1), 0.0) if n > 2 else 0.0  # tiny negative round-off -> 0
     cr = ci / ri if ri > 0 else 0.0
-    res = AHPResult(w, lam, ci, cr, ri, ri_table, method, A, list(labels or []), float(max_cr))
+    res = AHPResult(
+        w,
+        lam,
+        ci,
+        cr,
+        ri,
+        table_name,
+        method,
+        A,
+        list(labels or []),
+        float(max_cr),
+        tuple(ri_values) if table_name == "custom" else (),
+    )
     _check_consistency(res, name, on_inconsistent)
     return res
 
 
 @dataclass
 class GroupAHPResult:
-    """Aggregated (geometric-mean) judgements of several experts, with each expert's CR."""
+    """Group priorities of several experts (AIJ or AIP), with each expert's CR.
 
-    aggregate: AHPResult
+    ``aggregate`` is the AHP result of the aggregated matrix for AIJ and ``None`` for AIP
+    (which aggregates priority vectors, so there is no group matrix and no group CR).
+    """
+
+    aggregate: AHPResult | None
     experts: list[AHPResult]
     expert_weights: np.ndarray
+    aggregation: str = "aij"
+    mean: str = "geometric"
+    group_weights: np.ndarray | None = None
 
     @property
     def weights(self) -> np.ndarray:
-        return self.aggregate.weights
+        return self.aggregate.weights if self.aggregate is not None else self.group_weights
 
     @property
     def cr(self) -> float:
-        return self.aggregate.cr
+        """CR of the aggregate matrix (AIJ); for AIP the largest expert CR."""
+        if self.aggregate is not None:
+            return self.aggregate.cr
+        return max(e.cr for e in self.experts)
 
     def __array__(self, dtype=None, copy=None):
         return np.asarray(self.weights, dtype=dtype)
@@ -313,8 +420,8 @@ class GroupAHPResult:
         rows = [
             {
                 "expert": "aggregate",
-                "cr": self.aggregate.cr,
-                **{f"w[{lab}]": w for lab, w in zip(self._labels(), self.aggregate.weights)},
+                "cr": self.aggregate.cr if self.aggregate is not None else float("nan"),
+                **{f"w[{lab}]": w for lab, w in zip(self._labels(), self.weights)},
             }
         ]
         for k, e in enumerate(self.experts):
@@ -328,11 +435,23 @@ class GroupAHPResult:
         return pd.DataFrame(rows)
 
     def _labels(self) -> list[str]:
-        return self.aggregate.labels or [f"C{i + 1}" for i in range(len(self.weights))]
+        labels = self.experts[0].labels
+        return labels or [f"C{i + 1}" for i in range(len(self.weights))]
 
     def provenance(self) -> dict:
-        out = self.aggregate.provenance()
-        out["method"] = f"group-ahp-{self.aggregate.method} (element-wise geometric mean)"
+        first = self.experts[0]
+        if self.aggregate is not None:
+            out = self.aggregate.provenance()
+            out["method"] = f"group-ahp-{self.aggregate.method} (AIJ: element-wise geometric mean)"
+        else:
+            out = {
+                "method": f"group-ahp-{first.method} (AIP: weighted {self.mean} mean of priorities)",
+                "weights": np.round(self.group_weights, 10).tolist(),
+                "ri_table": first.ri_table,
+                "ri_source": first.provenance()["ri_source"],
+            }
+        out["aggregation"] = self.aggregation
+        out["mean"] = self.mean
         out["expert_weights"] = np.round(self.expert_weights, 10).tolist()
         out["expert_cr"] = [round(e.cr, 10) for e in self.experts]
         out["expert_matrices"] = [np.round(e.matrix, 10).tolist() for e in self.experts]
@@ -340,9 +459,16 @@ class GroupAHPResult:
 
     def summary(self) -> str:
         crs = ", ".join(f"{e.cr:.4f}" for e in self.experts)
-        return (
-            f"Group AHP, {len(self.experts)} experts (CR each: {crs})\n" + self.aggregate.summary()
+        head = (
+            f"Group AHP ({self.aggregation.upper()}, {self.mean} mean), {len(self.experts)} "
+            f"experts (CR each: {crs})"
         )
+        if self.aggregate is not None:
+            return head + "\n" + self.aggregate.summary()
+        lines = [head] + [
+            f"  {lab:<24s} {w:.4f}" for lab, w in zip(self._labels(), self.group_weights)
+        ]
+        return "\n".join(lines)
 
 
 def group_ahp(
@@ -350,18 +476,37 @@ def group_ahp(
     *,
     expert_weights: Any = None,
     method: str = "eigen",
-    ri_table: str = "saaty",
+    ri_table: Any = "saaty",
     max_cr: float = 0.1,
     on_inconsistent: str = "raise",
     check_experts: bool = True,
     labels: list[str] | None = None,
     name: str = "experts",
+    aggregation: str = "aij",
+    mean: str = "geometric",
 ) -> GroupAHPResult:
-    """Aggregate several experts' matrices by element-wise weighted geometric mean.
+    """Group priorities from several experts' matrices (see module docstring).
 
-    ``expert_weights`` (default equal) must be non-negative; they are normalised to sum 1.
-    With ``check_experts`` each expert's own matrix must also pass the CR threshold.
+    ``aggregation="aij"`` aggregates the judgements (element-wise weighted geometric mean;
+    ``mean`` must be ``"geometric"``, the arithmetic mean of judgements is not reciprocal),
+    ``"aip"`` aggregates each expert's priority vector by the weighted ``mean``
+    (``"geometric"`` or ``"arithmetic"``).  ``expert_weights`` (default equal) must be
+    non-negative; they are normalised to sum 1.  With ``check_experts`` each expert's own
+    matrix must also pass the CR threshold.
     """
+    if aggregation not in AGGREGATIONS:
+        raise SpecError(
+            f"aggregation: expected one of {AGGREGATIONS}, got {aggregation!r}"
+            f"{did_you_mean(aggregation, AGGREGATIONS)}"
+        )
+    if mean not in MEANS:
+        raise SpecError(f"mean: expected one of {MEANS}, got {mean!r}{did_you_mean(mean, MEANS)}")
+    if aggregation == "aij" and mean != "geometric":
+        raise SpecError(
+            "mean: aggregating judgements (aggregation='aij') needs the geometric mean - "
+            "the arithmetic mean of reciprocal matrices is not reciprocal; use "
+            "aggregation='aip' for an arithmetic mean of priorities"
+        )
     mats = [pairwise_matrix(m, f"{name}[{k}]") for k, m in enumerate(matrices)]
     if not mats:
         raise SpecError(f"{name}: at least one expert matrix is required")
@@ -391,6 +536,13 @@ def group_ahp(
         )
         for k, m in enumerate(mats)
     ]
+    if aggregation == "aip":
+        P = np.stack([e.weights for e in experts])
+        if mean == "geometric":
+            g = np.exp(lam @ np.log(P))
+        else:
+            g = lam @ P
+        return GroupAHPResult(None, experts, lam, "aip", mean, g / g.sum())
     agg = np.exp(np.tensordot(lam, np.log(np.stack(mats)), axes=1))
     aggregate = ahp_weights(
         agg,
@@ -401,4 +553,4 @@ def group_ahp(
         labels=labels,
         name=f"{name} (aggregate)",
     )
-    return GroupAHPResult(aggregate, experts, lam)
+    return GroupAHPResult(aggregate, experts, lam, "aij", "geometric")

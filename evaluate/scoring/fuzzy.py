@@ -6,6 +6,11 @@
    normalised scale, given best grade first): memberships are triangular between
    neighbouring centres and full beyond the outermost centres, so each row sums to 1 (the
    usual "semi-trapezoid" construction of Chinese textbooks).
+   :func:`trapezoidal_membership` takes one trapezoid (a, b, c, d) per grade instead:
+   membership rises linearly from 0 at a to 1 at b, is 1 on [b, c] and falls to 0 at d
+   (a = b = −inf or c = d = +inf give the open shoulders of the outermost grades).
+   Trapezoids need not form a partition, so rows need not sum to 1; the composition
+   below normalises B.
 2. **Composition** B = A ∘ R with the weight vector A and one of the operators
 
    ===========  ==================================================  ==================
@@ -86,6 +91,41 @@ def membership_matrix(values: Any, centres: Any) -> np.ndarray:
         mem[np.isnan(v[:, j])] = np.nan
         out[:, j, :] = mem
     return out[0] if squeeze else out
+
+
+def trapezoidal_membership(values: Any, trapezoids: Any) -> np.ndarray:
+    """Memberships (alternatives × criteria × grades) from trapezoids (a, b, c, d) per grade.
+
+    ``trapezoids``: (grades × 4) for every criterion, or (criteria × grades × 4), with
+    a ≤ b ≤ c ≤ d (±inf allowed for open shoulders).  NaN values give NaN memberships.
+    """
+    v = np.asarray(values, dtype=float)
+    squeeze = v.ndim == 1
+    v = np.atleast_2d(v)
+    t = np.asarray(trapezoids, dtype=float)
+    if t.ndim == 2:
+        t = np.broadcast_to(t, (v.shape[1],) + t.shape)
+    if t.ndim != 3 or t.shape[0] != v.shape[1] or t.shape[2] != 4 or t.shape[1] < 2:
+        raise SpecError(
+            f"trapezoids: expected (grades × 4) or ({v.shape[1]} criteria × grades × 4) with "
+            f"at least 2 grades, got shape {t.shape}"
+        )
+    bad = np.isnan(t).any(axis=2) | (t[..., 1:] < t[..., :-1]).any(axis=2)  # ±inf-safe
+    if bad.any():
+        j, k = np.argwhere(bad)[0]
+        raise SpecError(f"trapezoids[{j}][{k}]: expected a <= b <= c <= d, got {t[j, k].tolist()}")
+    a, b, c, d = (t[None, :, :, q] for q in range(4))
+    x = v[:, :, None]
+    with np.errstate(all="ignore"):
+        up = np.where(b > a, (x - a) / (b - a), 1.0)
+        down = np.where(d > c, (d - x) / (d - c), 1.0)
+    mem = np.where(
+        (x >= b) & (x <= c),
+        1.0,
+        np.where((x > a) & (x < b), up, np.where((x > c) & (x < d), down, 0.0)),
+    )
+    mem = np.where(np.isnan(x), np.nan, mem)
+    return mem[0] if squeeze else mem
 
 
 @dataclass

@@ -14,6 +14,18 @@ Steps (Deng's grey relational grade with the ideal reference sequence):
 
 Larger grades are better.  With ``nan_policy="renormalise"`` missing cells drop out and
 each alternative's weights are re-normalised over the criteria present.
+
+A given reference sequence (``reference=``, one value per criterion, e.g. a target or last
+year's benchmark scenario) replaces the ideal, with ``values=``
+
+* ``"normalised"`` (default): the reference is min–max normalised together with the
+  alternatives (so it is mapped by the same column ranges), Δ_ij = |z_ij − z_0j|;
+* ``"raw"``: Δ_ij = |x_ij − x_0j| on the raw values — Deng's original form, meaningful
+  when the columns share one scale (already initialised or dimensionless data).
+
+Grey-TOPSIS (:func:`grey_topsis`; 灰色关联 TOPSIS): grey relational grades to the positive
+ideal (1 in every normalised column), γ⁺, and to the negative ideal (0), γ⁻, each with
+its own two-level Δmin/Δmax; relative closeness C_i = γ⁺_i / (γ⁺_i + γ⁻_i), larger better.
 """
 
 from __future__ import annotations
@@ -22,15 +34,19 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+from changjing.evaluate.errors import SpecError
 from changjing.evaluate.scoring._common import (
     as_directions,
     as_matrix,
     as_weights,
     check_range,
+    did_you_mean,
     nan_mask,
     rank_desc,
 )
 from changjing.evaluate.scoring.normalise import minmax
+
+VALUES = ("normalised", "raw")
 
 
 @dataclass
@@ -40,6 +56,7 @@ class GreyResult:
     rank: np.ndarray
     rho: float
     alternatives: list = field(default_factory=list)
+    reference: str = "ideal"
 
     @property
     def scores(self) -> np.ndarray:
@@ -62,10 +79,30 @@ class GreyResult:
         return "\n".join([head, *rows])
 
 
-def coefficients(arr: np.ndarray, benefit: np.ndarray, rho: float) -> np.ndarray:
-    """Grey relational coefficients ξ (alternatives × criteria); NaN where the cell is missing."""
-    z = minmax(arr, np.where(benefit, "benefit", "cost"))
-    delta = np.abs(1.0 - z)
+def coefficients(
+    arr: np.ndarray,
+    benefit: np.ndarray,
+    rho: float,
+    reference: np.ndarray | None = None,
+    values: str = "normalised",
+) -> np.ndarray:
+    """Grey relational coefficients ξ (alternatives × criteria); NaN where the cell is missing.
+
+    Without ``reference`` the reference is the ideal of the direction-aware min–max
+    normalised matrix; see the module docstring for a given reference.
+    """
+    if reference is None:
+        z = minmax(arr, np.where(benefit, "benefit", "cost"))
+        delta = np.abs(1.0 - z)
+    elif values == "raw":
+        delta = np.abs(arr - reference[None, :])
+    else:
+        z = minmax(np.vstack([reference[None, :], arr]), np.where(benefit, "benefit", "cost"))
+        delta = np.abs(z[1:] - z[:1])
+    return _xi(delta, rho)
+
+
+def _xi(delta: np.ndarray, rho: float) -> np.ndarray:
     dmin, dmax = np.nanmin(delta), np.nanmax(delta)
     if dmax == 0:  # every alternative equals the ideal everywhere
         return np.where(np.isnan(delta), np.nan, 1.0)
@@ -87,13 +124,87 @@ def grey_relational(
     *,
     rho: float = 0.5,
     nan_policy: str = "raise",
+    reference: Any = None,
+    values: str = "normalised",
 ) -> GreyResult:
-    """Weighted grey relational grades to the ideal alternative (see module docstring)."""
+    """Weighted grey relational grades to the ideal alternative, or to a given
+    ``reference`` sequence on ``values="normalised"`` or ``"raw"`` data (module docstring)."""
     arr, rows, cols = as_matrix(X, allow_nan=True)
     present = nan_mask(arr, nan_policy, "X", rows, cols)
     w = as_weights(weights, arr.shape[1])
     benefit = as_directions(directions, arr.shape[1])
     rho = check_range("rho", rho, 1e-9, 1.0)
-    xi = coefficients(arr, benefit, rho)
+    if values not in VALUES:
+        raise SpecError(
+            f"values: expected one of {VALUES}, got {values!r}{did_you_mean(values, VALUES)}"
+        )
+    ref = None
+    if reference is not None:
+        ref = np.asarray(reference, dtype=float).ravel()
+        if ref.size != arr.shape[1] or not np.all(np.isfinite(ref)):
+            raise SpecError(
+                f"reference: expected {arr.shape[1]} finite values (one per criterion), "
+                f"got {np.asarray(reference).tolist()}"
+            )
+    xi = coefficients(arr, benefit, rho, ref, values)
     g = _grades(xi, w[None, :], present)[:, 0]
-    return GreyResult(g, xi, rank_desc(g), rho, rows)
+    return GreyResult(
+        g, xi, rank_desc(g), rho, rows, "ideal" if ref is None else f"given ({values})"
+    )
+
+
+@dataclass
+class GreyTopsisResult:
+    closeness: np.ndarray
+    grade_positive: np.ndarray
+    grade_negative: np.ndarray
+    rank: np.ndarray
+    rho: float
+    alternatives: list = field(default_factory=list)
+
+    @property
+    def scores(self) -> np.ndarray:
+        return self.closeness
+
+    def to_frame(self):
+        import pandas as pd
+
+        return pd.DataFrame(
+            {
+                "alternative": self.alternatives,
+                "grade_positive": self.grade_positive,
+                "grade_negative": self.grade_negative,
+                "closeness": self.closeness,
+                "rank": self.rank,
+            }
+        )
+
+    def summary(self) -> str:
+        head = f"Grey-TOPSIS (rho = {self.rho}), {len(self.closeness)} alternatives"
+        order = np.argsort(self.rank, kind="stable")
+        rows = [
+            f"  {self.rank[i]:>4d}  {self.alternatives[i]!s:<20s} C = {self.closeness[i]:.4f}"
+            for i in order[:20]
+        ]
+        return "\n".join([head, *rows])
+
+
+def grey_topsis(
+    X: Any,
+    weights: Any,
+    directions: Any,
+    *,
+    rho: float = 0.5,
+    nan_policy: str = "raise",
+) -> GreyTopsisResult:
+    """Grey-TOPSIS closeness γ⁺ / (γ⁺ + γ⁻) (see module docstring)."""
+    arr, rows, cols = as_matrix(X, allow_nan=True)
+    present = nan_mask(arr, nan_policy, "X", rows, cols)
+    w = as_weights(weights, arr.shape[1])
+    benefit = as_directions(directions, arr.shape[1])
+    rho = check_range("rho", rho, 1e-9, 1.0)
+    z = minmax(arr, np.where(benefit, "benefit", "cost"))
+    gp = _grades(_xi(np.abs(1.0 - z), rho), w[None, :], present)[:, 0]
+    gn = _grades(_xi(np.abs(z), rho), w[None, :], present)[:, 0]
+    c = gp / (gp + gn)
+    return GreyTopsisResult(c, gp, gn, rank_desc(c), rho, rows)

@@ -13,7 +13,7 @@ import numpy as np
 from changjing.evaluate.errors import InputError
 from changjing.evaluate.scoring import ahp as _ahp
 from changjing.evaluate.scoring._common import row_weights
-from changjing.evaluate.scoring.combine import combine_weights
+from changjing.evaluate.scoring.combine import combine_weights, game_theory_coefficients
 from changjing.evaluate.scoring.system import IndicatorSystem, WeightSpec
 from changjing.evaluate.scoring.weights_objective import (
     critic_weights,
@@ -55,7 +55,9 @@ def subjective_weights(
             ew = None if ew is None else [ew[k] for k in pick]
             policy = "ignore"
         kwargs["on_inconsistent"] = policy
-        res = _ahp.group_ahp(mats, expert_weights=ew, **kwargs)
+        res = _ahp.group_ahp(
+            mats, expert_weights=ew, aggregation=spec.aggregation, mean=spec.mean, **kwargs
+        )
     else:
         kwargs["on_inconsistent"] = policy
         res = _ahp.ahp_weights(spec.matrix, **kwargs)
@@ -75,9 +77,14 @@ def objective_weights(spec: WeightSpec, M: np.ndarray, dirs: list[str], ids: lis
             f"got {Mc.shape[0]}; use fixed/AHP weights or another missing-value policy"
         )
     if spec.source == "entropy":
-        res = entropy_weights(Mc)
+        if spec.convention == "standardised":
+            res = entropy_weights(
+                Mc, convention="standardised", directions=dirs, offset=spec.offset
+            )
+        else:
+            res = entropy_weights(Mc)
     elif spec.source == "critic":
-        res = critic_weights(Mc, dirs)
+        res = critic_weights(Mc, dirs, contrast=spec.contrast)
     else:
         res = std_weights(Mc)
     prov = res.provenance()
@@ -110,6 +117,9 @@ def level_weights(
     }
     if spec.combine == "linear":
         prov["alpha"] = spec.alpha
+    elif spec.combine.startswith("game_theory"):
+        a = game_theory_coefficients(ws, wo, method=spec.combine)
+        prov["game_theory_coefficients"] = a.round(10).tolist()
     return w, prov
 
 

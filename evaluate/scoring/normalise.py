@@ -11,6 +11,9 @@ method        benefit column (cost columns are mirrored)
 ``vector``    x / ‖x‖₂ ∈ [0, 1] for x ≥ 0; cost: 1 − x / ‖x‖₂ (Hwang & Yoon's vector
               normalisation; TOPSIS keeps the raw x / ‖x‖ and puts the ideal by direction)
 ``zscore``    (x − mean) / sd (sample sd); cost: −(x − mean) / sd.  Not bounded.
+``max``       x / max ∈ (0, 1] (linear scale transformation, Hwang & Yoon 1981 §3.1, the
+              weighted-sum default of many textbooks); cost: min / x.  Needs x ≥ 0
+              (x > 0 in cost columns); unlike ``minmax`` the worst value does not map to 0
 ``target``    (中间型) 1 − |x − t| / max|x − t|: 1 at the target value t
 ``interval``  (区间型) 1 inside [a, b]; outside 1 − dist(x, [a, b]) / max dist
 ============  ===========================================================================
@@ -27,7 +30,7 @@ import numpy as np
 from changjing.evaluate.errors import SpecError
 from changjing.evaluate.scoring._common import as_directions, as_matrix, did_you_mean
 
-METHODS = ("minmax", "vector", "zscore")
+METHODS = ("minmax", "vector", "zscore", "max")
 
 
 def minmax(X: Any, directions: Any) -> np.ndarray:
@@ -64,6 +67,27 @@ def zscore(X: Any, directions: Any) -> np.ndarray:
     return np.where(ok, z, np.where(np.isnan(arr), np.nan, 0.0))
 
 
+def max_ratio(X: Any, directions: Any) -> np.ndarray:
+    """x / max for benefit columns, min / x for cost columns (Hwang & Yoon 1981)."""
+    arr, _, cols = as_matrix(X, allow_nan=True)
+    benefit = as_directions(directions, arr.shape[1])
+    with np.errstate(all="ignore"):
+        lo = np.nanmin(arr, axis=0)
+        hi = np.nanmax(arr, axis=0)
+    bad = (lo < 0) | (~benefit & (lo <= 0))
+    if bad.any():
+        j = int(np.argmax(bad))
+        need = "> 0 (min / x in a cost column)" if not benefit[j] else ">= 0"
+        raise SpecError(
+            f"normalisation 'max': column {cols[j]!r} has minimum {lo[j]:g}; x / max needs "
+            f"values {need} - use 'minmax' for data with negative values"
+        )
+    with np.errstate(all="ignore"):
+        z = np.where(benefit, arr / np.where(hi > 0, hi, 1.0), lo / arr)
+    # an all-zero benefit column carries no information: every alternative scores 1
+    return np.where(benefit & (hi == 0), np.where(np.isnan(arr), np.nan, 1.0), z)
+
+
 def target_score(x: Any, target: float | None = None, interval: Any = None) -> np.ndarray:
     """Score one column toward a target value (中间型) or a target interval (区间型).
 
@@ -88,7 +112,7 @@ def target_score(x: Any, target: float | None = None, interval: Any = None) -> n
 
 def normalise(X: Any, method: str, directions: Any) -> np.ndarray:
     """Normalise every column with ``method`` (one of :data:`METHODS`), oriented by direction."""
-    funcs = {"minmax": minmax, "vector": vector, "zscore": zscore}
+    funcs = {"minmax": minmax, "vector": vector, "zscore": zscore, "max": max_ratio}
     if method == "none":  # values already on a common, oriented scale (e.g. target scores)
         arr, _, _ = as_matrix(X, allow_nan=True)
         if not as_directions(directions, arr.shape[1]).all():

@@ -341,7 +341,10 @@ def score_scenarios(
         "n_scored": len(ids),
         "n_excluded": int(len(mo.excluded)),
         "ri_table": system.ri_table,
-        "ri_source": _ahp.RANDOM_INDEX_SOURCES[system.ri_table],
+        "ri_source": _ahp.RANDOM_INDEX_SOURCES.get(
+            system.ri_table if isinstance(system.ri_table, str) else "",
+            f"user-supplied RI table {system.ri_table}",
+        ),
         "max_cr": system.max_cr,
         "allow_inconsistent": system.allow_inconsistent,
         "ahp_method": system.ahp_method,

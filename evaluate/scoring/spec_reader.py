@@ -174,6 +174,21 @@ class SpecReader:
                             f"{key}.expert_weights", f"expected {len(mats)} numbers >= 0, got {ew}"
                         )
                     spec.expert_weights = ew
+                spec.aggregation = self.get(t, "aggregation", key, str, "aij", ("aij", "aip"))
+                spec.mean = self.get(t, "mean", key, str, "geometric", ("geometric", "arithmetic"))
+                if spec.aggregation == "aij" and spec.mean != "geometric":
+                    raise self.fail(
+                        f"{key}.mean",
+                        "aggregating judgements (aggregation = 'aij') needs the geometric "
+                        "mean; use aggregation = 'aip' for an arithmetic mean of priorities",
+                    )
+        elif source == "entropy":
+            spec.convention = self.get(t, "convention", key, str, "raw", ("raw", "standardised"))
+            spec.offset = self.get(t, "offset", key, float, 1e-4)
+            if not 0 <= spec.offset <= 1:
+                raise self.fail(f"{key}.offset", f"must be in [0, 1], got {spec.offset}")
+        elif source == "critic":
+            spec.contrast = self.get(t, "contrast", key, str, "std", ("std", "entropy"))
         elif source == "combined":
             spec.subjective = self.weights(
                 self.get(t, "subjective", key, None), f"{key}.subjective", child_ids
@@ -191,7 +206,14 @@ class SpecReader:
                     f"{key}.objective.source",
                     f"expected one of {', '.join(OBJECTIVE_SOURCES)}, got {spec.objective.source!r}",
                 )
-            spec.combine = self.get(t, "combine", key, str, "linear", ("linear", "multiplicative"))
+            spec.combine = self.get(
+                t,
+                "combine",
+                key,
+                str,
+                "linear",
+                ("linear", "multiplicative", "game_theory", "game_theory_abs"),
+            )
             if spec.combine == "linear":
                 spec.alpha = self.get(t, "alpha", key, float)
                 if not 0 <= spec.alpha <= 1:

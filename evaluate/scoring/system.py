@@ -24,7 +24,12 @@ See ``docs/evaluate_scoring.md`` for the full file format.  In short::
 A weights table has ``source`` = ``fixed`` (``values``), ``equal``, ``ahp`` (``matrix``
 or ``experts`` + optional ``expert_weights``; optional ``order`` of child ids),
 ``entropy``, ``critic``, ``std`` or ``combined`` (``subjective`` and ``objective``
-sub-tables, ``combine`` = ``linear`` with ``alpha`` or ``multiplicative``).
+sub-tables, ``combine`` = ``linear`` with ``alpha``, ``multiplicative``, ``game_theory``
+or ``game_theory_abs``).  Conventions of a weights table: ``aggregation`` (``aij`` |
+``aip``) and ``mean`` (``geometric`` | ``arithmetic``) for group AHP; ``convention``
+(``raw`` | ``standardised``) and ``offset`` for entropy; ``contrast`` (``std`` |
+``entropy``) for CRITIC.  ``scoring.ri_table`` is ``saaty``, ``chinese`` or an array of
+RI(1), RI(2), …; ``scoring.ahp_method`` is ``eigen``, ``geometric`` (根法) or ``sum`` (和法).
 
 Every problem raises :class:`SpecError` naming the file, the dotted key, the value and
 what was expected, with a did-you-mean suggestion for misspelt keys and choices.
@@ -45,7 +50,7 @@ from changjing.evaluate.scoring.spec_reader import (  # noqa: F401  (sources re-
 )
 
 SCORING_METHODS = ("weighted_sum", "topsis", "vikor", "gra", "fuzzy")
-NORMALISATIONS = ("minmax", "vector", "zscore")
+NORMALISATIONS = ("minmax", "vector", "zscore", "max")
 DIRECTIONS = ("benefit", "cost", "target", "interval")
 MISSING_POLICIES = ("exclude", "impute_median", "impute_mean", "renormalise")
 COLUMN_TYPES = ("number", "integer", "date", "text")
@@ -128,6 +133,11 @@ _KEYS = {
         "combine",
         "alpha",
         "note",
+        "aggregation",
+        "mean",
+        "convention",
+        "offset",
+        "contrast",
     },
 }
 
@@ -146,13 +156,22 @@ class WeightSpec:
     alpha: float = 0.5
     note: str = ""
     where: str = ""
+    aggregation: str = "aij"  # group AHP: aggregate judgements (aij) or priorities (aip)
+    mean: str = "geometric"  # group AHP mean
+    convention: str = "raw"  # entropy: raw values or standardise-first (熵权法)
+    offset: float = 1e-4  # entropy "standardised": shift after min–max
+    contrast: str = "std"  # CRITIC contrast measure
 
     def describe(self) -> str:
         if self.source == "combined":
-            how = f"alpha={self.alpha:g}" if self.combine == "linear" else "multiplicative"
+            how = f"alpha={self.alpha:g}" if self.combine == "linear" else self.combine
             return f"combined({self.subjective.describe()}, {self.objective.describe()}, {how})"
         if self.source == "ahp" and self.experts:
-            return f"group-ahp({len(self.experts)} experts)"
+            return f"group-ahp({len(self.experts)} experts, {self.aggregation})"
+        if self.source == "entropy" and self.convention != "raw":
+            return f"entropy({self.convention})"
+        if self.source == "critic" and self.contrast != "std":
+            return f"critic({self.contrast})"
         return self.source
 
 
@@ -213,7 +232,7 @@ class IndicatorSystem:
     fuzzy_centres: list[float] = field(default_factory=lambda: [0.85, 0.7, 0.55, 0.3])
     fuzzy_grade_values: list[float] = field(default_factory=lambda: [95.0, 80.0, 65.0, 40.0])
     missing: str = "renormalise"
-    ri_table: str = "saaty"
+    ri_table: str | list[float] = "saaty"
     max_cr: float = 0.1
     allow_inconsistent: bool = False
     ahp_method: str = "eigen"
@@ -394,12 +413,28 @@ def parse_indicator_system(doc: dict, path: str = "<dict>", sha256: str = "") ->
     s.missing = r.get(sc, "missing", "scoring", str, s.missing, MISSING_POLICIES)
     from changjing.evaluate.scoring.ahp import RANDOM_INDEX
 
-    s.ri_table = r.get(sc, "ri_table", "scoring", str, s.ri_table, tuple(sorted(RANDOM_INDEX)))
+    if isinstance(sc.get("ri_table"), list):  # a user-supplied RI(1), RI(2), ... table
+        s.ri_table = r.number_list(sc, "ri_table", "scoring")
+        if len(s.ri_table) < 3 or any(v <= 0 for v in s.ri_table[2:]):
+            raise r.fail(
+                "scoring.ri_table",
+                f"expected RI(1), RI(2), ... with RI(n) > 0 for n >= 3, got {s.ri_table}",
+            )
+    else:
+        s.ri_table = r.get(sc, "ri_table", "scoring", str, s.ri_table, tuple(sorted(RANDOM_INDEX)))
     s.max_cr = r.get(sc, "max_cr", "scoring", float, s.max_cr)
     if not 0 < s.max_cr <= 1:
         raise r.fail("scoring.max_cr", f"must be in (0, 1], got {s.max_cr}")
     s.allow_inconsistent = r.get(sc, "allow_inconsistent", "scoring", bool, s.allow_inconsistent)
-    s.ahp_method = r.get(sc, "ahp_method", "scoring", str, s.ahp_method, ("eigen", "geometric"))
+    s.ahp_method = r.get(
+        sc,
+        "ahp_method",
+        "scoring",
+        str,
+        s.ahp_method,
+        ("eigen", "geometric", "sum", "root", "arithmetic"),
+    )
+    s.ahp_method = {"root": "geometric", "arithmetic": "sum"}.get(s.ahp_method, s.ahp_method)
 
     s.robustness_mode = r.get(
         rb,

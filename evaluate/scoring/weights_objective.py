@@ -5,8 +5,18 @@ All three take a decision matrix ``X`` (alternatives × criteria) and return a
 
 Entropy (Shannon; the "entropy weight method" 熵权法, e.g. Zeleny 1982, Hwang & Yoon 1981)
     p_ij = x_ij / Σ_i x_ij,  e_j = −(1/ln m) Σ_i p_ij ln p_ij,  w_j = (1 − e_j) / Σ (1 − e_k).
-    Computed on the raw (non-negative) values, as in the published examples; directions
-    do not enter.  **Zeros** use the limit 0·ln 0 = 0, so they need no shift.
+    ``convention="raw"`` (default) computes it on the raw (non-negative) values, as in the
+    published examples of Xu (2004) and Zavadskas & Podvezko (2016); directions do not
+    enter.  **Zeros** use the limit 0·ln 0 = 0, so they need no shift.
+    ``convention="standardised"`` is the 熵权法 of Chinese evaluation practice and
+    modelling textbooks (the standardise-then-translate idea goes back to 郭显光 1998
+    《改进的熵值法及其在经济效益评价中的应用》, 系统工程理论与实践 18(12), who translates
+    z-scores; the textbooks use min–max): each column is first mapped by direction-aware
+    min–max, z = (x − worst)/(best − worst),
+    then shifted, z' = z + ``offset`` (default 1e-4) so that ln p stays finite, and the
+    entropy is computed on z'.  Because the worst alternative gets share ≈ 0 in every
+    column, the two conventions give visibly different weights on the same data; the
+    one used (and the offset) is recorded in ``details``.
     **Negative values** break the shares p_ij; with ``shift="auto"`` (default) a column
     containing a negative value is translated by x − min(x) + ε·(max − min) (ε = 1e-4,
     recorded per column), otherwise (``shift="none"``) it is refused.  A column whose
@@ -16,6 +26,12 @@ CRITIC (Diakoulaki, Mavrotas & Papayannakis 1995)
     C_j = σ_j Σ_k (1 − r_jk) with σ the sample standard deviation and r Pearson's
     correlation of the normalised columns; w_j = C_j / Σ C_k.  Unlike pymcdm, directions
     are honoured (flipping a cost column changes its correlations' signs).
+    A constant column has σ = 0 and no defined correlation: it gets weight 0 and is left
+    out of the other columns' conflict sums, so the remaining weights are exactly those of
+    CRITIC on the matrix without it (a column with no information must not change them).
+    ``contrast="entropy"`` replaces σ_j by the entropy divergence 1 − e_j of the
+    normalised column, keeping the conflict term (the entropy–CRITIC variant of applied
+    studies; it is defined here by that formula, with no single defining source).
 Standard deviation
     w_j = σ_j / Σ σ_k of the min–max normalised columns (or of the raw columns).
 
@@ -76,8 +92,31 @@ def _normalise_total(score: np.ndarray, method: str) -> np.ndarray:
     return score / total
 
 
-def entropy_weights(X: Any, *, shift: str = "auto", epsilon: float = 1e-4) -> WeightResult:
-    """Entropy weights of the columns of ``X`` (see module docstring for the shift rule)."""
+ENTROPY_CONVENTIONS = ("raw", "standardised")
+
+
+def entropy_weights(
+    X: Any,
+    *,
+    shift: str = "auto",
+    epsilon: float = 1e-4,
+    convention: str = "raw",
+    directions: Any = None,
+    offset: float = 1e-4,
+) -> WeightResult:
+    """Entropy weights of the columns of ``X``.
+
+    ``convention="raw"``: shares of the raw values (``shift`` / ``epsilon`` translate a
+    column with negative values).  ``convention="standardised"``: direction-aware min–max
+    to [0, 1] plus ``offset`` first (needs ``directions``).  See the module docstring.
+    """
+    if convention not in ENTROPY_CONVENTIONS:
+        raise SpecError(
+            f"convention: expected one of {ENTROPY_CONVENTIONS}, got {convention!r}"
+            f"{did_you_mean(convention, ENTROPY_CONVENTIONS)}"
+        )
+    if convention == "standardised":
+        return _entropy_standardised(X, directions, offset)
     arr, _, cols = as_matrix(X)
     if shift not in ("auto", "none"):
         raise SpecError(
@@ -107,7 +146,51 @@ def entropy_weights(X: Any, *, shift: str = "auto", epsilon: float = 1e-4) -> We
     e = np.where(total > 0, e, 1.0)  # an all-zero column carries no information
     d = np.clip(1.0 - e, 0.0, None)
     w = _normalise_total(d, "entropy")
-    return WeightResult(w, "entropy", cols, {"entropy": e, "divergence": d, "shift": shifts})
+    return WeightResult(
+        w, "entropy", cols, {"entropy": e, "divergence": d, "shift": shifts, "convention": "raw"}
+    )
+
+
+def _entropy_of_shares(arr: np.ndarray) -> np.ndarray:
+    """Normalised Shannon entropy e_j of the column shares (x >= 0, 0 ln 0 := 0)."""
+    total = arr.sum(axis=0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        p = np.where(total > 0, arr / np.where(total > 0, total, 1.0), 0.0)
+        plogp = np.where(p > 0, p * np.log(np.where(p > 0, p, 1.0)), 0.0)
+    e = -plogp.sum(axis=0) / np.log(arr.shape[0])
+    return np.where(total > 0, e, 1.0)
+
+
+def _entropy_standardised(X: Any, directions: Any, offset: float) -> WeightResult:
+    arr, _, cols = as_matrix(X)
+    if directions is None:
+        raise SpecError(
+            "directions: convention='standardised' maps every column by direction first; "
+            "give one 'benefit'/'cost' per criterion"
+        )
+    if arr.shape[0] < 2:
+        raise InputError(f"X: entropy weights need at least 2 alternatives, got {arr.shape[0]}")
+    if not (isinstance(offset, (int, float)) and 0 <= offset <= 1):
+        raise SpecError(f"offset: expected a number in [0, 1], got {offset!r}")
+    benefit = as_directions(directions, arr.shape[1])
+    z = _directional_minmax(arr, benefit)
+    const = arr.max(axis=0) == arr.min(axis=0)
+    # a constant column is all-equal after the shift as well: e = 1, weight 0
+    e = np.where(const, 1.0, _entropy_of_shares(z + float(offset)))
+    d = np.clip(1.0 - e, 0.0, None)
+    w = _normalise_total(d, "entropy")
+    return WeightResult(
+        w,
+        "entropy",
+        cols,
+        {
+            "entropy": e,
+            "divergence": d,
+            "convention": "standardised",
+            "offset": float(offset),
+            "directions": ["benefit" if b else "cost" for b in benefit],
+        },
+    )
 
 
 def _directional_minmax(arr: np.ndarray, benefit: np.ndarray) -> np.ndarray:
@@ -118,8 +201,20 @@ def _directional_minmax(arr: np.ndarray, benefit: np.ndarray) -> np.ndarray:
     return np.where(rng > 0, z, 0.0)
 
 
-def critic_weights(X: Any, directions: Any) -> WeightResult:
-    """CRITIC weights (Diakoulaki et al. 1995) with direction-aware min–max normalisation."""
+CRITIC_CONTRASTS = ("std", "entropy")
+
+
+def critic_weights(X: Any, directions: Any, *, contrast: str = "std") -> WeightResult:
+    """CRITIC weights (Diakoulaki et al. 1995) with direction-aware min–max normalisation.
+
+    ``contrast="std"`` (the original) measures each criterion's contrast by the sample
+    standard deviation of its normalised column; ``"entropy"`` by its entropy divergence.
+    """
+    if contrast not in CRITIC_CONTRASTS:
+        raise SpecError(
+            f"contrast: expected one of {CRITIC_CONTRASTS}, got {contrast!r}"
+            f"{did_you_mean(contrast, CRITIC_CONTRASTS)}"
+        )
     arr, _, cols = as_matrix(X)
     if arr.shape[0] < 3:
         raise InputError(
@@ -132,15 +227,24 @@ def critic_weights(X: Any, directions: Any) -> WeightResult:
     norms = np.sqrt((zc**2).sum(axis=0))
     safe = np.where(norms > 0, norms, 1.0)
     r = (zc / safe).T @ (zc / safe)
-    # a constant column has no defined correlation; its σ = 0 zeroes its weight anyway
-    r[norms == 0, :] = 0.0
-    r[:, norms == 0] = 0.0
+    # A constant column has no defined correlation.  Treating r as 1 with it drops it
+    # from every conflict sum (1 − r = 0), so it cannot inflate the others' conflict;
+    # its σ = 0 (and e = 1) zeroes its own weight.
+    r[norms == 0, :] = 1.0
+    r[:, norms == 0] = 1.0
     np.fill_diagonal(r, 1.0)
     conflict = (1.0 - r).sum(axis=1)
-    info = sigma * conflict
+    if contrast == "std":
+        spread = sigma
+    else:
+        spread = np.where(norms > 0, 1.0 - _entropy_of_shares(z), 0.0)
+    info = spread * conflict
     w = _normalise_total(info, "CRITIC")
     return WeightResult(
-        w, "critic", cols, {"sigma": sigma, "conflict": conflict, "information": info}
+        w,
+        "critic" if contrast == "std" else "critic-entropy",
+        cols,
+        {"sigma": sigma, "contrast": spread, "conflict": conflict, "information": info},
     )
 
 

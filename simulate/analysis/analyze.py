@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -21,7 +20,7 @@ from changjing.simulate.analysis.summaries import (
     target_probabilities,
 )
 from changjing.simulate.errors import SimulateError
-from changjing.simulate.provenance import write_csv
+from changjing.simulate.provenance import read_manifest, write_csv
 from changjing.simulate.store import FILE, ResultStore
 
 
@@ -55,7 +54,11 @@ def open_store(folder: str | Path) -> tuple[ResultStore, dict]:
     if not (folder / FILE).is_file() or not manifest_path.is_file():
         raise SimulateError(f"{folder}: not a sweep folder (no {FILE} and manifest.json); run "
                             "`changjing sweep EXPERIMENT --out DIR` first")
-    return ResultStore(folder), json.loads(manifest_path.read_text(encoding="utf-8"))
+    manifest = read_manifest(manifest_path)
+    if "experiment_resolved" not in manifest:
+        raise SimulateError(f"{manifest_path}: not a sweep manifest (no experiment_resolved; "
+                            f"kind {manifest.get('kind')!r})")
+    return ResultStore(folder), manifest
 
 
 def analyze(folder: str | Path, indicators: list[str] | None = None) -> SweepAnalysis:

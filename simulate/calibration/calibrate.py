@@ -19,7 +19,6 @@ from __future__ import annotations
 import json
 import sqlite3
 import time
-import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -44,6 +43,7 @@ from changjing.simulate.executors import (
     refuse_in_worker_bootstrap,
     resilient_map,
 )
+from changjing.simulate.inputs import StrictModel, key_lines, load_toml, where
 from changjing.simulate.provenance import (
     canonical_hash,
     git_commit,
@@ -52,13 +52,13 @@ from changjing.simulate.provenance import (
     write_csv,
     write_manifest,
 )
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import Field, ValidationError, model_validator
 
 IDENTIFIED, WEAK = 0.5, 0.8   # posterior / prior 90 % width thresholds (stated conventions)
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class _Strict(StrictModel):
+    """Unknown keys and silently coerced types are errors (see simulate/inputs.py)."""
 
 
 class CalibrationSection(_Strict):
@@ -134,34 +134,52 @@ class Calibration:
         return canonical_hash(self.resolved())
 
 
+CALIBRATION_HINTS = {
+    k: "is a model-config table: set model parameters in the base config (calibration.base) "
+       "or in [calibration.set]" for k in Config.model_fields
+} | {k: "belongs in an experiment file (`changjing sweep`)"
+     for k in ("experiment", "levers", "arms", "uncertainties", "design")
+     } | {k: "belongs in the targets file named by calibration.targets" for k in
+          ("moment", "period")}
+
+
 def load_calibration(path: str | Path) -> Calibration:
     path = Path(path)
-    if not path.is_file():
-        raise ConfigError(f"{path}: calibration file not found")
-    text = path.read_text(encoding="utf-8")
+    data, text = load_toml(path, "calibration", empty_hint="a calibration needs a "
+                           "[calibration] table and [priors.NAME] (docs/calibration.md)")
+    lines = key_lines(text)
     try:
-        spec = CalibrationSpec.model_validate(tomllib.loads(text))
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path}: not valid TOML: {exc}") from None
+        spec = CalibrationSpec.model_validate(data)
     except ValidationError as exc:
         raise ConfigError(format_validation_error(exc, str(path), CalibrationSpec,
-                                                  "calibration")) from None
+                                                  "calibration", text, CALIBRATION_HINTS)
+                          ) from None
     c = spec.calibration
-    base = load_config(path.parent / c.base) if (path.parent / c.base).is_file() else None
-    if base is None:
-        raise ConfigError(f"{path}: calibration.base: {c.base}: file not found "
-                          f"(looked in {path.parent})")
+    if not (path.parent / c.base).is_file():
+        raise ConfigError(f"{where(str(path), lines, 'calibration.base')}: {c.base}: file not "
+                          f"found (looked in {path.parent})")
     tpath = path.parent / c.targets
-    targets = load_targets(tpath if tpath.is_file() else c.targets)
-    base = base.with_overrides({**period_overrides(targets, base.run.start), **c.set},
-                               f"{path}: calibration.set")
+    try:
+        base = load_config(path.parent / c.base)
+    except ConfigError as exc:
+        raise ConfigError(f"{where(str(path), lines, 'calibration.base')} -> {exc}") from None
+    try:
+        targets = load_targets(tpath if tpath.is_file() else c.targets)
+    except ConfigError as exc:
+        raise ConfigError(f"{where(str(path), lines, 'calibration.targets')} -> {exc}"
+                          ) from None
+    try:
+        base = base.with_overrides({**period_overrides(targets, base.run.start), **c.set},
+                                   f"{where(str(path), lines, 'calibration.set')}")
+    except ConfigError as exc:
+        raise ConfigError(str(exc)) from None
     priors = []
     for name, p in spec.priors.items():
         try:
             base.with_overrides({p.key: p.range[0] if not p.integer else int(p.range[0])},
-                                f"{path}: priors.{name}.key")
+                                where(str(path), lines, f"priors.{name}.key"))
             base.with_overrides({p.key: p.range[1] if not p.integer else int(p.range[1])},
-                                f"{path}: priors.{name}.range")
+                                where(str(path), lines, f"priors.{name}.range"))
         except ConfigError as exc:
             raise ConfigError(str(exc)) from None
         priors.append(Prior(name, p.key, p.dist, p.range[0], p.range[1], p.mean, p.sd,

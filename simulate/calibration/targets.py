@@ -2,27 +2,55 @@
 
 from __future__ import annotations
 
-import tomllib
+import datetime as _dt
+import math
 from pathlib import Path
 from typing import Literal
 
 import numpy as np
 import pandas as pd
-from changjing.simulate.config import month_index
+from changjing.simulate.config import month_index, month_label
 from changjing.simulate.errors import ConfigError, format_validation_error, suggest
 from changjing.simulate.indicators import timeseries_columns
+from changjing.simulate.inputs import StrictModel, key_lines, load_toml, where
 from changjing.simulate.programme import STAGES, data_path
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import Field, ValidationError, field_validator, model_validator
+
+_YM = r"^\d{4}-(0[1-9]|1[0-2])$"
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class _Strict(StrictModel):
+    """Unknown keys and silently coerced types are errors (see simulate/inputs.py)."""
+
+
+def this_month() -> str:
+    """The current month, 'YYYY-MM' (observations cannot lie after it)."""
+    today = _dt.date.today()
+    return f"{today.year:04d}-{today.month:02d}"
+
+
+def _not_future(month: str, what: str) -> None:
+    now = this_month()
+    if month_index(now, month) > 0:
+        raise ValueError(f"{what} {month} lies in the future (this month is {now}); an "
+                         "observed moment can only cover months that have passed")
 
 
 class Period(_Strict):
-    start: str = Field(pattern=r"^\d{4}-(0[1-9]|1[0-2])$")
+    start: str = Field(pattern=_YM)
     months: int = Field(ge=1, le=600)
     source: str = ""
+
+    @property
+    def end(self) -> str:
+        """Last month covered, 'YYYY-MM'."""
+        return month_label(self.start, self.months - 1)
+
+    @model_validator(mode="after")
+    def _past(self) -> Period:
+        _not_future(self.end, f"the period {self.start} + {self.months} months ends in "
+                    f"{self.end}, which")
+        return self
 
 
 class Moment(_Strict):
@@ -38,8 +66,39 @@ class Moment(_Strict):
     period: tuple[str, str] | None = None
     source: str
 
+    @field_validator("value", "sd")
+    @classmethod
+    def _finite(cls, v: float) -> float:
+        if not math.isfinite(v):
+            raise ValueError(f"must be a finite number, got {v}; a moment that was not "
+                             "observed is left out (or enabled = false)")
+        # Every kind counts something (listings, labs, yuan, shares of scenarios, months).
+        if v < 0:
+            raise ValueError(f"cannot be negative (moments count listings, labs, money, "
+                             f"shares or months), got {v:g}")
+        return v
+
+    @field_validator("period")
+    @classmethod
+    def _period(cls, v: tuple[str, str] | None) -> tuple[str, str] | None:
+        if v is None:
+            return v
+        import re
+
+        for m in v:
+            if not re.match(_YM, m):
+                raise ValueError(f"months are written 'YYYY-MM', got {m!r}")
+        if month_index(v[0], v[1]) < 0:
+            raise ValueError(f"the period is reversed: it ends ({v[1]}) before it starts "
+                             f"({v[0]}); write [start, end]")
+        _not_future(v[1], "the period's end")
+        return v
+
     @model_validator(mode="after")
     def _check(self) -> Moment:
+        if self.kind == "stage_attrition" and self.value > 1:
+            raise ValueError(f"value: a stage_attrition moment is a share in [0, 1], got "
+                             f"{self.value:g}")
         cols = timeseries_columns()
         if self.kind in ("final", "ratio"):
             for c in [self.column, *(self.denominator or [])]:
@@ -60,6 +119,15 @@ class TargetsFile(_Strict):
     period: Period
     moment: list[Moment]
 
+    @model_validator(mode="after")
+    def _within(self) -> TargetsFile:
+        for m in self.moment:
+            if m.period is not None and month_index(self.period.end, m.period[1]) > 0:
+                raise ValueError(f"moment {m.name!r}: its period ends in {m.period[1]}, after "
+                                 f"the simulated period ({self.period.start} to "
+                                 f"{self.period.end}); the model cannot read it there")
+        return self
+
 
 def load_targets(path: str | Path) -> TargetsFile:
     """Read a targets file; a bare name is looked up in the shipped scenarios_data/."""
@@ -67,19 +135,23 @@ def load_targets(path: str | Path) -> TargetsFile:
     if not p.is_file() and not p.is_absolute():
         p = data_path(str(path))
     if not p.is_file():
-        raise ConfigError(f"{path}: calibration targets file not found")
+        raise ConfigError(f"{path}: calibration targets file not found (neither there nor in "
+                          "the shipped scenarios_data/)")
+    data, text = load_toml(p, "calibration targets", empty_hint="a targets file needs a "
+                           "[period] and at least one [[moment]] (docs/calibration.md)")
     try:
-        data = tomllib.loads(p.read_text(encoding="utf-8"))
         targets = TargetsFile.model_validate(data)
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{p}: not valid TOML: {exc}") from None
     except ValidationError as exc:
-        raise ConfigError(format_validation_error(exc, str(p), TargetsFile, "targets")) from None
+        raise ConfigError(format_validation_error(exc, str(p), TargetsFile, "targets",
+                                                  text)) from None
+    lines = key_lines(text)
     names = [m.name for m in targets.moment]
-    if len(set(names)) != len(names):
-        raise ConfigError(f"{p}: moment names must be unique")
+    for i, n in enumerate(names):
+        if names.index(n) != i:
+            raise ConfigError(f"{where(str(p), lines, f'moment[{i}].name')}: moment names "
+                              f"must be unique; {n!r} is repeated")
     if not any(m.enabled for m in targets.moment):
-        raise ConfigError(f"{p}: no enabled moment")
+        raise ConfigError(f"{p}: no enabled moment (every [[moment]] has enabled = false)")
     return targets
 
 

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 from changjing.simulate.config import FIRM_TYPES, Config
-from changjing.simulate.firms import build_network, generate_firms
+from changjing.simulate.firms import Markets, build_network, generate_firms
+
+ZONES_FOR = [np.arange(12, dtype=np.int16)] * 6           # every zone covers every domain
+MARKETS = Markets(first=np.array([0, 13, 16, 19, 22, 25]), count=np.array([13, 3, 3, 3, 3, 3]))
 
 
 def hill_alpha(x: np.ndarray, k: int) -> float:
@@ -15,7 +18,7 @@ def hill_alpha(x: np.ndarray, k: int) -> float:
 
 def test_sizes_are_pareto_with_the_configured_exponent():
     cfg = Config().with_overrides({"firms.n": 200_000}).firms
-    firms = generate_firms(cfg, 12, cfg.n, np.random.default_rng(3))
+    firms = generate_firms(cfg, ZONES_FOR, MARKETS, cfg.n, np.random.default_rng(3))
     sme = firms.size[: firms.n][firms.type[: firms.n] == FIRM_TYPES.index("sme")]
     sme = sme[sme < 2e5]  # the cap truncates the extreme tail
     alpha = hill_alpha(sme, 20_000)
@@ -29,7 +32,7 @@ def test_sizes_are_pareto_with_the_configured_exponent():
 def test_network_degree_and_homophily():
     cfg = Config().with_overrides({"firms.n": 20_000}).firms
     rng = np.random.default_rng(4)
-    firms = generate_firms(cfg, 12, cfg.n + 100, rng)
+    firms = generate_firms(cfg, ZONES_FOR, MARKETS, cfg.n + 100, rng)
     adj = build_network(firms, cfg.network_degree, cfg.network_homophily, rng)
     assert adj.shape == (cfg.n + 100, cfg.n + 100)
     assert (adj != adj.T).nnz == 0                      # undirected
@@ -57,3 +60,20 @@ def test_a_firm_can_be_inspected_on_demand():
 
     with pytest.raises(IndexError, match="firm index"):
         model.firm(10_000)
+
+
+def test_industries_lie_in_their_domain_and_zones_on_theme():
+    """Each firm's industry belongs to its domain; a firm in a zone sits in one whose theme
+    covers its domain (here domain d's only zone is d)."""
+    cfg = Config().with_overrides({"firms.n": 20_000}).firms
+    zones_for = [np.array([d], dtype=np.int16) for d in range(6)]
+    firms = generate_firms(cfg, zones_for, MARKETS, cfg.n, np.random.default_rng(5))
+    n = firms.n
+    assert np.array_equal(MARKETS.domain_of(firms.industry[:n]), firms.domain[:n])
+    located = firms.zone[:n] >= 0
+    assert np.array_equal(firms.zone[:n][located], firms.domain[:n][located])
+    assert abs(located.mean() - cfg.zone_share) < 0.02
+    # industries uniform within a domain: 13 of industrial_chain each ~1/13 of its firms
+    ic = firms.industry[:n][firms.domain[:n] == 0]
+    counts = np.bincount(ic, minlength=13)[:13] / ic.size
+    assert np.all(np.abs(counts - 1 / 13) < 0.02)

@@ -84,9 +84,17 @@ def test_common_random_numbers_and_seed_rule(tmp_path):
 
 
 def test_a_failing_run_is_recorded_and_the_sweep_goes_on(tmp_path):
-    # one arm points the owners file at nothing: every run of that arm raises at set-up
-    extra = '\n[levers.owners]\nkey = "owners.file"\nvalues = ["owners.csv", "missing.csv"]\n'
-    exp = make_experiment(tmp_path, reps=2, extra=extra, baseline="b=1x, owners=owners.csv")
+    # one arm's owners file is there when the experiment is validated, then removed: every
+    # run of that arm raises at set-up
+    from changjing.simulate.experiment import load_experiment
+    from changjing.simulate.programme import data_path
+
+    gone = tmp_path / "missing.csv"
+    gone.write_bytes(data_path("owners.csv").read_bytes())
+    extra = f'\n[levers.owners]\nkey = "owners.file"\nvalues = ["owners.csv", "{gone}"]\n'
+    exp = load_experiment(make_experiment(tmp_path, reps=2, extra=extra,
+                                          baseline="b=1x, owners=owners.csv"))
+    gone.unlink()
     report = sweep(exp, tmp_path / "out", workers=1)
     assert report.ok == 4 and report.failed == 4
     runs = store_frames(tmp_path / "out")[0]

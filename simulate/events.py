@@ -1,0 +1,86 @@
+"""Matchmaking events (供需对接活动) of the 发布对接 stage: where they go and whom they serve.
+
+Each step the funder paces its matchmaking envelope over the rest of the fiscal year and can
+afford some events (``Funder.affordable_events``).  They are held only where there is something
+to match:
+
+1. **Where.** Events go to domains in proportion to the open supplier slots of released
+   scenarios there, weighted by ``policy.domain_priority`` (largest-remainder rounding, ties
+   to the lower domain index).  With no open slot anywhere, no event is held and the money
+   stays in the envelope.
+2. **Whom.** An event for domain d invites ``funding.firms_per_event`` firms from the eligible
+   suppliers of d: supplier types, capability ≥ ``lifecycle.min_capability``, TRL at least the
+   lowest requirement among d's open scenarios, not busy in a pilot.  Invitations are a
+   weighted draw without replacement (Efraimidis & Spirakis 2006) with weight
+   ``policy.zone_priority`` for firms located in a zone whose theme covers d and 1 otherwise,
+   keyed to (firm, month, domain, event) so that arms share their draws.  Attendees are
+   *served* (in-depth matchmaking service).
+3. **Effect.** Each event raises the match hazard of d's released scenarios in the month by
+   ``funding.event_match_gain`` (``lifecycle.match``).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+from changjing.simulate.firms import SERVICE_BITS
+from changjing.simulate.scenarios import RELEASE
+
+if TYPE_CHECKING:
+    from changjing.simulate.model import ScenarioModel
+
+
+def allocate(n_events: int, demand: np.ndarray) -> np.ndarray:
+    """Split ``n_events`` over domains in proportion to ``demand`` (largest remainder)."""
+    out = np.zeros(demand.shape[0], dtype=np.int64)
+    total = float(demand.sum())
+    if n_events <= 0 or total <= 0:
+        return out
+    exact = n_events * demand / total
+    out[:] = np.floor(exact).astype(np.int64)
+    left = n_events - int(out.sum())
+    if left:
+        rem = exact - out
+        order = np.lexsort((np.arange(rem.size), -rem))  # largest remainder, then index
+        out[order[:left]] += 1
+    return out
+
+
+def hold_events(model: ScenarioModel) -> np.ndarray:
+    """Hold this step's events; returns events per domain (and marks attendees served)."""
+    book, cfg, firms, n = model.book, model.config, model.firms, model.firms.n
+    idx = book.in_stage(RELEASE)
+    open_slots = np.maximum(book.slots[idx] - book.filled[idx], 0).astype(np.float64)
+    w_dom = np.array(list(cfg.policy.domain_priority.values()))
+    demand = np.bincount(book.domain[idx], weights=open_slots,
+                         minlength=model.n_domains) * w_dom
+    months_left = 12 - model.calendar_month_index % 12
+    n_events = model.funder.hold_events(months_left, wanted=demand.sum() > 0)
+    per_domain = allocate(n_events, demand)
+    k = cfg.funding.firms_per_event
+    if k == 0 or not per_domain.any():
+        return per_domain
+    eligible_base = (model.supplier_type_mask[firms.type[:n]]
+                     & (firms.capability[:n] >= cfg.lifecycle.min_capability)
+                     & ~firms.busy[:n])
+    ids = np.arange(n)
+    for d in np.flatnonzero(per_domain):
+        in_d = idx[book.domain[idx] == d]
+        need = int(book.req_trl[in_d][open_slots[book.domain[idx] == d] > 0].min())
+        pool = ids[eligible_base & (firms.domain[:n] == d) & (firms.trl[:n] >= need)]
+        if pool.size == 0:
+            continue
+        weight = np.where(model.zones.on_theme(firms.zone[pool], np.full(pool.size, d)),
+                          cfg.policy.zone_priority, 1.0)
+        for j in range(int(per_domain[d])):
+            u = model.keyed.uniform("event_invite", pool, model.month, int(d), j)
+            # Efraimidis–Spirakis: the k largest u^(1/w) are a weighted sample without replacement.
+            score = np.where(weight > 0, np.log(np.maximum(u, 1e-300)) / np.maximum(weight, 1e-12),
+                             -np.inf)
+            take = min(k, pool.size)
+            guests = pool[np.argpartition(-score, take - 1)[:take]] if take < pool.size else pool
+            firms.served[guests] = True
+            firms.served_via[guests] |= SERVICE_BITS["matchmaking_event"]
+            model.services["matchmaking_event"] += int(guests.size)
+    return per_domain
