@@ -15,6 +15,8 @@ Or step the Mesa model yourself::
     model.datacollector.get_model_vars_dataframe()
 """
 
+from typing import Any
+
 from changjing.simulate.config import Config, load_config, parameter_table, parse_config
 from changjing.simulate.errors import ConfigError, SimulateError
 
@@ -22,7 +24,7 @@ __all__ = ["Config", "ConfigError", "RunResult", "ScenarioModel", "SimulateError
            "load_config", "parameter_table", "parse_config", "run"]
 
 
-def __getattr__(name: str):  # mesa is imported only when the model is needed
+def __getattr__(name: str) -> Any:  # mesa is imported only when the model is needed
     if name == "ScenarioModel":
         from changjing.simulate.model import ScenarioModel
 

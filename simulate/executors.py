@@ -16,13 +16,24 @@ not used for this: on Python 3.11–3.13 it can deadlock once a worker retires (
 115634).  Dask workers are recycled by Dask's own ``--lifetime`` option.  If workers cannot even start (the usual cause: a script that starts a
 process pool without an ``if __name__ == "__main__":`` guard), it stops with a clear error
 instead of retrying for ever.
+
+Ctrl-C: worker processes ignore SIGINT (the terminal sends it to the whole process group; a
+worker killed by it would break the pool, and the parent would wait on a dead pool).  The parent
+decides, through :class:`StopOnSigint`: the first Ctrl-C stops handing out work, cancels
+chunks no worker has started, and lets the running ones finish, so every result that arrives is
+recorded and the map returns early with ``stopped = True``; a second Ctrl-C ends the process at
+once (exit status 130) — runs already recorded stay recorded, only the unfinished ones are lost.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
+import signal
+import sys
+import threading
 from collections import deque
-from collections.abc import Callable, Hashable, Sequence
+from collections.abc import Callable, Hashable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Executor, Future, wait
 from dataclasses import dataclass
 from typing import Any
@@ -43,6 +54,82 @@ class InlineExecutor(Executor):
 
 
 DEFAULT_RECYCLE_AFTER_RUNS = 1000
+
+
+def ignore_sigint() -> None:
+    """Worker initializer: Ctrl-C is the parent's to handle (see the module docstring).
+
+    The worker was started with SIGINT blocked (:func:`sigint_blocked`), so a Ctrl-C while it
+    was still importing stayed pending; ignoring it discards that, then it is unblocked."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if hasattr(signal, "pthread_sigmask"):
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+
+
+@contextlib.contextmanager
+def sigint_blocked() -> Iterator[None]:
+    """While worker processes may be started: SIGINT is ignored, so the workers inherit the
+    ignored disposition through fork and exec (Python keeps an ignored SIGINT at start-up) and
+    a Ctrl-C cannot kill one while it is still importing; and SIGINT is blocked, so a Ctrl-C
+    that arrives meanwhile stays pending (Linux does not discard a blocked signal) and reaches
+    the parent's own handler afterwards."""
+    if not hasattr(signal, "pthread_sigmask") or \
+            threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    old_mask = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    pending = signal.SIGINT in signal.sigpending()     # SIG_IGN would discard it: keep note
+    old_handler = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, old_handler)
+        if pending and callable(old_handler):
+            old_handler(signal.SIGINT, None)
+        signal.pthread_sigmask(signal.SIG_SETMASK, old_mask)   # delivers what arrived
+
+
+class StopOnSigint:
+    """While active (a ``with`` block in the main thread), the first SIGINT sets
+    ``requested`` and prints ``message``; the second exits at once with status 130 (after
+    killing the local worker processes registered in ``pools``).  Elsewhere (another thread,
+    or no SIGINT handler to replace) it does nothing and Ctrl-C behaves as usual."""
+
+    def __init__(self, message: str = "") -> None:
+        self.message = message
+        self.requested = False
+        self.pools: list[Executor] = []
+        self._previous: Any = None
+        self._active = False
+
+    def _handle(self, signum: int, frame: Any) -> None:
+        if self.requested:
+            print("\nstopped at once; the runs already recorded are kept", file=sys.stderr,
+                  flush=True)
+            for pool in self.pools:
+                for proc in list(getattr(pool, "_processes", {}).values()):
+                    try:
+                        proc.kill()
+                    except Exception:  # noqa: BLE001 - already gone
+                        pass
+            os._exit(130)
+        self.requested = True
+        if self.message:
+            print(f"\n{self.message}", file=sys.stderr, flush=True)
+
+    def __enter__(self) -> StopOnSigint:
+        if threading.current_thread() is threading.main_thread():
+            try:
+                self._previous = signal.signal(signal.SIGINT, self._handle)
+                self._active = True
+            except (ValueError, OSError):
+                pass
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._active:
+            signal.signal(signal.SIGINT, self._previous)
+            self._active = False
 
 
 @dataclass
@@ -75,7 +162,8 @@ class ExecutorSpec:
 
         # spawn: the same start method everywhere, and no fork of a threaded parent
         pool = ProcessPoolExecutor(max_workers=self.n_workers,
-                                   mp_context=mp.get_context("spawn"))
+                                   mp_context=mp.get_context("spawn"),
+                                   initializer=ignore_sigint)
         return pool, lambda: pool.shutdown(wait=True, cancel_futures=True)
 
 
@@ -89,6 +177,7 @@ class ExecutorHandle:
         self._submitted = 0                     # runs sent to the current pool
         self._retired: list[Executor] = []      # replaced pools still finishing their work
         self.recycled = 0                       # how many times the pool was replaced
+        self.stop: StopOnSigint | None = None   # Ctrl-C handling while the map runs
 
     def count(self, runs: int) -> None:
         """Record ``runs`` submitted to the current executor."""
@@ -112,6 +201,8 @@ class ExecutorHandle:
     def executor(self) -> Executor:
         if self._executor is None:
             self._executor, self._close = self.spec.make()
+            if self.stop is not None:
+                self.stop.pools.append(self._executor)
         return self._executor
 
     def rebuild(self) -> None:
@@ -149,9 +240,15 @@ def resilient_map(handle: ExecutorHandle, items: Sequence[Hashable], chunk_size:
                   submit: Callable[[Executor, list[Any]], Future],
                   on_result: Callable[[Any], None],
                   on_lost: Callable[[Any, str], None],
-                  on_error: Callable[[list[Any], BaseException], None]) -> None:
+                  on_error: Callable[[list[Any], BaseException], None],
+                  stop: StopOnSigint | None = None) -> bool:
     """Run ``items`` in chunks; every item ends in ``on_result`` (via its chunk's result),
-    ``on_lost`` (its worker died under it, twice, alone) or ``on_error`` (the chunk raised)."""
+    ``on_lost`` (its worker died under it, twice, alone) or ``on_error`` (the chunk raised).
+
+    ``stop``: once ``stop.requested`` (first Ctrl-C), nothing new is submitted, chunks not yet
+    started are cancelled and the running ones are awaited and recorded.  Returns ``True`` if
+    the map stopped early (some items were never run)."""
+    handle.stop = stop
     queue: deque[list[Any]] = deque(list(items[i:i + chunk_size])
                                     for i in range(0, len(items), chunk_size))
     suspects: deque[list[Any]] = deque()
@@ -160,18 +257,31 @@ def resilient_map(handle: ExecutorHandle, items: Sequence[Hashable], chunk_size:
     inflight: dict[Future, list[Any]] = {}
     finished_any = False
     breaks_without_progress = 0
+    stopped = False
     while queue or suspects or inflight:
+        if stop is not None and stop.requested and not stopped:
+            stopped = True
+            queue.clear()
+            suspects.clear()
+            for fut in [f for f in inflight if f.cancel()]:   # never started: drop
+                del inflight[fut]
+        if stopped and not inflight:
+            break
         window = 1 if suspects else 2 * n_workers
         source = suspects if suspects else queue
-        while source and len(inflight) < window:
+        while not stopped and source and len(inflight) < window:
             ids = source.popleft()
-            handle.recycle_if_due()
-            inflight[submit(handle.executor, ids)] = ids
+            with sigint_blocked():          # submit may start (or restart) worker processes
+                handle.recycle_if_due()
+                inflight[submit(handle.executor, ids)] = ids
             handle.count(len(ids))
-        done, _ = wait(list(inflight), return_when=FIRST_COMPLETED)
+        # a timeout, so that a first Ctrl-C is acted on without waiting for a chunk to finish
+        done, _ = wait(list(inflight), timeout=0.5, return_when=FIRST_COMPLETED)
         broken = False
         for fut in done:
             ids = inflight.pop(fut)
+            if fut.cancelled():
+                continue
             exc = fut.exception()
             if exc is None:
                 on_result(fut.result())
@@ -203,6 +313,7 @@ def resilient_map(handle: ExecutorHandle, items: Sequence[Hashable], chunk_size:
                     suspects.extend([r] for r in ids)
                 inflight.clear()
                 handle.rebuild()
+    return stopped
 
 
 def refuse_in_worker_bootstrap(what: str) -> None:

@@ -96,6 +96,10 @@ class DesignSection(_Strict):
                          "N (a power of 2: N*(D+2) points); Morris trajectories.")
     levels: int = Field(4, ge=2, le=100, description="Morris grid levels.")
     second_order: bool = False
+    include_baseline: bool = Field(False, description="Add the base config's own values of "
+                                   "the uncertainties as design point 0 (lhs/grid), so that "
+                                   "results at the baseline assumptions and over their "
+                                   "uncertainty come from one sweep.")
     seed: int | None = Field(None, ge=0, le=2**63 - 1, description="Seed of the design "
                              "sample (default: root_seed).")
 
@@ -106,6 +110,10 @@ class DesignSection(_Strict):
         # only for even p, and then the base points 0 .. p/2-1 and their moves p/2 .. p-1 cover
         # every level exactly once (Saltelli et al. 2004, "Sensitivity analysis in practice",
         # ch. 4).  SALib only warns; an odd p gives moves that leave the grid.
+        if self.include_baseline and self.type in ("sobol", "morris"):
+            raise ValueError(f"design.include_baseline works with 'lhs' or 'grid' designs, not "
+                             f"{self.type!r}: an extra point would break the {self.type} "
+                             "estimator's sample structure")
         if self.type == "morris" and self.levels % 2:
             raise ValueError(f"a Morris design needs an even number of levels: the step "
                              f"p/(2(p-1)) is p/2 grid intervals, a whole number only for even "
@@ -221,9 +229,9 @@ class Experiment:
         key = (arm_index, point)
         if key not in self.configs:
             overrides = dict(self.arms["settings"].iloc[arm_index])
-            for name, key in self.unc_keys.items():
+            for name, param in self.unc_keys.items():
                 value = self.points[name].iloc[point]
-                overrides[key] = _cast(value, self.unc_integer.get(name, False))
+                overrides[param] = _cast(value, self.unc_integer.get(name, False))
             self.configs[key] = self.base.with_overrides(
                 overrides, source=f"{self.path}: arm {self.arms['arm'].iloc[arm_index]!r}, "
                 f"point {point}")
@@ -317,6 +325,19 @@ def load_experiment(path: str | Path) -> Experiment:
             raise ConfigError(f"{path}: {', '.join(both)} is both a policy lever (or arm "
                               "setting) and an uncertainty; keep it in one place")
         points = _build_points(spec)
+        if spec.design.include_baseline and spec.uncertainties:
+            data = base.to_dict()
+            row = {"point": 0}
+            for n, v in spec.uncertainties.items():
+                node: Any = data
+                for part in v.key.split("."):
+                    node = node[part] if isinstance(node, dict) and part in node else None
+                if node is None:
+                    raise ConfigError(f"{where(str(path), lines, 'uncertainties', n, 'key')}: "
+                                      f"{v.key!r} is not a model parameter")
+                row[n] = node
+            points = pd.concat([pd.DataFrame([row]), points.assign(point=points["point"] + 1)],
+                               ignore_index=True)
         exp = Experiment(spec, text, str(path), base, arms, points)
     if exp.baseline_arm not in set(arms["arm"]):
         raise ConfigError(f"{where(str(path), lines, 'experiment.baseline_arm')}: no arm "

@@ -28,6 +28,7 @@ from changjing.simulate.executors import (
     ExecutorHandle,
     ExecutorSpec,
     refuse_in_worker_bootstrap,
+    StopOnSigint,
     resilient_map,
 )
 from changjing.simulate.experiment import Experiment, load_experiment
@@ -98,6 +99,16 @@ def run_chunk(tasks: list[Task], outputs: list[str]) -> list[RunOutcome]:
 
 
 # ------------------------------------------------------------------ the sweep
+
+class SweepInterrupted(KeyboardInterrupt):
+    """Ctrl-C stopped the sweep; ``report`` counts what was recorded (all of it kept; the
+    folder resumes with the same command)."""
+
+    def __init__(self, report: SweepReport) -> None:
+        super().__init__(f"interrupted: {report.skipped + report.ran} of {report.total} runs "
+                         f"are recorded in {report.folder}/")
+        self.report = report
+
 
 @dataclass
 class SweepReport:
@@ -184,12 +195,17 @@ def sweep(experiment: Experiment | str | Path, out: str | Path, *, workers: int 
                 folder.rmdir()
         raise
     try:
-        store = prepare_folder(exp, folder, overwrite)
-        try:
-            report = _execute(exp, store, ExecutorSpec(workers, scheduler, recycle_after_runs),
-                              chunk_size, retry_failed, progress, memory)
-        finally:
-            store.close()
+        # Ctrl-C from here on is handled: while the folder is prepared it only sets the flag,
+        # so the store is never left half-created; then no run is started and the sweep stops.
+        with StopOnSigint("stopping: no new runs are started; the running ones finish and are "
+                          "recorded (press Ctrl-C again to quit at once)") as stop:
+            store = prepare_folder(exp, folder, overwrite)
+            try:
+                report = _execute(exp, store,
+                                  ExecutorSpec(workers, scheduler, recycle_after_runs),
+                                  chunk_size, retry_failed, progress, memory, stop)
+            finally:
+                store.close()
     finally:
         lock.release()
         if created and not any(folder.iterdir()):
@@ -202,7 +218,8 @@ def sweep(experiment: Experiment | str | Path, out: str | Path, *, workers: int 
 
 def _execute(exp: Experiment, store: ResultStore, spec: ExecutorSpec, chunk_size: int | None,
              retry_failed: bool, progress: Callable[[int, int], None] | None,
-             memory: Callable[[float, int], None] | None = None) -> SweepReport:
+             memory: Callable[[float, int], None] | None = None,
+             stop: StopOnSigint | None = None) -> SweepReport:
     t0 = time.perf_counter()
     plan = exp.run_plan().set_index("run_id")
     todo = store.missing_run_ids(include_failed=retry_failed)
@@ -255,12 +272,17 @@ def _execute(exp: Experiment, store: ResultStore, spec: ExecutorSpec, chunk_size
     def error(ids: list[int], exc: BaseException) -> None:   # outside the model, e.g. pickling
         record([RunOutcome(r, "failed", 0.0, f"{type(exc).__name__}: {exc}") for r in ids])
 
-    if todo:
+    stopped = stop is not None and stop.requested
+    if todo and not stopped:
         with ExecutorHandle(spec) as handle:
-            resilient_map(handle, todo, size,
-                          lambda ex, ids: ex.submit(run_chunk, [task(r) for r in ids], outputs),
-                          record, lost, error)
-    return SweepReport(store.folder, total, done, ok, failed, skipped,
-                       time.perf_counter() - t0, failures, peak_rss, len(worker_rss))
+            stopped = resilient_map(
+                handle, todo, size,
+                lambda ex, ids: ex.submit(run_chunk, [task(r) for r in ids], outputs),
+                record, lost, error, stop=stop)
+    report = SweepReport(store.folder, total, done, ok, failed, skipped,
+                         time.perf_counter() - t0, failures, peak_rss, len(worker_rss))
+    if stopped:
+        raise SweepInterrupted(report)
+    return report
 
 

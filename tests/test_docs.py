@@ -6,7 +6,7 @@ import re
 import tomllib
 from pathlib import Path
 
-from changjing.simulate.config import parameter_table
+from changjing.simulate.config import DOMAINS, parameter_table
 from changjing.simulate.indicators import timeseries_columns
 
 from changjing.cli.params import markdown_table
@@ -23,7 +23,8 @@ def test_every_output_column_is_documented():
     page = (ROOT / "docs" / "outputs.md").read_text(encoding="utf-8")
     documented = set(re.findall(r"`([a-z_<>]+)`", page))
     for col in timeseries_columns():
-        generic = re.sub(r"^adopters_.*", "adopters_<domain>", col)
+        generic = re.sub(r"^(adopters|demonstrations)_(" + "|".join(DOMAINS) + ")$",
+                         r"\1_<domain>", col)
         assert col in documented or generic in documented, col
 
 

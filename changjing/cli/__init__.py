@@ -26,6 +26,7 @@ _COMMANDS: tuple[str, ...] = (
     "changjing.cli.examples",
     "changjing.cli.init",
     "changjing.cli.doctor",
+    "changjing.cli.design",
 )
 
 

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import argparse
 
-DESIGNS = ("did", "twfe", "event_study", "staggered", "synth", "match", "before-after")
+DESIGNS = ("did", "twfe", "event_study", "staggered", "synth", "sdid", "dose", "match",
+           "experiment", "before-after")
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -26,7 +27,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     parser.add_argument("--design", required=True, choices=DESIGNS,
                         help="did (2x2), twfe, event_study (TWFE with relative-time dummies), "
                              "staggered (Callaway & Sant'Anna), synth "
-                             "(synthetic control), match (PSM/IPW/AIPW), before-after "
+                             "(synthetic control), sdid (synthetic DiD), match (PSM/IPW/AIPW), "
+                             "experiment (randomised: difference in means, HC2), before-after "
                              "(descriptive only)")
     parser.add_argument("--unit", help="unit id column (firm, zone ...)")
     parser.add_argument("--time", help="period column (numbers: years or 1..T)")
@@ -43,6 +45,39 @@ def register(sub: argparse._SubParsersAction) -> None:
                         help="staggered: dr (traditional DR, default) | dr_imp (improved DR) | "
                              "ipw | reg;  match: psm (default) | ipw | aipw")
     parser.add_argument("--cluster", help="cluster column (default: unit)")
+    parser.add_argument("--vcov", choices=("auto", "iid", "HC1", "cluster", "wild"),
+                        default="auto",
+                        help="did/twfe: standard errors - iid, HC1, cluster (CR1) or wild "
+                             "(cluster-robust SE, wild cluster bootstrap p-value and interval)")
+    parser.add_argument("--inference", choices=("auto", "analytic", "wild", "randomization"),
+                        default=None,
+                        help="did/twfe: where p-value and interval come from (default auto: "
+                             "randomization below 5 treated clusters, wild bootstrap below 10 "
+                             "or with < 30 clusters, else analytic)")
+    parser.add_argument("--group", help="did on repeated cross-sections: 0/1 treated-group column")
+    parser.add_argument("--post", help="did on repeated cross-sections: 0/1 post-period column")
+    parser.add_argument("--predictors", nargs="+", default=None, metavar="COL",
+                        help="synth: predictor columns averaged over the pre-period")
+    parser.add_argument("--outcome-lags", dest="outcome_lags", nargs="+", type=float,
+                        default=[], metavar="PERIOD",
+                        help="synth: pre-period outcome values used as predictors")
+    parser.add_argument("--v", dest="v_weights", choices=("identity", "optimize"),
+                        default="identity", help="synth: predictor weights V")
+    parser.add_argument("--donors", nargs="+", default=None, metavar="UNIT",
+                        help="synth/sdid: restrict the donor pool to these units")
+    parser.add_argument("--placebo-times", dest="placebo_times", nargs="+", type=float,
+                        default=None, metavar="PERIOD",
+                        help="synth: fake treatment dates for in-time placebos (windows)")
+    parser.add_argument("--se", dest="sdid_se", choices=("placebo", "bootstrap", "jackknife",
+                                                         "none"), default="placebo",
+                        help="sdid: standard error method (default placebo)")
+    parser.add_argument("--dose", help="dose: per-unit dose column (e.g. yuan paid; 0 = untreated)")
+    parser.add_argument("--ledger", help="dose: funding ledger CSV/XLSX (scenario_id, month, "
+                                         "amount); the dose is each unit's total amount")
+    parser.add_argument("--per", type=float, default=10_000.0,
+                        help="dose: report the effect per this many dose units (default 10000)")
+    parser.add_argument("--reps", type=int, default=200,
+                        help="sdid: placebo/bootstrap replications (default 200)")
     parser.add_argument("--bootstrap", type=int, default=0, metavar="N",
                         help="staggered: multiplier draws for simultaneous bands; did/twfe: wild "
                              "cluster bootstrap draws (0 = analytic only)")
@@ -93,6 +128,7 @@ def _jsonable(value):
 
 def _estimate(args, frame, source):
     """Run the chosen design; returns (result, extra tables, figure)."""
+    import numpy as np
     from changjing.evaluate import impact
     from changjing.evaluate.errors import SpecError
     from changjing.evaluate.impact import plots
@@ -100,7 +136,8 @@ def _estimate(args, frame, source):
     tables: dict = {}
     treat = dict(treated_from=args.treated_from, treated=args.treated)
     design = args.design
-    if design in ("did", "twfe", "event_study", "staggered", "synth"):
+    rc = design == "did" and args.group and args.post
+    if design in ("did", "twfe", "event_study", "staggered", "synth", "sdid", "dose") and not rc:
         _need(args, "unit", "time")
         if not (args.treated_from or args.treated):
             raise SpecError(f"--design {design} needs --treated-from or --treated")
@@ -131,17 +168,29 @@ def _estimate(args, frame, source):
     if design in ("did", "twfe"):
         if args.method:
             raise SpecError(f"--method applies to staggered and match designs, not {design}")
+        vcov = {"auto": "auto", "iid": "iid", "HC1": "HC1", "cluster": "CR1",
+                "wild": "CR1"}[args.vcov]
+        inference = args.inference or ("wild" if args.vcov == "wild" else "auto")
+        inf_kw = dict(vcov=vcov, inference=inference, seed=args.seed or 0,
+                      n_boot=args.bootstrap or 999)
+        if rc:
+            res = impact.did_2x2(frame, outcome=args.outcome, group=args.group, post=args.post,
+                                 covariates=args.covariates, cluster=args.cluster,
+                                 alpha=args.alpha, source=source, **inf_kw)
+            return res, tables, None
         if design == "did":
             if not args.treated_from:
-                raise SpecError("--design did needs --treated-from (one common treatment date)")
+                raise SpecError("--design did needs --treated-from (one common treatment date)"
+                                ", or --group and --post for repeated cross-sections")
             res = impact.did_2x2(frame, outcome=args.outcome, unit=args.unit, time=args.time,
                                  treated_from=args.treated_from, covariates=args.covariates,
-                                 cluster=args.cluster, alpha=args.alpha, source=source)
+                                 cluster=args.cluster, alpha=args.alpha, source=source,
+                                 **inf_kw)
         else:
             res = impact.twfe(frame, unit=args.unit, time=args.time, outcome=args.outcome,
                               covariates=args.covariates, cluster=args.cluster,
-                              alpha=args.alpha, source=source, **treat)
-        if args.bootstrap:
+                              alpha=args.alpha, source=source, **inf_kw, **treat)
+        if args.bootstrap and inference != "wild":
             wcb = impact.wild_cluster_bootstrap(
                 frame, unit=args.unit, time=args.time, outcome=args.outcome,
                 covariates=args.covariates, cluster=args.cluster, n_boot=args.bootstrap,
@@ -153,6 +202,16 @@ def _estimate(args, frame, source):
                                      outcome=args.outcome, source=source, balanced=False,
                                      **treat)
         ever = panel.treated_mask
+        if design == "twfe" and len(np.unique(panel.first_treated[ever])) > 1:
+            # staggered: show what TWFE averages and a heterogeneity-robust alternative
+            if np.isfinite(panel.y).all() and not args.covariates:
+                tables["bacon"] = impact.bacon_decomposition(
+                    frame, unit=args.unit, time=args.time, outcome=args.outcome,
+                    source=source, **treat).table
+            imp = impact.imputation_did(frame, unit=args.unit, time=args.time,
+                                        outcome=args.outcome, cluster=args.cluster,
+                                        alpha=args.alpha, source=source, **treat)
+            tables["imputation"] = imp.tidy()
         date = float(panel.first_treated[ever].min())
         with __import__("warnings").catch_warnings():
             __import__("warnings").simplefilter("ignore", RuntimeWarning)
@@ -164,10 +223,46 @@ def _estimate(args, frame, source):
     if design == "synth":
         if args.method:
             raise SpecError("--method does not apply to --design synth")
-        res = impact.synthetic_control(frame, unit=args.unit, time=args.time,
-                                       outcome=args.outcome, predictors=args.covariates,
-                                       alpha=args.alpha, source=source, **treat)
+        res = impact.synthetic_control(
+            frame, unit=args.unit, time=args.time, outcome=args.outcome,
+            predictors=args.predictors if args.predictors is not None else args.covariates,
+            outcome_lags=args.outcome_lags, v=args.v_weights, donors=args.donors,
+            placebo_times=args.placebo_times, alpha=args.alpha, source=source, **treat)
         return res, tables, plots.gap_plot(res)
+    if design == "sdid":
+        if args.method or args.covariates:
+            raise SpecError("--method and --covariates do not apply to --design sdid")
+        res = impact.synthetic_did(frame, unit=args.unit, time=args.time, outcome=args.outcome,
+                                   donors=args.donors, se=args.sdid_se, n_reps=args.reps,
+                                   seed=args.seed or 0, alpha=args.alpha, source=source,
+                                   **treat)
+        return res, tables, plots.sdid_plot(res)
+    if design == "dose":
+        if not args.treated_from or bool(args.dose) == bool(args.ledger):
+            raise SpecError("--design dose needs --treated-from and exactly one of --dose or "
+                            "--ledger")
+        dose_col = args.dose
+        if args.ledger:
+            from pathlib import Path
+
+            from changjing.evaluate.tables import read_table
+
+            led = read_table(Path(args.ledger), None)
+            totals = impact.dose_from_ledger(led, source=Path(args.ledger).name)
+            dose_col = "_dose"
+            frame = frame.assign(_dose=frame[args.unit].astype(str).map(
+                dict(zip(totals["unit"].astype(str), totals["dose"]))).fillna(0.0))
+        res = impact.dose_response(frame, unit=args.unit, time=args.time, outcome=args.outcome,
+                                   dose=dose_col, treated_from=args.treated_from, per=args.per,
+                                   bootstrap=args.bootstrap or 999, seed=args.seed or 0,
+                                   alpha=args.alpha, source=source)
+        return res, tables, None
+    if design == "experiment":
+        _need(args, "treated")
+        res = impact.difference_in_means(frame, treatment=args.treated, outcome=args.outcome,
+                                         covariates=args.covariates, alpha=args.alpha,
+                                         source=source)
+        return res, tables, None
     if design == "match":
         _need(args, "treated")
         method = args.method or "psm"
@@ -233,7 +328,7 @@ def run(args: argparse.Namespace) -> int:
         for name, table in sorted(tables.items()):
             write_csv(table, stage / f"{name}.csv")
         if fig is not None:
-            stem = {"staggered": "event_study", "event_study": "event_study", "synth": "gap_plot", "match": "balance"}.get(
+            stem = {"staggered": "event_study", "event_study": "event_study", "synth": "gap_plot", "sdid": "gap_plot", "match": "balance"}.get(
                 args.design, "trends")
             save_figure(fig, stage / stem)
         (stage / "summary.txt").write_text(res.summary() + "\n", encoding="utf-8")

@@ -27,7 +27,13 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--date", default=None,
                    help="date printed on the report, YYYY-MM-DD (default: SOURCE_DATE_EPOCH "
                    "if set, else today, UTC); fix it for byte-identical reports")
-    p.add_argument("--overwrite", action="store_true", help="replace existing report files")
+    p.add_argument("--font", default="bundled", metavar="bundled|system|FILE",
+                   help="CJK font: the bundled Noto Sans SC subset (default; the full "
+                   "通用规范汉字表), the system's Noto Sans CJK SC for characters outside it, "
+                   "or a font file")
+    p.add_argument("--overwrite", action="store_true",
+                   help="replace report files written before by this command (never removes "
+                   "anything it did not write)")
     p.add_argument("--quiet", action="store_true")
     p.set_defaults(func=run)
 
@@ -48,11 +54,13 @@ def run(args: argparse.Namespace) -> int:
         parts += ["--probability", str(args.probability)]
     if args.title:
         parts += ["--title", args.title]
+    if args.font != "bundled":
+        parts += ["--font", "system" if args.font == "system" else Path(args.font).name]
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", RuntimeWarning)
         report = build_report(args.folders, lang=args.lang, probability=args.probability,
                               date=args.date, title=args.title,
-                              command=" ".join(shlex.quote(p) for p in parts))
+                              command=" ".join(shlex.quote(p) for p in parts), font=args.font)
     written = write_report(report, args.out, pdf=args.pdf, xlsx=args.xlsx,
                            overwrite=args.overwrite)
     if not args.quiet:

@@ -34,7 +34,7 @@ def run(args: argparse.Namespace) -> int:
     from changjing.cli._progress import progress_bar
     from changjing.simulate.errors import SimulateError
     from changjing.simulate.experiment import load_experiment
-    from changjing.simulate.sweep import sweep
+    from changjing.simulate.sweep import SweepInterrupted, sweep
 
     if args.workers is not None and args.workers < 1:
         raise SimulateError(f"--workers must be at least 1, got {args.workers}")
@@ -42,12 +42,23 @@ def run(args: argparse.Namespace) -> int:
         raise SimulateError("--recycle-workers-after must be 0 (never) or a positive number "
                             f"of runs, got {args.recycle_workers_after}")
     exp = load_experiment(args.experiment)
-    with progress_bar(exp.n_runs, f"{exp.name}", disable=args.quiet) as advance:
-        report = sweep(exp, args.out, workers=args.workers, scheduler=args.scheduler,
-                       chunk_size=args.chunk_size, overwrite=args.overwrite,
-                       retry_failed=args.retry_failed, progress=advance,
-                       recycle_after_runs=args.recycle_workers_after,
-                       memory=lambda mb, n: advance.note(f"worker memory {mb:,.0f} MB"))
+    try:
+        with progress_bar(exp.n_runs, f"{exp.name}", disable=args.quiet) as advance:
+            report = sweep(exp, args.out, workers=args.workers, scheduler=args.scheduler,
+                           chunk_size=args.chunk_size, overwrite=args.overwrite,
+                           retry_failed=args.retry_failed, progress=advance,
+                           recycle_after_runs=args.recycle_workers_after,
+                           memory=lambda mb, n: advance.note(f"worker memory {mb:,.0f} MB"))
+    except SweepInterrupted as stop:
+        import shlex
+        import sys
+
+        r = stop.report
+        again = " ".join(shlex.quote(a) for a in ["changjing", "sweep", str(args.experiment),
+                                                   "--out", str(args.out)])
+        print(f"interrupted: {r.skipped + r.ran} of {r.total} runs are recorded in "
+              f"{r.folder}/ (none lost); continue with: {again}", file=sys.stderr)
+        return 130
     if not args.quiet:
         mem = (f"; peak worker memory {report.peak_worker_rss_mb:,.0f} MB"
                if report.peak_worker_rss_mb else "")

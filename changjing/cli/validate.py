@@ -191,7 +191,7 @@ def _with_line(msg: str, source: str, lines: dict, line_of: Callable) -> str:
     return f"{source}, line {n}: {rest}" if n else msg
 
 
-def _programme(path: Path) -> tuple[str, str]:
+def _programme(path: Path) -> tuple[str, str | None]:
     from changjing.simulate.config import DOMAINS
     from changjing.simulate.errors import ConfigError
     from changjing.simulate.inputs import key_lines, load_toml, where
@@ -224,7 +224,7 @@ def _programme(path: Path) -> tuple[str, str]:
     return f"{len(stages)} stages, {len(codes)} domains, {len(data['zones'])} zones", None
 
 
-def _owners(path: Path) -> tuple[str, str]:
+def _owners(path: Path) -> tuple[str, str | None]:
     from changjing.simulate.errors import ConfigError
     from changjing.simulate.inputs import read_text
     from changjing.simulate.programme import load_owners

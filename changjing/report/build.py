@@ -41,12 +41,14 @@ def report_date(date: str | None = None) -> str:
 
 def build_report(folders: Sequence[str | Path], *, lang: str = "zh", probability: float = 0.8,
                  date: str | None = None, title: str | None = None,
-                 command: str | None = None) -> Report:
+                 command: str | None = None, font: str = "bundled") -> Report:
     """Read the folders and assemble the report (figures rendered, nothing written yet).
 
     ``probability``: the chance of reaching a target the executive summary asks for when it
     names the cheapest arm (0 < p ≤ 1).  ``lang``: ``"zh"`` or ``"en"``; Chinese needs a CJK
-    font — without one the report falls back to English with a warning.
+    font — without one the report falls back to English with a warning.  ``font``:
+    ``"bundled"`` (the Noto Sans SC subset shipped with the package: the full 通用规范汉字表),
+    ``"system"`` (the system's Noto Sans CJK SC, for characters outside it) or a font file.
     """
     if lang not in ("zh", "en"):
         raise ReportError(f"--lang: expected 'zh' or 'en', got {lang!r}")
@@ -56,7 +58,13 @@ def build_report(folders: Sequence[str | Path], *, lang: str = "zh", probability
         raise ReportError("give at least one folder")
     import matplotlib
 
-    font = find_cjk_font()
+    from changjing.report.fonts import FontError
+
+    try:
+        cjk = find_cjk_font(font)
+    except FontError as exc:
+        raise ReportError(str(exc)) from None
+    font = cjk
     with matplotlib.rc_context(rc_params(font)):     # the caller's matplotlib settings stay
         return _build(folders, lang, probability, date, title, command, font)
 
@@ -106,8 +114,14 @@ def _build(folders: Sequence[str | Path], lang: str, probability: float, date: s
 def _check_glyphs(report: Report) -> None:
     """Warn (in the report too) when figure text has characters the CJK font lacks."""
     font = report.meta.get("font")
+    from changjing.report.document import Bullets, Paragraph
+
     text = " ".join([s.title for s in report.sections] +
-                    [f.title for f in report.figures()])
+                    [f.title for f in report.figures()] +
+                    [b.text for s in report.sections for b in s.blocks
+                     if isinstance(b, Paragraph)] +
+                    [i for s in report.sections for b in s.blocks if isinstance(b, Bullets)
+                     for i in b.items])
     for t in report.tables():
         for col in t.frame.columns:
             if is_text(t.frame[col]):
@@ -116,7 +130,11 @@ def _check_glyphs(report: Report) -> None:
     if missing:
         report.warnings.append(
             f"{len(missing)} Chinese character(s) are not in the report font and may show as "
-            f"boxes in figures and the PDF: {missing[:40]}")
+            f"boxes in figures and the PDF: {missing[:40]} (try --font system, which uses the "
+            "system's full Noto Sans CJK SC)")
+
+
+MANIFEST = ".changjing-report.json"   # in REPORT_figures/: what the tool wrote there
 
 
 @dataclass
@@ -128,22 +146,53 @@ class Written:
     pdf_pages: int = 0
 
 
+def _written_before(fig_dir: Path) -> list[str]:
+    """The figure files a previous ``write_report`` listed in ``fig_dir``'s manifest; raises
+    if the folder was not written by this tool (then nothing in it may be removed)."""
+    import json
+
+    path = fig_dir / MANIFEST
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        files = [str(f) for f in data["files"]]
+    except (OSError, ValueError, KeyError, TypeError):
+        raise ReportError(f"{fig_dir}: exists and was not written by changjing report (no "
+                          f"readable {MANIFEST}); not replacing it — move it away or choose "
+                          "another --out") from None
+    if any(Path(f).name != f or f in ("", ".", "..") for f in files):
+        raise ReportError(f"{path}: lists paths outside the folder; not replacing it")
+    return files
+
+
 def write_report(report: Report, out: str | Path, *, pdf: bool = False, xlsx: bool = False,
                  overwrite: bool = False) -> Written:
-    """Write ``out`` (HTML), ``<stem>_figures/`` (PNG+SVG), and optionally the PDF and XLSX."""
+    """Write ``out`` (HTML), ``<stem>_figures/`` (PNG+SVG), and optionally the PDF and XLSX.
+
+    Everything is written to a temporary folder first and moved into place only when complete.
+    ``overwrite`` replaces report *files* at the target names; a figures folder is reused only
+    if its manifest shows this tool wrote it, and then only the files it lists are removed —
+    nothing the tool did not write is ever deleted.  A directory at a file's name is an error.
+    """
+    import json
+
     from changjing.report import html
 
     out = Path(out)
     if out.suffix.lower() not in (".html", ".htm"):
         raise ReportError(f"--out: expected a file name ending in .html, got {str(out)!r}")
     fig_dir = out.with_name(f"{out.stem}_figures")
-    targets = [out, fig_dir] + ([out.with_suffix(".pdf")] if pdf else []) + \
+    files = [out] + ([out.with_suffix(".pdf")] if pdf else []) + \
         ([out.with_suffix(".xlsx")] if xlsx else [])
-    existing = [t for t in targets if t.exists()]
+    for f in files:
+        if f.exists() and not f.is_file():
+            raise ReportError(f"{f}: exists and is not a file; not replacing it — move it "
+                              "away or choose another --out")
+    existing = [t for t in [*files, fig_dir] if t.exists()]
     if existing and not overwrite:
         raise ReportError(f"{existing[0]}: exists; choose another --out or pass --overwrite")
     if fig_dir.exists() and not fig_dir.is_dir():
         raise ReportError(f"{fig_dir}: exists and is not a folder")
+    old_figures = _written_before(fig_dir) if fig_dir.exists() else []
     out.parent.mkdir(parents=True, exist_ok=True)
     stage = Path(tempfile.mkdtemp(prefix=f".{out.name}.partial-", dir=out.parent))
     try:
@@ -160,6 +209,9 @@ def write_report(report: Report, out: str | Path, *, pdf: bool = False, xlsx: bo
             if f.svg:
                 (figs / f"{stem}.svg").write_bytes(f.svg)
                 written.figures.append(fig_dir / f"{stem}.svg")
+        (figs / MANIFEST).write_text(json.dumps(
+            {"tool": "changjing report", "files": [p.name for p in written.figures]},
+            indent=1) + "\n", encoding="utf-8")
         if pdf:
             import matplotlib
 
@@ -173,11 +225,16 @@ def write_report(report: Report, out: str | Path, *, pdf: bool = False, xlsx: bo
 
             write_xlsx(report, stage / out.with_suffix(".xlsx").name)
             written.xlsx = out.with_suffix(".xlsx")
+        if fig_dir.is_dir():
+            for name in old_figures + [MANIFEST]:
+                old = fig_dir / name
+                if old.is_file() or old.is_symlink():
+                    old.unlink()
+            for item in sorted(figs.iterdir()):
+                item.replace(fig_dir / item.name)
+            figs.rmdir()
         for item in stage.iterdir():
-            final = out.parent / item.name
-            if final.is_dir():
-                shutil.rmtree(final)
-            item.replace(final)
+            item.replace(out.parent / item.name)        # files: atomic replacement
     finally:
         shutil.rmtree(stage, ignore_errors=True)
     return written

@@ -157,6 +157,22 @@ def yuan(v: float, lang: str = "en") -> str:
     return f"{v:,.0f} yuan"
 
 
+_SAFETY_PREFIX = re.compile(r"^'(?=[=+\-@\t\r])")
+
+
+def read_table(path, **kw) -> pd.DataFrame:
+    """A CSV written by the tools, with the spreadsheet-safety apostrophe taken off again:
+    the tools write ``'=x`` for a cell ``=x`` so that a spreadsheet shows it as text; a report
+    shows the value the user gave (HTML escapes it; the workbook neutralises it anew)."""
+    frame = pd.read_csv(path, encoding="utf-8-sig", **kw)
+    for col in frame.columns:
+        if is_text(frame[col]):
+            frame[col] = frame[col].map(lambda v: _SAFETY_PREFIX.sub("", v)
+                                        if isinstance(v, str) else v)
+    frame.columns = [_SAFETY_PREFIX.sub("", str(c)) for c in frame.columns]
+    return frame
+
+
 def is_text(series: pd.Series) -> bool:
     """Object or string dtype (pandas 3 reads text columns as ``str``, not ``object``)."""
     return series.dtype == object or pd.api.types.is_string_dtype(series.dtype)

@@ -99,7 +99,7 @@ def trajectories(bands: pd.DataFrame, indicators: Sequence[str], labels: dict[st
     ncols = 2 if n > 1 else 1
     nrows = int(np.ceil(n / ncols))
     fig, axes = new_figure(7.5, 2.7 * nrows + 0.6, nrows, ncols)
-    handles = []
+    handles: dict[str, object] = {}       # arm -> its line, from whichever panel has it
     for k, ind in enumerate(indicators):
         ax = axes.flat[k]
         sub = bands[bands["indicator"] == ind]
@@ -115,8 +115,7 @@ def trajectories(bands: pd.DataFrame, indicators: Sequence[str], labels: dict[st
                 ax.fill_between(x, g["p05"], g["p95"], color=c,
                                 alpha=0.13 if len(arms) <= 3 else 0.07, linewidth=0)
             (line,) = ax.plot(x, g["mean"], color=c, linestyle=STYLES[i % 4], linewidth=1.6)
-            if k == 0:
-                handles.append(line)
+            handles.setdefault(arm, line)
         if ind in targets and np.isfinite(targets[ind]):
             ax.axhline(targets[ind], color="#444444", linestyle=(0, (4, 3)), linewidth=1)
             ax.annotate(f"{target_word} {targets[ind]:,.0f}", (0, targets[ind]),
@@ -127,7 +126,10 @@ def trajectories(bands: pd.DataFrame, indicators: Sequence[str], labels: dict[st
     for ax in list(axes.flat)[n:]:
         ax.set_visible(False)
     if len(arms) > 1:
-        _legend(fig, handles, list(arms))
+        # one entry per arm that has runs, each with its own line: an arm without runs
+        # must not shift the labels onto the other arms' lines
+        shown = [a for a in arms if a in handles]
+        _legend(fig, [handles[a] for a in shown], shown)
         fig.tight_layout(rect=(0, 0.06, 1, 1))
     else:
         fig.tight_layout()

@@ -37,6 +37,67 @@ TEXT: dict[str, tuple[str, str]] = {
                      "（{lo}–{hi}），平均支出 {spent}。",
                      "The cheapest arm that reaches “{t}” with probability ≥ {p} is {arm}: "
                      "probability {prob} ({lo}–{hi}), mean spending {spent}."),
+    "recommend_one": ("方案 {arm}（平均支出 {spent}）达成“{t}”的概率为 {prob}（95% 区间 {lo}–{hi}）；"
+                      "在所有试验方案中，它是区间下限仍不低于 {p} 的最低花费方案。",
+                      "With arm {arm} (mean spending {spent}) the programme reaches “{t}” with "
+                      "probability {prob} ({lo}–{hi}); it is the cheapest swept arm whose lower "
+                      "bound clears {p}."),
+    "recommend_none": ("没有一个试验方案能以足够把握（区间下限不低于 {p}）达成“{t}”；概率最高的是 "
+                       "{arm}：{prob}（{lo}–{hi}）。",
+                       "No swept arm reaches “{t}” with enough confidence (lower bound ≥ {p}); "
+                       "the best is {arm}: {prob} ({lo}–{hi})."),
+    "recommend_point": ("方案 {arm} 的点估计 {prob} 已达到 {p}，但区间下限只有 {lo}，运行次数不足以确认；"
+                        "增加重复次数可以判断。",
+                        "Arm {arm}'s point estimate {prob} reaches {p} but its lower bound is "
+                        "only {lo}: too few runs to be sure; more replications would tell."),
+    "recommend_driver": ("对“{t}”影响最大的假设是 {param}（{index} = {value}）。",
+                         "The assumption that matters most for “{t}” is {param} ({index} = "
+                         "{value})."),
+    "unfinished": ("本实验尚未完成：计划 {planned} 次运行，已完成 {done} 次（{share}）；以下结果只基于已完成的运行，"
+                   "再次运行同一条 changjing sweep 命令即可继续。",
+                   "This sweep is unfinished: {done} of {planned} runs ({share}); every result "
+                   "below uses the finished runs only — run the same changjing sweep command "
+                   "again to continue."),
+    "single_run_caveat": ("这是单次模拟运行：结果取决于这一个随机种子，没有不确定性区间；判断政策效果请用多次重复的批量实验"
+                          "（changjing sweep）。",
+                          "This is a single simulation run: its numbers depend on one random "
+                          "seed and carry no uncertainty band; to judge a policy use a sweep "
+                          "with replications (changjing sweep)."),
+    "assumptions_table": ("达成目标的概率：基准参数下与考虑参数不确定性后",
+                          "Probability of reaching the targets: at baseline parameters and over "
+                          "the assumptions"),
+    "at_baseline": ("基准参数下", "At baseline parameters"),
+    "over_assumptions": ("考虑参数不确定性", "Over the assumptions"),
+    "assumptions_intro": ("本实验对 {n} 个假设参数（{names}）取不同数值。“基准参数下”只用参数取基础配置值的运行，"
+                          "“考虑参数不确定性”用全部参数点的运行；两者差距大，说明结论依赖这些假设。",
+                          "This sweep varies {n} assumptions ({names}). “At baseline parameters” "
+                          "uses only the runs with every assumption at the base configuration's "
+                          "value; “over the assumptions” uses the runs at every design point. A "
+                          "large gap means the conclusion rests on those assumptions."),
+    "no_baseline_point": ("设计中没有参数全部取基础配置值的点，无法给出基准参数下的概率。",
+                          "The design has no point with every assumption at the base "
+                          "configuration's value, so the baseline-parameter probability is not "
+                          "available."),
+    "impact_summary": ("结论：{outcome} 的平均处理效应估计为 {est}（95% 区间 {lo} 至 {hi}，p = {p}）。",
+                       "In short: the estimated average effect on {outcome} is {est} (95 % "
+                       "interval {lo} to {hi}, p = {p}). "),
+    "impact_sig": ("区间不包含 0：在 5% 水平上效应显著为{sign}。",
+                   "The interval excludes 0: at the 5 % level the effect is {sign}. "),
+    "impact_nosig": ("区间包含 0：数据不能排除没有效应。",
+                     "The interval includes 0: the data cannot rule out no effect. "),
+    "positive": ("正", "positive"), "negative": ("负", "negative"),
+    "pretrend_ok": ("平行趋势检验 p = {p}，未发现处理前的趋势差异，支持这一设计。",
+                    "The pre-trend test (p = {p}) finds no difference before treatment, which "
+                    "supports the design. "),
+    "pretrend_bad": ("平行趋势检验 p = {p}：处理前已有趋势差异，估计可能有偏，结论需谨慎。",
+                     "The pre-trend test (p = {p}) finds a difference before treatment: the "
+                     "estimate may be biased; read it with care. "),
+    "balance_ok": ("匹配后协变量的最大标准化均差为 {smd}（低于 0.1），处理组与对照组可比。",
+                   "After matching the largest standardised mean difference is {smd} (below "
+                   "0.1): the groups are comparable. "),
+    "balance_bad": ("匹配后协变量的最大标准化均差为 {smd}（不低于 0.1），两组仍不完全可比，结论需谨慎。",
+                    "After matching the largest standardised mean difference is still {smd} "
+                    "(0.1 or more): the groups are not fully comparable; read with care. "),
     "sweep_intro": ("实验“{name}”：{arms} 个方案 × {points} 个参数点 × {reps} 次重复，"
                     "共 {runs} 次运行（完成 {ok}，失败 {failed}）。基准方案：{base}。",
                     "Experiment “{name}”: {arms} arms × {points} design points × {reps} "
@@ -46,6 +107,7 @@ TEXT: dict[str, tuple[str, str]] = {
                     "{n} run(s) failed and are left out of every statistic; see the runs sheet."),
     "probability": ("概率", "Probability"),
     "interval": ("区间", "Interval"),
+    "lower_bound": ("下限", "lower bound"),
     "mean_spent": ("平均支出（元）", "Mean spending (yuan)"),
     "trajectories": ("指标轨迹（均值与 5%–95% 区间）", "Indicator trajectories (mean, 5–95 % band)"),
     "trajectories_caption": ("实线为各方案均值，阴影为 5%–95% 分位区间，虚线为目标值。",
@@ -215,3 +277,123 @@ def label(code: str, lang: str) -> str:
 
 def target_codes() -> list[str]:
     return [k for k, v in programme().get("targets", {}).items() if isinstance(v, dict)]
+
+
+# ---------------------------------------------------------------- terms of the analyses
+# Method names, option values and table columns that the evaluate/simulate outputs write as
+# codes; a Chinese report shows them in Chinese (the workbook keeps the codes).
+TERMS: dict[str, tuple[str, str]] = {
+    # scoring methods and options
+    "topsis": ("TOPSIS 逼近理想解排序法", "TOPSIS"),
+    "weighted_sum": ("线性加权法", "weighted sum"), "wsm": ("线性加权法", "weighted sum"),
+    "vikor": ("VIKOR 折衷排序法", "VIKOR"), "grey": ("灰色关联分析", "grey relational"),
+    "ahp": ("层次分析法", "AHP"), "group-ahp": ("群组层次分析法", "group AHP"),
+    "entropy": ("熵权法", "entropy"), "critic": ("CRITIC 法", "CRITIC"),
+    "fixed": ("给定权重", "fixed"), "std": ("标准差法", "standard deviation"),
+    "combined": ("组合赋权", "combined"), "combined-linear": ("线性组合赋权", "linear combination"),
+    "multiplicative": ("乘法合成", "multiplicative"), "linear": ("线性", "linear"),
+    "experts": ("位专家", "experts"), "benefit": ("效益型", "benefit"),
+    "cost": ("成本型", "cost"), "interval": ("区间型", "interval"), "target": ("目标型", "target"),
+    "renormalise": ("按剩余指标重新归一", "renormalise"), "exclude": ("排除该场景", "exclude"),
+    "zero": ("按零计", "zero"), "saaty": ("Saaty 表", "Saaty"), "eigen": ("特征向量法", "eigen"),
+    "geometric": ("几何平均法", "geometric"), "dirichlet": ("狄利克雷扰动", "Dirichlet"),
+    "concentration": ("集中度", "concentration"), "weights": ("权重", "weights"),
+    "alpha": ("α", "alpha"),
+    "aij": ("集结判断矩阵", "aggregated judgements"), "aip": ("集结各专家权重", "aggregated priorities"),
+    # impact designs and columns
+    "psm": ("倾向得分匹配", "PSM"), "match": ("匹配", "matching"), "did": ("双重差分", "DiD"),
+    "staggered": ("交错双重差分", "staggered DiD"), "sc": ("合成控制", "synthetic control"),
+    "scm": ("合成控制", "synthetic control"), "event_study": ("事件研究", "event study"),
+    "term": ("项", "term"), "estimate": ("估计值", "estimate"), "std_error": ("标准误", "SE"),
+    "conf_low": ("95% 下限", "95% low"), "conf_high": ("95% 上限", "95% high"),
+    "p_value": ("p 值", "p"), "statistic": ("统计量", "statistic"), "covariate": ("协变量",
+                                                                               "covariate"),
+    "mean_treated": ("处理组均值（匹配前）", "mean treated (before)"),
+    "mean_control": ("对照组均值（匹配前）", "mean control (before)"),
+    "smd_before": ("标准化均差（匹配前）", "SMD before"),
+    "var_ratio_before": ("方差比（匹配前）", "variance ratio before"),
+    "mean_treated_after": ("处理组均值（匹配后）", "mean treated (after)"),
+    "mean_control_after": ("对照组均值（匹配后）", "mean control (after)"),
+    "smd_after": ("标准化均差（匹配后）", "SMD after"),
+    "var_ratio_after": ("方差比（匹配后）", "variance ratio after"),
+    "event_time": ("相对处理期", "event time"), "period": ("期", "period"),
+    "group": ("组", "group"), "time": ("时期", "time"), "unit": ("单元", "unit"),
+    "weight": ("权重", "weight"), "n_obs": ("观测数", "observations"),
+    "matched treated": ("匹配的处理单元数", "matched treated"),
+    "distinct matched controls": ("被匹配的不同对照单元数", "distinct matched controls"),
+    "max reuse of one control": ("单个对照的最多重复使用次数", "max reuse of one control"),
+    # provenance
+    "name": ("名称", "name"), "git commit": ("代码版本（git）", "git commit"),
+    "months": ("个月", "months"), "quasi-p": ("拟 p 值", "quasi-p"),
+    "data": ("数据", "data"), "indicators": ("指标体系", "indicators"),
+    "method": ("方法", "method"), "file": ("文件", "file"), "rows": ("行数", "rows"),
+    "experiment_hash": ("实验哈希", "experiment hash"), "config_hash": ("配置哈希", "config hash"),
+    "data_sha256": ("数据 SHA-256", "data SHA-256"),
+    "indicators_sha256": ("指标体系 SHA-256", "indicators SHA-256"),
+    "input_sha256": ("输入 SHA-256", "input SHA-256"),
+    "root_seed": ("根种子", "root seed"), "seed_rule": ("种子规则", "seed rule"),
+    "seed": ("种子", "seed"), "seed_use": ("种子用法", "seed use"),
+}
+
+# Sentences the libraries write in English, as patterns with their Chinese rendering.
+PHRASES: list[tuple[str, str]] = [
+    (r"run seed = SeedSequence\(root_seed, spawn_key=\(point, replication\)\), the same for "
+     r"every arm \(common random numbers\)",
+     "每次运行的种子 = SeedSequence(root_seed, spawn_key=(参数点, 重复序号))，各方案相同（共同随机数）"),
+    (r"numpy SeedSequence\(seed, spawn_key=\(crc32\(stream name\),\)\) per process; Mesa's own "
+     r"generators unused by the dynamics",
+     "每个随机过程用 numpy SeedSequence(seed, spawn_key=(crc32(流名称),))；模型动态不使用 Mesa 自带的随机数发生器"),
+    (r"(\d+)% of treated units have a propensity score above every control's \(no comparable "
+     r"controls for them\)", r"\1% 的处理单元倾向得分高于所有对照单元（没有可比的对照）"),
+    (r"(\d+) treated unit\(s\) had no control within the caliper and were dropped: the estimate "
+     r"is the ATT of the matched treated only",
+     r"\1 个处理单元在卡尺内没有对照、已剔除：估计值只是已匹配处理单元的 ATT"),
+    (r"ATT \(nearest-neighbour propensity score matching, with replacement\)",
+     "ATT（最近邻倾向得分匹配，有放回）"),
+    (r"target/interval indicators become benefit scores in \[0, 1\] before scoring",
+     "目标型、区间型指标先转换为 [0, 1] 的效益型得分再评分"),
+    (r"criterion sub-scores = weighted sums of normalised indicators in the criterion",
+     "准则分 = 该准则下各归一化指标的加权和"),
+    (r"global weight = criterion weight x local indicator weight",
+     "全局权重 = 准则权重 × 层内指标权重"),
+    (r"ranks: 1 = best; ties share the best rank", "排名：1 为最好；并列者取最好名次"),
+    (r"logit MLE, intercept \+ covariates", "logit 极大似然估计，含截距与协变量"),
+    (r"logit propensity score", "logit 倾向得分"),
+    (r"Abadie-Imbens \(2006\) matching variance, propensity score treated as known",
+     "Abadie-Imbens (2006) 匹配方差，倾向得分视为已知"),
+    (r"normal pointwise", "正态逐点区间"),
+    (r"(\S+) \+ (\d+) months", r"\1 起 \2 个月"),
+    (r"max CR ([\d.]+); AHP (\w+)", r"一致性比率上限 CR \1；层次分析法求权：\2"),
+    (r"criterion weights: ", "准则权重："),
+    (r"criteria ~ Dirichlet\(concentration \* criterion weights\), indicators of each "
+     r"criterion ~ Dirichlet\(concentration \* local weights\); global = product",
+     "准则权重 ~ 狄利克雷(集中度 × 准则权重)，各准则内指标权重 ~ 狄利克雷(集中度 × 层内权重)；"
+     "全局权重 = 二者之积"),
+    (r"(\d+) experts", r"\1 位专家"),
+]
+
+
+def term(code: object, lang: str) -> str:
+    """A method name, option value or column code in ``lang`` (unknown codes unchanged)."""
+    s = str(code)
+    t = TERMS.get(s)
+    if t is None:
+        return s
+    return t[0] if lang == "zh" else t[1]
+
+
+def translate(text: object, lang: str) -> str:
+    """A sentence or value from the analyses, with known English phrases and method codes in
+    Chinese when ``lang == "zh"`` (unchanged otherwise)."""
+    import re
+
+    s = str(text)
+    if lang != "zh":
+        return s
+    for pattern, zh in PHRASES:
+        s = re.sub(pattern, zh, s)
+    # remaining method codes inside compound descriptions: combined(group-ahp(3 位专家), critic)
+    keys = sorted((k for k in TERMS if re.fullmatch(r"[a-z][a-z-]*[a-z]", k)), key=len,
+                  reverse=True)
+    pattern = r"(?<![A-Za-z_.\-])(" + "|".join(map(re.escape, keys)) + r")(?![A-Za-z_\-])"
+    return re.sub(pattern, lambda m: TERMS[m.group(1)][0], s)

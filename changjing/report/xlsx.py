@@ -66,7 +66,7 @@ def write_xlsx(report: Report, path: str | Path) -> list[str]:
             names.append(name)
             ws = wb.create_sheet(name)
             frame = sheet_frame(t)
-            ws.append([str(c) for c in frame.columns])
+            ws.append([_printable(str(c)) for c in frame.columns])
             for cell in ws[1]:
                 cell.font = Font(bold=True)
             for row in frame.itertuples(index=False, name=None):
@@ -92,7 +92,15 @@ def write_xlsx(report: Report, path: str | Path) -> list[str]:
 
 
 def _plain(s: str) -> str:
-    return str(s)
+    return _printable(str(s))
+
+
+def _printable(s: str) -> str:
+    """XML 1.0 cannot carry most control characters (openpyxl refuses them): each becomes
+    U+FFFD, so a name with a stray control character is written, visibly marked."""
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    return ILLEGAL_CHARACTERS_RE.sub("\ufffd", s)
 
 
 def _cell(v):
@@ -102,4 +110,6 @@ def _cell(v):
         v = v.item()
     if isinstance(v, float) and not np.isfinite(v):
         return None
+    if isinstance(v, str):
+        return _printable(v)
     return v

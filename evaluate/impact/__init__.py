@@ -8,13 +8,18 @@ One public function per design, all returning :class:`ImpactResult`::
     print(aggte(res, "dynamic").summary())
 """
 
+from changjing.evaluate.impact.bacon import bacon_decomposition
 from changjing.evaluate.impact.descriptive import before_after
 from changjing.evaluate.impact.did import did_2x2, twfe
+from changjing.evaluate.impact.dose import dose_from_ledger, dose_response
 from changjing.evaluate.impact.event_study import twfe_event_study
+from changjing.evaluate.impact.experimental import difference_in_means
+from changjing.evaluate.impact.imputation import imputation_did
 from changjing.evaluate.impact.inference import randomization_test, wild_cluster_bootstrap
 from changjing.evaluate.impact.matching import aipw, balance_table, ipw, propensity_score, psm
 from changjing.evaluate.impact.panel import Panel, prepare_panel
 from changjing.evaluate.impact.result import ImpactResult
+from changjing.evaluate.impact.sdid import synthetic_did
 from changjing.evaluate.impact.staggered import aggte, att_gt, pretrend_test
 from changjing.evaluate.impact.sun_abraham import sun_abraham
 from changjing.evaluate.impact.synth import synthetic_control
@@ -25,9 +30,14 @@ __all__ = [
     "aggte",
     "aipw",
     "att_gt",
+    "bacon_decomposition",
     "balance_table",
     "before_after",
     "did_2x2",
+    "difference_in_means",
+    "dose_from_ledger",
+    "dose_response",
+    "imputation_did",
     "ipw",
     "prepare_panel",
     "pretrend_test",
@@ -36,6 +46,7 @@ __all__ = [
     "randomization_test",
     "sun_abraham",
     "synthetic_control",
+    "synthetic_did",
     "twfe",
     "twfe_event_study",
     "wild_cluster_bootstrap",

@@ -35,7 +35,8 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 from changjing.evaluate.errors import InputError, SpecError
-from changjing.evaluate.impact.panel import _label, _numeric, prepare_panel, require_columns, where
+from changjing.evaluate.impact.panel import (_label, _numeric, plain, prepare_panel,
+                                             require_columns, where)
 from changjing.evaluate.impact.result import ImpactResult, check_alpha
 from scipy import stats
 
@@ -127,6 +128,9 @@ def did_2x2(
     covariates: Sequence[str] = (),
     cluster: str | None = None,
     vcov: Literal["auto", "CR1", "HC1", "iid"] = "auto",
+    inference: Literal["auto", "analytic", "wild", "randomization"] = "auto",
+    n_boot: int = 999,
+    seed: int = 0,
     alpha: float = 0.05,
     source: str | None = None,
 ) -> ImpactResult:
@@ -140,6 +144,13 @@ def did_2x2(
     ``covariates`` enter in levels (shifting both periods alike); they do not make parallel
     trends conditional on them - use :func:`~changjing.evaluate.impact.att_gt` with covariates
     (doubly robust) for that.
+
+    ``inference`` decides where the p-value and interval come from (the reported ``se`` is
+    always the one ``vcov`` names): ``"auto"`` picks by the number of treated clusters
+    (:func:`~changjing.evaluate.impact.inference.choose_inference`: randomization inference
+    below 5, wild cluster bootstrap below 10 or with fewer than 30 clusters, else analytic);
+    ``settings["inference"]`` and ``settings["inference_reason"]`` say which was used and why.
+    ``n_boot`` draws / permutations with ``seed`` (recorded).
     """
     alpha = check_alpha(alpha)
     covariates = list(covariates or [])
@@ -206,11 +217,116 @@ def did_2x2(
                   "coefficients": dict(zip(["intercept", "group", "post", "group:post"]
                                            + covariates, map(float, beta)))},
     )
-    if kind == "CR1" and n_cl < 30:
-        result.warnings.append(
-            f"only {n_cl} clusters: cluster-robust SEs are unreliable; use "
-            "wild_cluster_bootstrap() or randomization_test()")
+    can_permute = clus is not None and _constant_within(d, clus)
+    _few_treated(result, inference, kind, clus, d * p, n_boot, seed, alpha, can_permute,
+                 wild=lambda: _wild_2x2(y, x, clus, n_boot, seed, alpha),
+                 permute=lambda: _ri_2x2(y, x, d, clus, n_boot, seed, alpha))
     return result
+
+
+def _constant_within(v: np.ndarray, clus: np.ndarray) -> bool:
+    lo = np.full(clus.max() + 1, np.inf)
+    hi = np.full(clus.max() + 1, -np.inf)
+    np.minimum.at(lo, clus, v)
+    np.maximum.at(hi, clus, v)
+    return bool(np.all(lo == hi))
+
+
+def _partial(x: np.ndarray, j: int, *cols: np.ndarray) -> list[np.ndarray]:
+    """Residuals of each column on every regressor of ``x`` except column ``j`` (FWL)."""
+    other = np.delete(x, j, axis=1)
+    coef = np.linalg.lstsq(other, np.column_stack(cols), rcond=None)[0]
+    res = np.column_stack(cols) - other @ coef
+    return [res[:, i] for i in range(len(cols))]
+
+
+def _wild_2x2(y, x, clus, n_boot, seed, alpha) -> dict:
+    from changjing.evaluate.impact.inference import wild_core
+
+    yt, dt = _partial(x, 3, y, x[:, 3])
+    return wild_core(yt, dt, clus, x.shape[1], n_boot, seed, "auto", alpha)
+
+
+def _ri_2x2(y, x, d, clus, n_boot, seed, alpha) -> dict:
+    """Permute the treated-group label across clusters (group sizes kept) and re-estimate."""
+    from changjing.evaluate.impact.inference import ri_interval
+
+    rng = np.random.default_rng(seed)
+    n_cl = int(clus.max()) + 1
+    gcl = np.zeros(n_cl)
+    gcl[clus] = d
+    post = x[:, 2]
+    yt, dt = _partial(x, 3, y, x[:, 3])
+    b_obs = float(dt @ yt / (dt @ dt))
+    draws, slope = np.empty(n_boot), np.empty(n_boot)
+    for r in range(n_boot):
+        dp = rng.permutation(gcl)[clus]
+        xp = x.copy()
+        xp[:, 1], xp[:, 3] = dp, dp * post
+        (dtp,) = _partial(xp, 3, xp[:, 3])
+        ss = float(dtp @ dtp)
+        draws[r] = dtp @ y / ss if ss > 1e-12 else 0.0
+        slope[r] = dtp @ x[:, 3] / ss if ss > 1e-12 else 0.0
+    p = float((1 + np.sum(np.abs(draws) >= abs(b_obs) - 1e-12)) / (1 + n_boot))
+    lo, hi = ri_interval(b_obs, draws, slope, alpha)
+    return {"p_value": p, "ci_low": lo, "ci_high": hi, "draws": n_boot,
+            "what": "treated-group label permuted across clusters"}
+
+
+def _few_treated(result: ImpactResult, inference: str, kind: str, clus, dmat, n_boot, seed,
+                 alpha, can_permute, wild, permute) -> None:
+    """Replace the p-value and interval by few-treated-safe inference when asked or needed,
+    and record which inference was used and why (``settings`` and ``ci_type``)."""
+    from changjing.evaluate.impact.inference import choose_inference
+
+    if inference not in ("auto", "analytic", "wild", "randomization"):
+        raise SpecError(f"inference: expected auto, analytic, wild or randomization, got "
+                        f"{inference!r}")
+    if isinstance(n_boot, bool) or not isinstance(n_boot, (int, np.integer)) or n_boot < 99:
+        raise SpecError(f"n_boot: expected an integer >= 99, got {n_boot!r}")
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
+        raise SpecError(f"seed: expected a non-negative integer, got {seed!r}")
+    n_cl = int(clus.max()) + 1 if clus is not None else 0
+    n_tc = len(np.unique(clus[dmat == 1])) if clus is not None else 0
+    if inference == "auto":
+        if kind != "CR1":
+            method, why = "analytic", f"vcov {kind}: no clusters, analytic inference"
+        else:
+            method, why = choose_inference(n_tc, n_cl, can_permute)
+    else:
+        method, why = inference, "requested"
+        if method != "analytic" and clus is None:
+            raise SpecError(f"inference={method!r} needs clusters (give unit= or cluster=)")
+        if method == "randomization" and not can_permute:
+            raise SpecError("inference='randomization' needs the treatment group constant "
+                            "within each cluster")
+    result.settings.update({"inference": method, "inference_reason": why,
+                            "treated_clusters": n_tc, "clusters": n_cl})
+    if method == "analytic":
+        if kind == "CR1" and n_tc < 10:
+            result.warnings.append(
+                f"only {n_tc} treated cluster(s): the cluster-robust test over-rejects; use "
+                "inference='randomization' or 'wild'")
+        elif kind == "CR1" and n_cl < 30:
+            result.warnings.append(
+                f"only {n_cl} clusters: cluster-robust SEs are unreliable; use "
+                "inference='wild' or 'randomization'")
+        return
+    out = wild() if method == "wild" else permute()
+    result.p_value, result.ci_low, result.ci_high = out["p_value"], out["ci_low"], out["ci_high"]
+    result.settings.update({"n_boot": out["draws"], "seed": seed})
+    if method == "wild":
+        result.ci_type = (f"restricted wild cluster bootstrap-t, test inversion ({out['weights']} "
+                          f"weights, {out['draws']} draws, seed {seed})")
+        result.settings["wild_weights"] = out["weights"]
+        if n_tc == 1:
+            result.warnings.append("only one treated cluster: the wild cluster bootstrap is "
+                                   "unreliable (MacKinnon & Webb 2017)")
+    else:
+        result.ci_type = (f"randomization inference ({out['what']}; {out['draws']} "
+                          f"permutations, seed {seed}); interval by test inversion under a "
+                          "constant additive effect")
+    result.warnings.append(f"inference: {why}")
 
 
 def _coef_table(names, beta, se, dof, alpha) -> pd.DataFrame:
@@ -227,7 +343,7 @@ def _binary(data: pd.DataFrame, col: str, source: str | None) -> np.ndarray:
     if bad.any():
         idx = bad.idxmax()
         raise InputError(f"{where(source, idx)}, column {col!r}: expected 0 or 1, got "
-                         f"{data[col][idx]!r}")
+                         f"{plain(data[col][idx])}")
     return v.to_numpy(float)
 
 
@@ -242,6 +358,9 @@ def twfe(
     covariates: Sequence[str] = (),
     cluster: str | None = None,
     vcov: Literal["auto", "CR1", "HC1", "iid"] = "auto",
+    inference: Literal["auto", "analytic", "wild", "randomization"] = "auto",
+    n_boot: int = 999,
+    seed: int = 0,
     alpha: float = 0.05,
     source: str | None = None,
 ) -> ImpactResult:
@@ -249,7 +368,10 @@ def twfe(
 
     Unbalanced panels are allowed.  Clusters default to units.  ``diagnostics`` holds
     ``"twfe_weights"``: the implicit weight of each treated group-time cell (de Chaisemartin &
-    D'Haultfoeuille 2020, Theorem 1) and the share that is negative.
+    D'Haultfoeuille 2020, Theorem 1) and the share that is negative.  ``inference``,
+    ``n_boot`` and ``seed`` as in :func:`did_2x2` (randomization inference permutes adoption
+    dates across clusters; the wild bootstrap is
+    :func:`~changjing.evaluate.impact.wild_cluster_bootstrap`).
     """
     alpha = check_alpha(alpha)
     covariates = list(covariates or [])
@@ -311,8 +433,25 @@ def twfe(
             f"with {int(neg.sum())} negative weight(s) "
             f"(sum {float(cellw['weight'][neg].sum()):.3f})"
             "; if effects vary over time or groups it is biased - prefer att_gt()")
-    if kind == "CR1" and n_cl < 30:
-        result.warnings.append(
-            f"only {n_cl} clusters: cluster-robust SEs are unreliable; use "
-            "wild_cluster_bootstrap() or randomization_test()")
+    from changjing.evaluate.impact import inference as inf_mod
+
+    common = dict(unit=unit, time=time, outcome=outcome, treated_from=treated_from,
+                  treated=treated, covariates=covariates, cluster=cluster, alpha=alpha,
+                  source=source)
+    first = panel.first_treated
+    can_permute = (panel.cluster is None
+                   or _constant_within(np.where(np.isfinite(first), first, -1.0), panel.cluster))
+
+    def wild():
+        r = inf_mod.wild_cluster_bootstrap(data, n_boot=n_boot, seed=seed, **common)
+        return {"p_value": r.p_value, "ci_low": r.ci_low, "ci_high": r.ci_high,
+                "draws": r.settings["n_boot"], "weights": r.settings["weights"]}
+
+    def permute():
+        r = inf_mod.randomization_test(data, n_perm=n_boot, seed=seed, **common)
+        return {"p_value": r.p_value, "ci_low": r.ci_low, "ci_high": r.ci_high,
+                "draws": n_boot, "what": r.settings["permuted"]}
+
+    _few_treated(result, inference, kind, clus, dmat, n_boot, seed, alpha, can_permute,
+                 wild=wild, permute=permute)
     return result

@@ -136,7 +136,10 @@ def _dr_rc(y, post, d, x, w, trim):
     lin_c0, lin_c1 = _lin_rep(y, x, w * c0, oc0), _lin_rep(y, x, w * c1, oc1)
     lin_t0, lin_t1 = _lin_rep(y, x, w * t0, ot0), _lin_rep(y, x, w * t1, ot1)
     lin_ps = _ps_lin_rep(d, x, p, w)
-    mean_x = lambda wt: np.mean(wt[:, None] * x, axis=0) / wt.mean()
+
+    def mean_x(wt: np.ndarray) -> np.ndarray:
+        return np.mean(wt[:, None] * x, axis=0) / wt.mean()
+
     # treated component: estimation effect of the comparison-group fits
     inf_treat = i_t1 - i_t0 - lin_c1 @ mean_x(w_t1) - lin_c0 @ mean_x(w_t0)
     # comparison component: propensity score and comparison-group fits

@@ -33,7 +33,8 @@ from changjing.evaluate.impact.panel import prepare_panel
 from changjing.evaluate.impact.result import ImpactResult, check_alpha
 from scipy import optimize
 
-__all__ = ["randomization_test", "wild_cluster_bootstrap"]
+__all__ = ["FEW_TREATED_RI", "FEW_TREATED_WILD", "MIN_CLUSTERS", "choose_inference",
+           "randomization_test", "wild_cluster_bootstrap", "wild_core"]
 
 _WEBB = np.array([-np.sqrt(1.5), -1.0, -np.sqrt(0.5), np.sqrt(0.5), 1.0, np.sqrt(1.5)])
 
@@ -67,35 +68,11 @@ def _twfe_arrays(data, unit, time, outcome, treated_from, treated, covariates, c
     return panel, yt, dt, clus, treated_clusters, k, ui, ti
 
 
-def wild_cluster_bootstrap(
-    data: pd.DataFrame,
-    *,
-    unit: str,
-    time: str,
-    outcome: str,
-    treated_from: str | None = None,
-    treated: str | None = None,
-    covariates: Sequence[str] = (),
-    cluster: str | None = None,
-    n_boot: int = 999,
-    seed: int | None = None,
-    weights: str = "auto",
-    alpha: float = 0.05,
-    source: str | None = None,
-) -> ImpactResult:
-    """TWFE treatment effect with restricted wild cluster bootstrap-t p-value and interval.
-
-    ``weights``: ``"auto"`` (Webb when fewer than 12 clusters, else Rademacher),
-    ``"rademacher"`` or ``"webb"``.  With at most 12 clusters and Rademacher weights all
-    ``2^G`` sign vectors are enumerated instead of drawn.
-    """
-    alpha = check_alpha(alpha)
-    n_boot = _check_draws(n_boot, seed, "n_boot")
-    if weights not in ("auto", "rademacher", "webb"):
-        raise SpecError(f"weights: expected auto, rademacher or webb, got {weights!r}")
-    covariates = list(covariates or [])
-    panel, yt, dt, clus, n_tc, k, _, _ = _twfe_arrays(
-        data, unit, time, outcome, treated_from, treated, covariates, cluster, source)
+def wild_core(yt: np.ndarray, dt: np.ndarray, clus: np.ndarray, k: int, n_boot: int,
+              seed: int, weights: str, alpha: float) -> dict:
+    """Restricted wild cluster bootstrap-t for the slope of ``yt`` on ``dt`` (both already
+    residualised on every other regressor, Frisch-Waugh-Lovell); ``k`` = regressors counted in
+    the CR1 factor.  Returns estimate, CR1 se, p-value, interval, weights used and draws."""
     g = int(clus.max()) + 1
     n = len(yt)
     sxx = float(dt @ dt)
@@ -143,6 +120,45 @@ def wild_cluster_bootstrap(
             if pvalue(lo_) > alpha else float("nan")
 
     ci_low, ci_high = root(-1.0), root(1.0)
+    return {"estimate": delta, "se": se, "p_value": p, "ci_low": ci_low, "ci_high": ci_high,
+            "weights": kind, "enumerated": enumerated, "draws": len(v)}
+
+
+def wild_cluster_bootstrap(
+    data: pd.DataFrame,
+    *,
+    unit: str,
+    time: str,
+    outcome: str,
+    treated_from: str | None = None,
+    treated: str | None = None,
+    covariates: Sequence[str] = (),
+    cluster: str | None = None,
+    n_boot: int = 999,
+    seed: int | None = None,
+    weights: str = "auto",
+    alpha: float = 0.05,
+    source: str | None = None,
+) -> ImpactResult:
+    """TWFE treatment effect with restricted wild cluster bootstrap-t p-value and interval.
+
+    ``weights``: ``"auto"`` (Webb when fewer than 12 clusters, else Rademacher),
+    ``"rademacher"`` or ``"webb"``.  With at most 12 clusters and Rademacher weights all
+    ``2^G`` sign vectors are enumerated instead of drawn.
+    """
+    alpha = check_alpha(alpha)
+    n_boot = _check_draws(n_boot, seed, "n_boot")
+    if weights not in ("auto", "rademacher", "webb"):
+        raise SpecError(f"weights: expected auto, rademacher or webb, got {weights!r}")
+    covariates = list(covariates or [])
+    panel, yt, dt, clus, n_tc, k, _, _ = _twfe_arrays(
+        data, unit, time, outcome, treated_from, treated, covariates, cluster, source)
+    g = int(clus.max()) + 1
+    n = len(yt)
+    out = wild_core(yt, dt, clus, k, n_boot, seed, weights, alpha)
+    delta, se, p, kind, enumerated = (out["estimate"], out["se"], out["p_value"], out["weights"],
+                                      out["enumerated"])
+    ci_low, ci_high = out["ci_low"], out["ci_high"]
     warnings = list(panel.warnings)
     if n_tc == 1:
         warnings.append("only one treated cluster: the wild cluster bootstrap is unreliable "
@@ -156,12 +172,75 @@ def wild_cluster_bootstrap(
         "from the restricted wild cluster bootstrap-t",
         ci_type=f"wild cluster bootstrap-t test inversion ({kind} weights, "
                 f"{'all 2^G sign vectors' if enumerated else f'{n_boot} draws, seed {seed}'})",
-        settings={"n_boot": n_boot if not enumerated else len(v), "seed": seed,
+        settings={"n_boot": out["draws"], "seed": seed,
                   "weights": kind, "enumerated": enumerated, "clusters": g,
                   "treated_clusters": n_tc, "null_imposed": True, "alpha": alpha,
                   "covariates": covariates, "cluster": cluster or unit},
         warnings=warnings,
     )
+
+
+def ri_interval(b_obs: float, draws: np.ndarray, slope: np.ndarray, alpha: float
+                ) -> tuple[float, float]:
+    """Hull of ``{tau0 : p(tau0) > alpha}`` with ``p(tau0) = (1 + #{|b*_r - tau0 s_r| >=
+    |b - tau0|}) / (1 + R)``: p only changes where ``b*_r - tau0 s_r = +-(b - tau0)``, so it
+    is evaluated exactly between consecutive breakpoints."""
+    n_perm = len(draws)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        cuts = np.r_[(draws - b_obs) / (slope - 1), (draws + b_obs) / (slope + 1)]
+    cuts = np.unique(cuts[np.isfinite(cuts)])
+    if cuts.size == 0:
+        return float("nan"), float("nan")
+    span = max(1.0, float(np.ptp(cuts)))
+    probe = np.r_[cuts[0] - span, (cuts[:-1] + cuts[1:]) / 2, cuts[-1] + span]
+
+    def pval(t0: np.ndarray) -> np.ndarray:
+        stat = np.abs(draws[None, :] - t0[:, None] * slope[None, :])
+        return (1 + np.sum(stat >= np.abs(b_obs - t0)[:, None] - 1e-12, axis=1)) / (1 + n_perm)
+
+    ok = pval(probe) > alpha
+    if not ok.any():
+        return float("nan"), float("nan")
+    if ok[0] or ok[-1]:  # accepted arbitrarily far out: the set is unbounded
+        lo = -np.inf if ok[0] else float(cuts[np.argmax(ok) - 1])
+        hi = np.inf if ok[-1] else float(cuts[len(ok) - 1 - np.argmax(ok[::-1])])
+        return lo, hi
+    first, last = int(np.argmax(ok)), len(ok) - 1 - int(np.argmax(ok[::-1]))
+    return float(cuts[first - 1]), float(cuts[last])
+
+
+# Few treated clusters: the documented switch points of ``inference="auto"`` in did_2x2/twfe.
+FEW_TREATED_RI = 5      # below: randomization inference (CR1 and the wild bootstrap both fail)
+FEW_TREATED_WILD = 10   # below (and at least FEW_TREATED_RI): wild cluster bootstrap, Webb
+MIN_CLUSTERS = 30       # fewer clusters in all: wild cluster bootstrap even with many treated
+
+
+def choose_inference(n_treated_clusters: int, n_clusters: int, can_permute: bool
+                     ) -> tuple[str, str]:
+    """``(method, reason)`` for ``inference="auto"``.
+
+    Cluster-robust SEs need many clusters and many *treated* clusters: with one treated unit
+    the CR1 t-test of a 2x2 DiD rejects a true null far above 5 % (Conley & Taber 2011;
+    MacKinnon & Webb 2017).  Rules: fewer than ``FEW_TREATED_RI`` (5) treated clusters ->
+    randomization inference (exact under exchangeable assignment of adoption dates across
+    clusters) when the data are a panel, else the wild bootstrap with a warning; fewer than
+    ``FEW_TREATED_WILD`` (10) treated clusters or fewer than ``MIN_CLUSTERS`` (30) clusters
+    -> restricted wild cluster bootstrap-t (Webb weights below 12 clusters); otherwise CR1.
+    """
+    if n_treated_clusters < FEW_TREATED_RI:
+        why = (f"only {n_treated_clusters} treated of {n_clusters} clusters (< {FEW_TREATED_RI} "
+               "treated): "
+               "cluster-robust and wild-bootstrap tests over-reject or fail here")
+        if can_permute:
+            return "randomization", why + "; randomization inference used"
+        return "wild", why + "; randomization inference needs a panel (unit and time), so the " \
+            "wild cluster bootstrap was used - treat its p-value with great caution"
+    if n_treated_clusters < FEW_TREATED_WILD or n_clusters < MIN_CLUSTERS:
+        return "wild", (f"{n_treated_clusters} treated of {n_clusters} clusters (< "
+                        f"{FEW_TREATED_WILD} treated or < {MIN_CLUSTERS} in all): restricted "
+                        "wild cluster bootstrap-t used")
+    return "analytic", (f"{n_treated_clusters} treated of {n_clusters} clusters: cluster-robust "
+                        "CR1 is reliable")
 
 
 def randomization_test(
@@ -185,7 +264,10 @@ def randomization_test(
     level (a zone, a district): every unit of a cluster must then share one adoption date.
     The permutation p-value includes the observed assignment: ``(1 + #{|b*| >= |b|}) /
     (1 + n_perm)``.  The reported ``se`` is the standard deviation of the permutation
-    distribution (a scale, not a confidence statement); no interval is given.
+    distribution (a scale, not a confidence statement).  The interval collects every constant
+    additive effect ``tau0`` not rejected at ``alpha`` when ``tau0 * D`` is removed from the
+    outcome and the same permutations are re-used (test inversion; Imbens & Rubin 2015, ch. 5);
+    it is exact because the permuted statistics are linear in ``tau0``.
     """
     alpha = check_alpha(alpha)
     n_perm = _check_draws(n_perm, seed, "n_perm")
@@ -213,6 +295,7 @@ def randomization_test(
     else:
         level, unit_of = gvec, np.arange(panel.n_units)
     draws = np.empty(n_perm)
+    slope = np.empty(n_perm)  # b*(tau0) = b* - tau0 * slope under y - tau0 * D
     wcov = None
     if covariates:
         wcov = demean(np.column_stack([panel.x[ui, ti, j] for j in range(len(covariates))]),
@@ -225,7 +308,9 @@ def randomization_test(
             dtp = dtp - wcov @ np.linalg.lstsq(wcov, dtp, rcond=None)[0]
         ss = dtp @ dtp
         draws[r] = dtp @ yt / ss if ss > 1e-12 else 0.0
+        slope[r] = dtp @ dt / ss if ss > 1e-12 else 0.0
     p = float((1 + np.sum(np.abs(draws) >= abs(b_obs) - 1e-12)) / (1 + n_perm))
+    ci_low, ci_high = ri_interval(b_obs, draws, slope, alpha)
     n_tr = int(np.isfinite(level).sum())
     from math import comb
 
@@ -237,11 +322,11 @@ def randomization_test(
                         "cannot support a significance test at this level")
     return ImpactResult(
         design="twfe+randomization_inference", estimand="TWFE coefficient on the treatment "
-        "indicator", estimate=b_obs, se=float(np.std(draws, ddof=1)), ci_low=float("nan"),
-        ci_high=float("nan"), n=panel.n_units, n_obs=len(yt), alpha=alpha, p_value=p,
+        "indicator", estimate=b_obs, se=float(np.std(draws, ddof=1)), ci_low=ci_low,
+        ci_high=ci_high, n=panel.n_units, n_obs=len(yt), alpha=alpha, p_value=p,
         se_type="standard deviation of the permutation distribution (scale only)",
-        ci_type=f"none; Fisher randomization p-value from {n_perm} permutations of adoption "
-                f"dates across units, seed {seed}",
+        ci_type=f"randomization-test inversion under a constant additive effect (Fisher p-value"
+                f" from {n_perm} permutations of adoption dates, seed {seed})",
         diagnostics={"permutation": pd.DataFrame({"draw": np.arange(n_perm),
                                                   "estimate": draws})},
         settings={"n_perm": n_perm, "seed": seed,

@@ -34,7 +34,7 @@ import numpy as np
 import pandas as pd
 from changjing.evaluate.errors import InputError, SpecError
 from changjing.evaluate.impact._fit import logit, wls
-from changjing.evaluate.impact.panel import _label, _numeric, require_columns, where
+from changjing.evaluate.impact.panel import _label, _numeric, plain, require_columns, where
 from changjing.evaluate.impact.result import ImpactResult, check_alpha, normal_ci
 from changjing.evaluate.impact.staggered import _dr_trad, _ps_lin_rep, _std_ipw
 
@@ -56,7 +56,7 @@ def _cross_section(data: pd.DataFrame, treatment: str, outcome: str, covariates:
     if bad.any():
         idx = bad.idxmax()
         raise InputError(f"{where(source, idx)}, column {treatment!r}: treatment must be 0 or 1,"
-                         f" got {data[treatment][idx]!r}")
+                         f" got {plain(data[treatment][idx])}")
     d = raw.to_numpy(float)
     if d.sum() == 0 or d.sum() == len(d):
         raise InputError(f"{_label(source)}: column {treatment!r} has only "

@@ -33,7 +33,7 @@ import numpy as np
 import pandas as pd
 from changjing.evaluate.errors import InputError, SpecError
 
-__all__ = ["Panel", "prepare_panel", "require_columns", "where"]
+__all__ = ["Panel", "plain", "prepare_panel", "require_columns", "where"]
 
 
 @dataclass
@@ -67,6 +67,24 @@ class Panel:
     def treated_at(self) -> np.ndarray:
         """``(n_units, n_periods)`` 0/1 treatment indicator (absorbing)."""
         return (self.times[None, :] >= self.first_treated[:, None]).astype(float)
+
+
+def plain(value: object) -> str:
+    """A cell value as a user reads it: ``nan`` / ``inf`` and numbers without numpy's type
+    wrapper (``np.float64(nan)`` -> ``nan (empty or not a number)``), text quoted."""
+    if isinstance(value, np.generic):
+        value = value.item()
+    if value is None or value is pd.NA or value is pd.NaT:
+        return "an empty cell"
+    if isinstance(value, float):
+        if np.isnan(value):
+            return "an empty cell (NaN)"
+        if np.isinf(value):
+            return "inf" if value > 0 else "-inf"
+        return f"{value:g}" if value == int(value) and abs(value) < 1e15 else repr(value)
+    if isinstance(value, (bool, int)):
+        return str(value)
+    return repr(value)
 
 
 def where(source: str | None, index: object) -> str:
@@ -113,7 +131,7 @@ def _numeric(frame: pd.DataFrame, column: str, source: str | None, what: str,
     if bad.any():
         idx = bad.idxmax()
         raise InputError(
-            f"{where(source, idx)}, column {column!r}: {what} must be a number, got {raw[idx]!r}"
+            f"{where(source, idx)}, column {column!r}: {what} must be a number, got {plain(raw[idx])}"
         )
     arr = values.to_numpy(dtype=float)
     if not allow_missing:
@@ -122,7 +140,7 @@ def _numeric(frame: pd.DataFrame, column: str, source: str | None, what: str,
             idx = frame.index[int(np.argmax(missing))]
             raise InputError(
                 f"{where(source, idx)}, column {column!r}: {what} is missing or not finite "
-                f"(got {raw[idx]!r}); fill or drop the row"
+                f"(got {plain(raw[idx])}); fill or drop the row"
             )
     return arr
 
@@ -143,7 +161,7 @@ def _time_values(frame: pd.DataFrame, time: str, source: str | None) -> np.ndarr
         idx = bad.idxmax()
         raise InputError(
             f"{where(source, idx)}, column {time!r}: time must be an ordered number (a year, "
-            f"or 1..T), got {raw[idx]!r}; text labels have no order the estimators can trust"
+            f"or 1..T), got {plain(raw[idx])}; text labels have no order the estimators can trust"
         )
     return values.to_numpy(dtype=float)
 
@@ -221,7 +239,7 @@ def prepare_panel(
         first, second = frame.index[order[dup[0]]], frame.index[order[dup[0] + 1]]
         raise InputError(
             f"{_label(source)}: duplicated unit-time rows: unit "
-            f"{units[unit_codes[order[dup[0]]]]!r}"
+            f"{plain(units[unit_codes[order[dup[0]]]])}"
             f", {time} {_num(times[time_codes[order[dup[0]]]])} appears in "
             f"{_row(source, first)} and {_row(source, second)}"
             f" ({dup.size} duplicate(s) in all); keep one row per unit and period"
@@ -235,7 +253,7 @@ def prepare_panel(
         miss_u, miss_t = np.nonzero(~observed)
         raise InputError(
             f"{_label(source)}: the panel is unbalanced: {miss_u.size} unit-period rows are "
-            f"missing (e.g. unit {units[miss_u[0]]!r}, {time} {_num(times[miss_t[0]])}); this "
+            f"missing (e.g. unit {plain(units[miss_u[0]])}, {time} {_num(times[miss_t[0]])}); this "
             "estimator needs every unit observed in every period - drop incomplete units, fill "
             "the rows, or (staggered) pass drop_incomplete=True / --drop-incomplete"
         )
@@ -281,7 +299,7 @@ def prepare_panel(
             idx = frame.index[int(np.argmax(check))]
             raise InputError(
                 f"{where(source, idx)}, column {cluster!r}: the cluster of unit "
-                f"{unit_raw[idx]!r} changes over time; clusters must contain whole units"
+                f"{plain(unit_raw[idx])} changes over time; clusters must contain whole units"
             )
     return Panel(
         units=units, times=times, y=ymat, first_treated=first, x=x,
@@ -306,7 +324,7 @@ def _first_treated(frame, unit_codes, units, t, times, treated_from, treated, ti
             idx = bad.idxmax()
             raise InputError(
                 f"{where(source, idx)}, column {treated_from!r}: the first treated period must "
-                f"be a number (or empty for never treated), got {raw[idx]!r}"
+                f"be a number (or empty for never treated), got {plain(raw[idx])}"
             )
         g = vals.to_numpy(dtype=float)
         if 0 not in set(times):
@@ -323,7 +341,7 @@ def _first_treated(frame, unit_codes, units, t, times, treated_from, treated, ti
             rows = frame.index[unit_codes == u]
             raise InputError(
                 f"{_label(source)}: column {treated_from!r} must be constant within a unit, "
-                f"but unit {units[u]!r} has values "
+                f"but unit {plain(units[u])} has values "
                 f"{', '.join(_num(v) for v in sorted(set(g[unit_codes == u])))}"
                 f" ({', '.join(_row(source, r) for r in rows[:4])}); give"
                 " the first period the unit was treated, the same on every row"
@@ -337,7 +355,7 @@ def _first_treated(frame, unit_codes, units, t, times, treated_from, treated, ti
             idx = bad.idxmax()
             raise InputError(
                 f"{where(source, idx)}, column {treated!r}: treatment indicator must be 0 or 1, "
-                f"got {raw[idx]!r}"
+                f"got {plain(raw[idx])}"
             )
         d = vals.to_numpy(dtype=float)
         np.minimum.at(first, unit_codes[d == 1], t[d == 1])
@@ -347,7 +365,7 @@ def _first_treated(frame, unit_codes, units, t, times, treated_from, treated, ti
             pos = int(np.argmax(switched_off))
             u = unit_codes[pos]
             raise InputError(
-                f"{where(source, frame.index[pos])}, column {treated!r}: unit {units[u]!r} is "
+                f"{where(source, frame.index[pos])}, column {treated!r}: unit {plain(units[u])} is "
                 f"untreated in {time} {_num(t[pos])} after being treated from {_num(first[u])};"
                 " these designs assume treatment, once started, stays on"
             )
@@ -357,7 +375,7 @@ def _first_treated(frame, unit_codes, units, t, times, treated_from, treated, ti
         u = int(np.argmax(early))
         when = "before the panel starts" if first[u] < t0 else "in the first period of the panel"
         raise InputError(
-            f"{_label(source)}: unit {units[u]!r} is treated from {_num(first[u])}, {when} "
+            f"{_label(source)}: unit {plain(units[u])} is treated from {_num(first[u])}, {when} "
             f"({time} {_num(t0)}); {int(early.sum())} unit(s) have no untreated period observed, "
             "so no design can use them - drop them or extend the panel backwards"
         )
@@ -372,7 +390,7 @@ def _first_treated(frame, unit_codes, units, t, times, treated_from, treated, ti
     if off_grid.any():
         u = int(np.argmax(off_grid))
         raise InputError(
-            f"{_label(source)}: unit {units[u]!r} is first treated in {_num(first[u])}, which is "
+            f"{_label(source)}: unit {plain(units[u])} is first treated in {_num(first[u])}, which is "
             f"not a period of the panel ({time} values: {', '.join(_num(v) for v in times[:8])}"
             f"{' ...' if len(times) > 8 else ''}); use a period that appears in the {time!r} column"
         )

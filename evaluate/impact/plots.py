@@ -13,7 +13,8 @@ import numpy as np
 from changjing.evaluate.errors import SpecError
 from changjing.evaluate.impact.result import ImpactResult
 
-__all__ = ["balance_plot", "event_study_plot", "gap_plot", "save_figure", "trends_plot"]
+__all__ = ["balance_plot", "event_study_plot", "gap_plot", "save_figure", "sdid_plot",
+           "trends_plot"]
 
 
 def _figure(width: float = 7.0, height: float = 4.2):
@@ -177,5 +178,28 @@ def trends_plot(times: np.ndarray, treated_mean: np.ndarray, control_mean: np.nd
     ax.set_ylabel("mean outcome")
     ax.set_title(title or "Outcome trends")
     ax.legend(frameon=False, fontsize=8)
+    _finish(fig)
+    return fig
+
+
+def sdid_plot(result: ImpactResult, title: str | None = None):
+    """Synthetic DiD: treated mean and omega-weighted control paths, with the time weights
+    (lambda) shown as bars under the pre-period (Arkhangelsky et al. 2021, Fig. 1 layout)."""
+    if result.design != "synthetic_did":
+        raise SpecError("sdid_plot: expected a synthetic_did() result")
+    table = result.table
+    fig = _figure(7.0, 4.5)
+    ax = fig.add_subplot(1, 1, 1)
+    ax.plot(table["time"], table["treated"], color="black", label="treated / 处理组")
+    ax.plot(table["time"], table["synthetic"], color="tab:blue", ls="--",
+            label="weighted controls / 加权对照")
+    ax.axvline(result.settings["treatment_date"], color="grey", ls=":")
+    low = float(min(table["treated"].min(), table["synthetic"].min()))
+    span = float(max(table["treated"].max(), table["synthetic"].max())) - low
+    ax.bar(table["time"], table["time_weight"] * 0.25 * span, bottom=low - 0.3 * span,
+           color="tab:orange", alpha=0.6, label="time weight / 时间权重")
+    ax.legend(frameon=False, fontsize=8)
+    ax.set_ylabel("outcome")
+    ax.set_title(title or f"Synthetic DiD: {result.estimate:.3g}")
     _finish(fig)
     return fig

@@ -161,9 +161,11 @@ def write_json(path: Path, payload: dict[str, Any]) -> None:
 
 
 def _version() -> str:
-    try:
-        from changjing import __version__
+    # From the installed distribution's metadata: the library does not import the package
+    # that sits on top of it.
+    from importlib.metadata import PackageNotFoundError, version
 
-        return __version__
-    except Exception:  # pragma: no cover
+    try:
+        return version("changjing")
+    except PackageNotFoundError:  # pragma: no cover - running from an uninstalled checkout
         return "unknown"

@@ -11,6 +11,7 @@ from changjing.simulate.analysis.discovery import (
     scenario_discovery,
     sweep_sensitivity,
 )
+from changjing.simulate.analysis.replicates import seed_noise_table
 from changjing.simulate.analysis.summaries import (
     TARGET_COLUMNS,
     bands,
@@ -84,6 +85,15 @@ def analyze(folder: str | Path, indicators: list[str] | None = None) -> SweepAna
         out.tables["bands"] = bands(ts, ok, inds)
         present = {k: v for k, v in targets.items() if k in outputs}
         out.tables["targets"] = target_probabilities(final, present)
+        design = resolved["spec"].get("design") or {}
+        if design.get("include_baseline") and final["point"].nunique() > 1:
+            # P(target) at the baseline assumptions (point 0) next to P over the assumptions'
+            # uncertainty (every other design point): how much the answer rests on them
+            at = target_probabilities(final[final["point"] == 0], present)
+            over = target_probabilities(final[final["point"] > 0], present)
+            out.tables["targets_by_assumptions"] = pd.concat(
+                [at.assign(assumptions="baseline values"),
+                 over.assign(assumptions="uncertain (design points)")], ignore_index=True)
         out.tables["paired"] = paired_differences(final, baseline, inds)
         if "budget_spent_yuan" in outputs:
             out.tables["cost"] = cost_effectiveness(
@@ -94,6 +104,7 @@ def analyze(folder: str | Path, indicators: list[str] | None = None) -> SweepAna
         sens = sweep_sensitivity(resolved, points, final, inds, seed)
         if sens is not None:
             out.tables["sensitivity"] = sens
+            out.tables["seed_noise"] = seed_noise_table(sens)
         X = design_matrix(resolved, points, final)
         discovery, texts = scenario_discovery(X, final, present)
         if not discovery.empty:

@@ -63,7 +63,8 @@ def design_matrix(resolved: dict[str, Any], points: pd.DataFrame, final: pd.Data
 def scenario_discovery(X: pd.DataFrame, final: pd.DataFrame, targets: dict[str, float]
                        ) -> tuple[pd.DataFrame, list[dict[str, str]]]:
     """PRIM box of the conditions under which each target is missed (when some runs miss)."""
-    rows, texts = [], []
+    rows: list[pd.DataFrame] = []
+    texts: list[dict[str, str]] = []
     if X.shape[1] == 0:
         return pd.DataFrame(), texts
     for target, value in targets.items():

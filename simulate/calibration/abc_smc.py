@@ -164,7 +164,8 @@ def abc_smc(priors: Sequence[Prior], evaluate: Evaluate, *, particles: int = 200
         t = len(done)
         prev = done[-1] if done else None
         eps = np.inf if prev is None else float(np.quantile(prev.distances, quantile))
-        zs, ds, keys = [], [], []
+        zs, ds = [], []
+        keys: list[tuple[int, int, int]] = []
         sims = 0
         for b in range(batch_cap):
             rng = _batch_rng(root_seed, t, b)

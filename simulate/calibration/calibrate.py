@@ -197,7 +197,7 @@ def simulate_chunk(tasks: list[tuple[tuple[int, int, int], dict[str, Any], int]]
     from changjing.simulate.runner import run
 
     tf = TargetsFile.model_validate(targets)
-    out = []
+    out: list[tuple[tuple[int, int, int], list[float] | None, str | None]] = []
     for key, cfg, seed in tasks:
         try:
             res = run(parse_config(cfg, "calibration proposal"), seed)

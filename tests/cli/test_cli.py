@@ -83,6 +83,10 @@ def test_validate_and_params(experiments_dir, capsys):
 
 @pytest.mark.parametrize("argv", [["--version"], ["--help"]])
 def test_entry_point_runs(argv):
+    import changjing
+
     out = subprocess.run([sys.executable, "-m", "changjing.cli", *argv], capture_output=True,
                          text=True)
     assert out.returncode == 0 and "changjing" in out.stdout
+    if argv == ["--version"]:
+        assert out.stdout.split()[1] == changjing.__version__

@@ -33,7 +33,8 @@ def test_cli_writes_html_pdf_xlsx_and_figures(inputs, tmp_path, capsys):
     assert code == 0
     assert out.is_file() and out.with_suffix(".pdf").is_file() and \
         out.with_suffix(".xlsx").is_file()
-    figs = sorted(p.name for p in (tmp_path / "r" / "report_figures").iterdir())
+    figs = sorted(p.name for p in (tmp_path / "r" / "report_figures").iterdir()
+                  if not p.name.startswith("."))
     assert figs and {p.rsplit(".", 1)[1] for p in figs} == {"png", "svg"}
     assert "wrote" in capsys.readouterr().out
     assert not [p for p in (tmp_path / "r").iterdir() if p.name.startswith(".")], \
@@ -98,13 +99,25 @@ def test_file_and_sheet_names_are_sanitised():
     assert len({n.lower() for n in names}) == 4
 
 
-def test_text_wrapping_fits_the_width():
-    from changjing.report.pdf import text_width, wrap
+def test_pdf_column_widths_never_cut_a_number():
+    """Numeric columns get at least their widest cell's real advance width (measured by
+    reportlab from the font), text columns wrap into what is left; when the numbers alone do
+    not fit, the function says so instead of clipping."""
+    pytest.importorskip("reportlab")
+    from reportlab.pdfbase.pdfmetrics import stringWidth
 
-    text = "全链条场景创新服务企业 " * 20 + "a fairly long English sentence " * 10
-    for line in wrap(text, 3.0, 10):
-        assert text_width(line, 10) <= 3.0 + 1e-9
-    assert "".join(wrap("场景" * 50, 1.0, 10)) == "场景" * 50      # nothing lost
+    from changjing.report.fonts import find_cjk_font
+    from changjing.report.pdf import _register_font, column_widths
+
+    name = _register_font(find_cjk_font())
+    header = ["方案", "概率", "平均支出"]
+    cells = [["全链条场景创新服务企业" * 3, "82%", "6,123.4 万元"], ["1x", "100%", "1.23 亿元"]]
+    widths = column_widths(header, cells, {1, 2}, name, 8, 200)
+    assert widths is not None and sum(widths) <= 200 + 1e-6
+    for j in (1, 2):
+        assert widths[j] >= max(stringWidth(r[j], name, 8) for r in cells)
+    wide = [["1,234,567,890.12"] * 12]
+    assert column_widths(["x"] * 12, wide, set(range(12)), name, 8, 400) is None
 
 
 def test_xlsx_neutralises_formula_cells(tmp_path):
@@ -153,3 +166,48 @@ def test_embedded_font_is_the_bundled_font_unchanged():
     assert woff["head"].modified == ttf["head"].modified
     assert set(woff.getBestCmap()) == set(ttf.getBestCmap())
     assert len(BUNDLED.read_bytes()) < 3_000_000          # "a few MB at most"
+
+
+def test_eta_counts_over_every_completed_run():
+    """Four workers, runs of 10 s each finishing in bursts of four: the ETA is right after
+    the first burst and stays right, where a short-window speed would swing."""
+    from changjing.cli._progress import Eta, format_eta
+
+    eta = Eta(total=40, start=0.0)
+    assert eta.seconds() is None                       # nothing finished yet: no guess
+    for burst in range(1, 10):
+        t = 10.0 * burst
+        eta.update(4 * burst, t + 0.01)                # the burst's four completions
+        truth = 10.0 * (10 - burst)                    # 40 runs / 4 workers × 10 s
+        assert eta.seconds() == pytest.approx(truth, rel=0.01)
+        eta.update(4 * burst, t + 5.0)                 # half-way to the next burst
+        assert eta.seconds() == pytest.approx(truth, rel=0.6)   # no swing to 0 or ∞
+    resumed = Eta(total=40, start=0.0, done=20)        # a resume: 20 were done before
+    resumed.update(24, 10.0)
+    assert resumed.seconds() == pytest.approx(40.0)
+    assert format_eta(3725.2) == "1:02:05" and format_eta(None) == "–:–:–"
+
+
+def test_analyze_prints_its_summary_in_chinese(inputs, tmp_path, capsys):
+    from changjing.cli import main
+    from changjing.report.i18n import label
+
+    assert main(["analyze", str(inputs["sweep"]), "--lang", "zh", "--out",
+                 str(tmp_path / "a")]) == 0
+    out = capsys.readouterr().out
+    assert "各方案期末达成“十百千”目标的概率" in out and "已写出" in out
+    assert label("firms_served", "zh") in out and "四项全部达成" in out
+    for en in ("chance of reaching", "attracted", "all four", "wrote"):
+        assert en not in out
+
+
+def test_the_progress_callable_feeds_the_eta():
+    from changjing.cli._progress import Advance
+
+    seen = []
+    adv = Advance(lambda **kw: seen.append(kw))
+    adv(0, 10)
+    adv(5, 10)
+    adv.note("worker memory 100 MB")
+    assert seen[0]["eta"] == "–:–:–" and seen[1]["completed"] == 5
+    assert seen[1]["eta"] != "–:–:–" and seen[2] == {"note": "worker memory 100 MB"}

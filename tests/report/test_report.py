@@ -111,7 +111,13 @@ def test_cheapest_arm_is_the_cheapest_that_reaches(sweep_report, inputs):
     got = {r[0]: r[1] for r in rows}
     for code, target in (("firms_served", 200), ("technologies_promoted", 1),
                          ("firms_attracted", 45)):
-        p = final.groupby("arm")[code].apply(lambda s, t=target: (s >= t).mean())
+        # the rule: the 95 % Wilson *lower* bound clears 0.8 (Wilson 1927, closed form)
+        def low(s, t=target, z=1.959963984540054):
+            n, q = len(s), (s >= t).mean()
+            return (q + z * z / (2 * n) - z * np.sqrt(q * (1 - q) / n + z * z / (4 * n * n))) \
+                / (1 + z * z / n)
+
+        p = final.groupby("arm")[code].apply(low)
         ok = p[p >= 0.8].index
         want = spent.loc[ok].idxmin() if len(ok) else "–"
         assert got[label(code, "zh")] == want, code
@@ -119,7 +125,7 @@ def test_cheapest_arm_is_the_cheapest_that_reaches(sweep_report, inputs):
             assert yuan(spent[want], "zh") in " ".join(rows[[r[0] for r in rows].index(
                 label(code, "zh"))])
     assert got["四项全部达成"] == "–"           # super_scenarios = 1 is never reached
-    assert "没有方案以不低于 80% 的概率达成“四项全部达成”" in text
+    assert "没有一个试验方案能以足够把握（区间下限不低于 80%）达成“四项全部达成”" in text
 
 
 def test_funnel_and_cost_tables_match_the_store(sweep_report, inputs):
@@ -266,7 +272,7 @@ def test_pdf_has_the_expected_pages(sweep_report):
     pdf = written.pdf.read_bytes()
     assert pdf.startswith(b"%PDF-") and pdf.rstrip().endswith(b"%%EOF")
     pages = len(re.findall(rb"/Type\s*/Page(?![a-z])", pdf))
-    counts = [int(c) for c in re.findall(rb"/Type\s*/Pages.*?/Count\s+(\d+)", pdf, re.DOTALL)]
+    counts = [int(c) for c in re.findall(rb"/Count\s+(\d+)\s*/Kids", pdf)]
     assert pages == written.pdf_pages == max(counts)
     # a cover page, then every top-level section starts a page of its own
     level1 = sum(1 for s in report.sections if s.level <= 1)
@@ -362,7 +368,9 @@ def test_impact_report(eval_report, inputs):
     balance = pd.read_csv(inputs["impact"] / "diagnostics_balance.csv")
     header, rows = page.table("diag_balance")
     assert [r[0] for r in rows] == list(balance["covariate"])
-    col = header.index("smd_after")
+    from changjing.report.i18n import term
+
+    col = header.index(term("smd_after", "en"))         # "SMD after": a label, not the code
     assert [r[col] for r in rows] == [f"{v:.4g}" for v in balance["smd_after"]]
 
 

@@ -257,6 +257,10 @@ def test_analyze_gives_sensitivity_and_discovery(tmp_path, design):
     assert served.loc["budget", index] > served.loc["degree", index]
     written = result.write(tmp_path / "analysis")
     assert (tmp_path / "analysis" / "sensitivity.csv") in written
+    noise = result.tables["seed_noise"]   # the seed share next to the indices, per output
+    assert len(noise) == sens.groupby(["arm", "output"]).ngroups
+    assert (noise.seed_share.between(0, 1) | noise.seed_share.isna()).all()
+    assert (tmp_path / "analysis" / "seed_noise.csv") in written
 
 
 def test_uncertainties_drawn_from_a_posterior(tmp_path):

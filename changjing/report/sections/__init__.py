@@ -44,6 +44,17 @@ class Context:
 
         return text(key, self.lang, **fmt)
 
+    def tr(self, text: object) -> str:
+        """A sentence or code from the analyses in the report's language."""
+        from changjing.report.i18n import translate
+
+        return translate(text, self.lang)
+
+    def term(self, code: object) -> str:
+        from changjing.report.i18n import term
+
+        return term(code, self.lang)
+
     def label(self, code: str) -> str:
         from changjing.report.i18n import label
 

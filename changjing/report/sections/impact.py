@@ -19,6 +19,7 @@ from changjing.report.document import (
     Table,
     auto_formats,
     non_empty_columns,
+    read_table,
     safe_name,
 )
 from changjing.report.errors import ReportError
@@ -87,23 +88,27 @@ def build(folder: Path, manifest: dict[str, Any], ctx: Context) -> list[Section]
     if not est_path.is_file():
         raise ReportError(f"{folder}: estimates.csv is missing; an impact folder written by "
                           "`changjing evaluate impact` holds estimates.csv and manifest.json")
-    estimates = pd.read_csv(est_path, encoding="utf-8-sig")
+    estimates = read_table(est_path)
     zh = ctx.lang == "zh"
     key = f"impact-{safe_name(folder.name)}"
     o = manifest.get("options", {}) or {}
     outcome = o.get("outcome", "?")
-    title = f"{ctx.t('impact')}: {folder.name} ({manifest.get('design', '?')}, {outcome})"
+    title = (f"{ctx.t('impact')}: {folder.name} ({ctx.tr(manifest.get('design', '?'))}, "
+             f"{outcome})")
     top = Section(key, title, level=1, source=str(folder))
     sections = [top]
 
     sec = Section(f"{key}-estimates", ctx.t("estimates"))
-    sec.add(Paragraph(design_words(manifest, ctx.lang)))
+    summary = plain_summary(folder, manifest, ctx)
+    if summary:
+        sec.add(Paragraph(summary))
+    sec.add(Paragraph(ctx.tr(design_words(manifest, ctx.lang))))
     if manifest.get("causal") is False:
         sec.add(Paragraph(ctx.t("not_causal"), "warning"))
     for w in manifest.get("warnings", []) or []:
-        sec.add(Paragraph(str(w), "warning"))
+        sec.add(Paragraph(ctx.tr(w), "warning"))
     ci = manifest.get("ci") or [None, None]
-    head = pd.DataFrame([{"estimand": manifest.get("estimand"),
+    head = pd.DataFrame([{"estimand": ctx.tr(manifest.get("estimand")),
                           "estimate": manifest.get("estimate"), "se": manifest.get("se"),
                           "ci_low": ci[0], "ci_high": ci[1],
                           "p_value": manifest.get("p_value"),
@@ -119,7 +124,8 @@ def build(folder: Path, manifest: dict[str, Any], ctx: Context) -> list[Section]
                    "p_value": "sci", "n_units": "int", "n_rows": "int"}))
     shown = estimates.head(ctx.top * 2)
     page = non_empty_columns(shown, ESTIMATE_COLUMNS, 10)
-    sec.add(Table(f"estimates_{safe_name(folder.name)}", ctx.t("estimates"), estimates,
+    sec.add(Table(f"estimates_{safe_name(folder.name)}", ctx.t("estimates"),
+                  _translated(estimates, ctx), {c: ctx.term(c) for c in estimates.columns},
                   formats=auto_formats(estimates), max_rows=ctx.top * 2, page_columns=page,
                   note=(f"{len(estimates)} rows; the workbook has all." if not zh else
                         f"共 {len(estimates)} 行，完整结果见工作簿。")
@@ -144,14 +150,61 @@ def build(folder: Path, manifest: dict[str, Any], ctx: Context) -> list[Section]
         sec = Section(f"{key}-diagnostics", ctx.t("diagnostics"))
         for path in diags:
             name = path.stem[len("diagnostics_"):]
-            frame = pd.read_csv(path, encoding="utf-8-sig")
+            frame = read_table(path)
             zh_t, en_t = _DIAG_TITLES.get(name, (name, name))
-            sec.add(Table(f"diag_{safe_name(name)}", zh_t if zh else en_t, frame,
+            sec.add(Table(f"diag_{safe_name(name)}", zh_t if zh else en_t,
+                          _translated(frame, ctx), {c: ctx.term(c) for c in frame.columns},
                           formats=auto_formats(frame), show=name not in _WORKBOOK_ONLY,
                           max_rows=ctx.top * 2,
                           page_columns=non_empty_columns(frame.head(ctx.top * 2), None, 10)))
         sections.append(sec)
     return sections
+
+
+def plain_summary(folder: Path, manifest: dict[str, Any], ctx: Context) -> str:
+    """The estimate in plain words: effect, interval, whether it excludes zero, and what the
+    pre-trend test and covariate balance (when the folder has them) say about the design."""
+    est, ci, p = manifest.get("estimate"), manifest.get("ci") or [None, None], \
+        manifest.get("p_value")
+    if est is None or ci[0] is None or ci[1] is None:
+        return ""
+    outcome = (manifest.get("options") or {}).get("outcome", "?")
+    f = lambda v: f"{float(v):.3g}"
+    out = ctx.t("impact_summary", outcome=outcome, est=f(est), lo=f(ci[0]), hi=f(ci[1]),
+                p="–" if p is None else f"{float(p):.2g}")
+    if ci[0] > 0 or ci[1] < 0:
+        out += ctx.t("impact_sig", sign=ctx.t("positive" if est > 0 else "negative"))
+    else:
+        out += ctx.t("impact_nosig")
+    pre = folder / "diagnostics_pretrend.csv"
+    if pre.is_file():
+        frame = read_table(pre)
+        if "p_value" in frame and frame["p_value"].notna().any():
+            pv = float(frame["p_value"].dropna().iloc[0])
+            out += ctx.t("pretrend_ok" if pv >= 0.05 else "pretrend_bad", p=f"{pv:.2g}")
+    bal = folder / "diagnostics_balance.csv"
+    if bal.is_file():
+        frame = read_table(bal)
+        if "smd_after" in frame and frame["smd_after"].notna().any():
+            smd = float(frame["smd_after"].abs().max())
+            out += ctx.t("balance_ok" if smd < 0.1 else "balance_bad", smd=f"{smd:.3f}")
+    return out.strip()
+
+
+def _translated(frame: pd.DataFrame, ctx: Context) -> pd.DataFrame:
+    """Text cells written by the estimators (terms, diagnostics' names) in the report's
+    language; numbers untouched."""
+    if ctx.lang != "zh":
+        return frame
+    out = frame.copy()
+    for c in out.columns:
+        if out[c].dtype == object or pd.api.types.is_string_dtype(out[c].dtype):
+            out[c] = out[c].map(lambda v: v if not isinstance(v, str) else ctx.term(v)
+                                if v in _TERM_VALUES else ctx.tr(v))
+    return out
+
+
+_TERM_VALUES = {"matched treated", "distinct matched controls", "max reuse of one control"}
 
 
 def provenance(folder: Path, manifest: dict[str, Any], ctx: Context) -> dict[str, Any]:
@@ -171,7 +224,7 @@ def provenance(folder: Path, manifest: dict[str, Any], ctx: Context) -> dict[str
     cmd += ["--out", folder.name]
     return {
         "kind": "changjing.impact",
-        "name": f"{manifest.get('design')} · {o.get('outcome')}",
+        "name": f"{ctx.tr(manifest.get('design'))} · {o.get('outcome')}",
         "hashes": {"input_sha256": inp.get("sha256")},
         "seeds": {"seed": manifest.get("seed")},
         "versions": {"changjing": manifest.get("changjing_version")},

@@ -38,21 +38,24 @@ def build(entries: list[tuple[Path, dict[str, Any]]], command: str, ctx: Context
     for i, (folder, prov) in enumerate(entries):
         sec = Section(f"provenance-{i + 1}", f"{folder.name} · {prov.get('kind')}")
         facts = []
-        for key, label in (("name", "name"), ("period", ctx.t("period")),
-                           ("git_commit", "git commit")):
+        for key, label in (("name", ctx.term("name")), ("period", ctx.t("period")),
+                           ("git_commit", ctx.term("git commit"))):
             if prov.get(key):
-                facts.append({"item": label, "value": str(prov[key])})
+                value = str(prov[key])
+                facts.append({"item": label, "value": ctx.tr(value) if key == "period"
+                              else value})
         for group, label in (("hashes", ctx.t("hash")), ("seeds", ctx.t("seed"))):
             for k, v in (prov.get(group) or {}).items():
                 if v is not None and v != "":
-                    facts.append({"item": f"{label}: {k}", "value": str(v)})
+                    facts.append({"item": f"{label}: {ctx.term(k)}", "value": ctx.tr(v)})
         versions = prov.get("versions") or {}
         if versions:
             facts.append({"item": ctx.t("versions"),
                           "value": ", ".join(f"{k} {v}" for k, v in sorted(versions.items())
                                              if v)})
         for k, v in (prov.get("inputs") or {}).items():
-            facts.append({"item": f"{ctx.t('inputs')}: {k}", "value": str(v)})
+            facts.append({"item": f"{ctx.t('inputs')}: {ctx.term(k)}",
+                          "value": ctx.tr(v) if k == "method" else str(v)})
         sec.add(Table(f"provenance_{i + 1}", "", pd.DataFrame(facts),
                       {"item": "", "value": ""}))
         if prov.get("reproduce"):

@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from changjing.report import figures as F
-from changjing.report.document import Paragraph, Section, Table
+from changjing.report.document import Paragraph, Section, Table, read_table
 from changjing.report.errors import ReportError
 from changjing.report.sections import Context
 
@@ -25,7 +25,7 @@ def _read(folder: Path, name: str) -> pd.DataFrame:
     if not path.is_file():
         raise ReportError(f"{folder}: {name} is missing; a run folder holds timeseries.csv, "
                           "funnel.csv, budget.csv, summary.csv and manifest.json")
-    return pd.read_csv(path)
+    return read_table(path)
 
 
 def build(folder: Path, manifest: dict[str, Any], ctx: Context) -> list[Section]:
@@ -43,6 +43,7 @@ def build(folder: Path, manifest: dict[str, Any], ctx: Context) -> list[Section]
     sec = Section(f"{key}-summary", ctx.t("run_summary"))
     sec.add(Paragraph(ctx.t("run_intro", name=name, start=run.get("start", "?"),
                             months=run.get("months", "?"), seed=manifest.get("seed", "?"))))
+    sec.add(Paragraph(ctx.t("single_run_caveat"), "warning"))
     show = summary.assign(indicator=summary["indicator"].map(ctx.label),
                           reached=summary["reached"].map(
                               lambda r: ctx.t("yes") if _truthy(r) else ctx.t("no")))

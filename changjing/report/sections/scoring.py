@@ -13,7 +13,7 @@ from typing import Any
 import pandas as pd
 
 from changjing.report import figures as F
-from changjing.report.document import Bullets, Paragraph, Section, Table, safe_name
+from changjing.report.document import Bullets, Paragraph, Section, Table, read_table, safe_name
 from changjing.report.errors import ReportError
 from changjing.report.sections import Context
 
@@ -26,7 +26,7 @@ def _csv(folder: Path, name: str, required: bool = True) -> pd.DataFrame | None:
                               "`changjing evaluate score` holds scores.csv, weights.csv and "
                               "manifest.json")
         return None
-    return pd.read_csv(path, encoding="utf-8-sig", keep_default_na=True)
+    return read_table(path, keep_default_na=True)
 
 
 def _short(s: str, n: int = 26) -> str:
@@ -55,12 +55,12 @@ def build(folder: Path, manifest: dict[str, Any], ctx: Context) -> list[Section]
     counts = manifest.get("counts", {})
     sec.add(Paragraph(ctx.t("scoring_intro", system=system.get("id", "?"),
                             version=system.get("version", "?"),
-                            method=manifest.get("method", "?"),
+                            method=ctx.tr(manifest.get("method", "?")),
                             scored=counts.get("scored", len(scores)),
                             excluded=counts.get("excluded", 0),
-                            missing=manifest.get("missing_policy", "?"))))
+                            missing=ctx.tr(manifest.get("missing_policy", "?")))))
     for note in manifest.get("notes", []) or []:
-        sec.add(Paragraph(str(note), "note"))
+        sec.add(Paragraph(ctx.tr(note), "note"))
     grade_col = "grade" if zh or "grade_en" not in scores else "grade_en"
     if grade_col in scores:
         g = scores[grade_col].value_counts(sort=False)
@@ -112,6 +112,8 @@ def build(folder: Path, manifest: dict[str, Any], ctx: Context) -> list[Section]
         ctab = crit[[c for c in ("criterion_id", "criterion_zh" if zh else "criterion_en",
                                  "criterion_weight", "criterion_weight_source",
                                  "criterion_weight_cr") if c in crit]]
+        ctab = ctab.assign(**{c: ctab[c].map(ctx.tr) for c in ("criterion_weight_source",)
+                              if c in ctab})
         sec.add(Table("criterion_weights", ctx.t("criterion") + " · " + ctx.t("weight"), ctab,
                       {"criterion_id": "ID", "criterion_zh": ctx.t("criterion"),
                        "criterion_en": ctx.t("criterion"), "criterion_weight": ctx.t("weight"),
@@ -121,7 +123,13 @@ def build(folder: Path, manifest: dict[str, Any], ctx: Context) -> list[Section]
     icols = [c for c in ("criterion_id", "indicator_id", "label_zh" if zh else "label_en",
                          "direction", "local_weight", "local_weight_source", "local_weight_cr",
                          "global_weight") if c in weights]
-    sec.add(Table("indicator_weights", ctx.t("weights"), weights[icols],
+    wshow = weights[icols].copy()
+    for c in ("direction", "local_weight_source"):
+        if c in wshow:
+            wshow[c] = wshow[c].map(ctx.tr)
+    if zh and "criterion_id" in wshow:          # the criterion's name, not its code
+        wshow["criterion_id"] = wshow["criterion_id"].map(lambda c: crit_label.get(c, c))
+    sec.add(Table("indicator_weights", ctx.t("weights"), wshow,
                   {"criterion_id": ctx.t("criterion"), "indicator_id": "ID",
                    "label_zh": ctx.t("indicator"), "label_en": ctx.t("indicator"),
                    "direction": "direction" if not zh else "方向",
@@ -141,7 +149,7 @@ def build(folder: Path, manifest: dict[str, Any], ctx: Context) -> list[Section]
                      + (f", alpha = {gw['alpha']}" if "alpha" in gw else ""))
     facts.extend(str(c) for c in prov.get("conventions", []))
     if facts:
-        sec.add(Bullets(facts))
+        sec.add(Bullets([ctx.tr(f) for f in facts]))
     sections.append(sec)
 
     # -------------------------------------------------------------- stability
@@ -149,7 +157,7 @@ def build(folder: Path, manifest: dict[str, Any], ctx: Context) -> list[Section]
     if "mean_rank" in scores and rob.get("mode", "none") != "none":
         sec = Section(f"{key}-stability", ctx.t("stability"))
         sec.add(Paragraph(ctx.t("stability_intro", draws=rob.get("n_draws", "?"),
-                                mode=rob.get("distribution", rob.get("mode", "?")),
+                                mode=ctx.tr(rob.get("distribution", rob.get("mode", "?"))),
                                 seed=rob.get("seed", "?"))))
         n = min(ctx.top, len(scores))
         head = scores.head(n)

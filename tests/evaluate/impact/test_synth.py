@@ -62,7 +62,9 @@ def test_prop99_did_matches_synthdid_table(prop99_long):
                               post=(prop99_long.year >= 1989) * 1)
     assert did_2x2(long, outcome="cigsale", group="group", post="post",
                    unit="state").estimate == pytest.approx(r.estimate)
-    assert any("clusters" not in w for w in r.warnings) or r.warnings == []
+    # one treated state: the p-value and interval come from randomization inference
+    assert r.settings["inference"] == "randomization"
+    assert r.settings["treated_clusters"] == 1
 
 
 def test_simplex_weights_agree_with_slsqp():

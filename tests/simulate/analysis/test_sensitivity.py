@@ -66,7 +66,9 @@ def test_sobol_ishigami_first_total_and_second_order(ishigami_problem):
     res = sobol_analyze(ishigami_problem, X, ishigami(X.to_numpy()), seed=5,
                         second_order=True, n_boot=300)
     S1, ST, S13, _ = ishigami_analytic()
-    assert list(res.columns) == ["param", "S1", "S1_conf", "ST", "ST_conf"]
+    assert list(res.columns) == ["param", "S1", "S1_conf", "ST", "ST_conf", "S1_low", "S1_high",
+                                 "ST_low", "ST_high", "seed_share", "seed_share_low",
+                                 "seed_share_high", "seed_swamps"]
     assert list(res.param) == ["x1", "x2", "x3"]
     for col, truth in (("S1", S1), ("ST", ST)):
         err = np.abs(res[col].to_numpy() - truth)
@@ -307,8 +309,10 @@ def test_sensitivity_table_stacks_outputs_and_flags_constant_ones(ishigami_probl
                          "super_scenarios": 0.0})
     tab = sensitivity_table("sobol", ishigami_problem, X, runs,
                             ["firms_served", "super_scenarios"], seed=3, n_boot=50)
-    assert list(tab.columns) == ["output", "param", "S1", "S1_conf", "ST", "ST_conf",
-                                 "noise_share", "noise_share_of_means", "note"]
+    assert list(tab.columns) == ["output", "param", "S1", "S1_conf", "ST", "ST_conf", "S1_low",
+                                 "S1_high", "ST_low", "ST_high", "seed_share", "seed_share_low",
+                                 "seed_share_high", "seed_swamps", "noise_share",
+                                 "noise_share_of_means", "note"]
     one = sobol_analyze(ishigami_problem, X, runs, output="firms_served", seed=3, n_boot=50)
     got = tab[tab.output == "firms_served"].reset_index(drop=True)
     pd.testing.assert_frame_equal(got[list(one.columns)], one, check_like=True)
