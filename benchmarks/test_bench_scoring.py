@@ -53,7 +53,7 @@ def test_bench_robustness_1000_draws(benchmark, matrix, directions, method):
     assert res.n_draws == DRAWS
 
 
-def _system():
+def _system(goal_weights=None):
     crit = []
     for c in range(6):
         inds = [
@@ -83,7 +83,8 @@ def _system():
             "goal": {
                 "label_zh": "目标",
                 "label_en": "goal",
-                "weights": {
+                "weights": goal_weights
+                or {
                     "source": "combined",
                     "alpha": 0.6,
                     "subjective": {"source": "equal"},
@@ -102,3 +103,21 @@ def test_bench_full_pipeline(benchmark, matrix):
     system = _system()
     res = benchmark.pedantic(lambda: score_scenarios(table, system, seed=0), rounds=1, iterations=1)
     assert len(res.scores_) == M and res.robustness_.n_draws == DRAWS
+
+
+def test_bench_end_to_end_entropy_topsis(benchmark, matrix, tmp_path):
+    """The speed goal: entropy weights + TOPSIS + 1 000 hierarchical weight draws of rank
+    robustness + every output file but the workbook (--no-xlsx), < 10 s on 2 cores."""
+    from changjing.evaluate.scoring.export import write_outputs
+
+    table = pd.DataFrame(matrix, columns=[f"x{j}" for j in range(N)])
+    table.insert(0, "id", [f"S{i:06d}" for i in range(M)])
+    system = _system({"source": "entropy"})
+
+    def run():
+        res = score_scenarios(table, system, seed=0)
+        write_outputs(res, tmp_path / "out", xlsx=False)
+        return res
+
+    res = benchmark.pedantic(run, rounds=1, iterations=1)
+    assert len(res.scores_) == M and res.provenance_["robustness"]["mode"] == "hierarchical"

@@ -5,7 +5,11 @@ from __future__ import annotations
 import argparse
 import importlib
 
-_SUBCOMMANDS = ("changjing.cli.evaluate_score", "changjing.cli.evaluate_impact")
+_SUBCOMMANDS = (
+    "changjing.cli.evaluate_score",
+    "changjing.cli.evaluate_impact",
+    "changjing.cli.evaluate_template",
+)
 
 
 def register(sub: argparse._SubParsersAction) -> None:

@@ -12,8 +12,8 @@ examples:
   changjing evaluate score book.xlsx --sheet 2025 --indicators mine.toml --out out/2025 \\
       --method vikor --seed 7 --overwrite
 
-writes scores.csv, scores.xlsx, weights.csv, weights_provenance.json, excluded.csv and
-manifest.json into --out (moved into place only when everything was written).
+writes report.csv, scores.csv, scores.xlsx, cleaning_log.csv, not_scorable.csv,
+weights.csv, weights_provenance.json, excluded.csv and manifest.json into --out (moved into place only when everything was written).
 """
 
 
@@ -33,7 +33,38 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="indicator-system file (goal → criteria → indicators, weights, method)",
     )
     p.add_argument("--out", required=True, metavar="DIR", help="output folder")
-    p.add_argument("--sheet", metavar="NAME", help="Excel sheet to read (default: the first)")
+    p.add_argument(
+        "--sheet",
+        metavar="NAME",
+        action="append",
+        help="Excel sheet to read; repeat to read several into one table (default: the first "
+        "sheet with the header; other sheets sharing it are named in a warning)",
+    )
+    p.add_argument(
+        "--all-sheets", action="store_true", help="read every sheet that has the header"
+    )
+    p.add_argument("--header-row", type=int, metavar="N", help="spreadsheet row of the header")
+    p.add_argument(
+        "--include-hidden", action="store_true", help="score hidden rows too (default: excluded)"
+    )
+    p.add_argument(
+        "--include-struck",
+        action="store_true",
+        help="score struck-through rows too (default: excluded as withdrawn)",
+    )
+    p.add_argument(
+        "--refused",
+        choices=("raise", "missing"),
+        help="cells that cannot be read: stop and list them (raise, default) or score them "
+        "as not reported (missing); either way they are in cleaning_log.csv",
+    )
+    p.add_argument(
+        "--min-coverage",
+        type=float,
+        metavar="SHARE",
+        help="minimum share of the weight a scenario must report to be scored (default 0.7)",
+    )
+    p.add_argument("--no-xlsx", action="store_true", help="skip scores.xlsx (faster)")
     p.add_argument("--overwrite", action="store_true", help="replace a non-empty --out folder")
     p.add_argument("--seed", type=int, default=0, help="seed of the robustness draws (default 0)")
     p.add_argument(
@@ -49,7 +80,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument(
         "--robustness",
-        choices=("dirichlet", "experts", "none"),
+        choices=("hierarchical", "dirichlet", "experts", "none"),
         help="override the robustness mode of the indicator system",
     )
     p.set_defaults(func=run)
@@ -76,10 +107,20 @@ def run(args: argparse.Namespace) -> int:
         raise InputError(f"--seed: must be a non-negative integer, got {args.seed}")
     data = Path(args.data)
     system = load_indicator_system(args.indicators)
+    if args.all_sheets and args.sheet:
+        raise InputError("--all-sheets and --sheet: give one of them")
+    sheet = "all" if args.all_sheets else args.sheet
+    if isinstance(sheet, list) and len(sheet) == 1:
+        sheet = sheet[0]
     result = score_scenarios(
         data,
         system,
-        sheet=args.sheet,
+        sheet=sheet,
+        header_row=args.header_row,
+        include_hidden=True if args.include_hidden else None,
+        include_struck=True if args.include_struck else None,
+        on_refused=args.refused,
+        min_coverage=args.min_coverage,
         method=args.method,
         seed=args.seed,
         n_draws=args.draws,
@@ -88,7 +129,7 @@ def run(args: argparse.Namespace) -> int:
     inputs = {
         "data": {
             "file": data.name,
-            "sheet": args.sheet,
+            "sheet": sheet,
             "sha256": hashlib.sha256(data.read_bytes()).hexdigest(),
         },
         "indicators": {"file": Path(args.indicators).name, "sha256": system.sha256},
@@ -100,7 +141,7 @@ def run(args: argparse.Namespace) -> int:
         },
     }
     with staged_output_dir(out, args.overwrite) as stage:
-        write_outputs(result, stage, inputs)
+        write_outputs(result, stage, inputs, xlsx=not args.no_xlsx)
     print(result.summary())
     print(f"wrote {out}")
     return 0

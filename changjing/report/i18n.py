@@ -299,6 +299,7 @@ TERMS: dict[str, tuple[str, str]] = {
     "geometric": ("几何平均法", "geometric"), "dirichlet": ("狄利克雷扰动", "Dirichlet"),
     "concentration": ("集中度", "concentration"), "weights": ("权重", "weights"),
     "alpha": ("α", "alpha"),
+    "aij": ("集结判断矩阵", "aggregated judgements"), "aip": ("集结各专家权重", "aggregated priorities"),
     # impact designs and columns
     "psm": ("倾向得分匹配", "PSM"), "match": ("匹配", "matching"), "did": ("双重差分", "DiD"),
     "staggered": ("交错双重差分", "staggered DiD"), "sc": ("合成控制", "synthetic control"),
@@ -364,6 +365,10 @@ PHRASES: list[tuple[str, str]] = [
     (r"(\S+) \+ (\d+) months", r"\1 起 \2 个月"),
     (r"max CR ([\d.]+); AHP (\w+)", r"一致性比率上限 CR \1；层次分析法求权：\2"),
     (r"criterion weights: ", "准则权重："),
+    (r"criteria ~ Dirichlet\(concentration \* criterion weights\), indicators of each "
+     r"criterion ~ Dirichlet\(concentration \* local weights\); global = product",
+     "准则权重 ~ 狄利克雷(集中度 × 准则权重)，各准则内指标权重 ~ 狄利克雷(集中度 × 层内权重)；"
+     "全局权重 = 二者之积"),
     (r"(\d+) experts", r"\1 位专家"),
 ]
 

@@ -28,11 +28,18 @@ from changjing.evaluate.scoring.gra import (
     grey_relational,
     grey_topsis,
 )
-from changjing.evaluate.scoring.grades import assign_grades
+from changjing.evaluate.scoring.grades import assign_grades, quota_grades
 from changjing.evaluate.scoring.normalise import normalise, target_score
-from changjing.evaluate.scoring.robustness import RobustnessResult, rank_robustness
+from changjing.evaluate.scoring.rank_reversal import rank_reversal
+from changjing.evaluate.scoring.reading import read_scenarios
+from changjing.evaluate.scoring.robustness import (
+    RobustnessResult,
+    hierarchical_draws,
+    rank_robustness,
+)
 from changjing.evaluate.scoring.score import ScoreResult, score_scenarios
 from changjing.evaluate.scoring.system import IndicatorSystem, load_indicator_system
+from changjing.evaluate.scoring.template import write_template
 from changjing.evaluate.scoring.topsis import TopsisResult, topsis
 from changjing.evaluate.scoring.vikor import VikorResult, vikor
 from changjing.evaluate.scoring.weighted_sum import WeightedSumResult, weighted_sum
@@ -62,6 +69,11 @@ __all__ = [
     "GreyTopsisResult",
     "grey_topsis",
     "assign_grades",
+    "quota_grades",
+    "rank_reversal",
+    "read_scenarios",
+    "hierarchical_draws",
+    "write_template",
     "normalise",
     "target_score",
     "RobustnessResult",

@@ -20,6 +20,7 @@ applies the configured missing-value policy, recording every exclusion and imput
 from __future__ import annotations
 
 import difflib
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -28,6 +29,7 @@ from changjing.evaluate.errors import InputError
 from changjing.evaluate.scoring.system import IndicatorSystem
 
 MAX_REPORTED = 25
+EXCLUDED_COLUMNS = ["scenario_id", "sheet", "row", "reason"]
 
 
 def _row(i: int) -> int:
@@ -70,14 +72,35 @@ class ValidatedTable:
     ids: list[str]
     names: list[str] | None
     source: str
+    rows: list[int] | None = None  # spreadsheet row of every table row
+    sheets: list[str] | None = None  # sheet of every table row (workbooks)
+
+    def row_of(self, i: int) -> int:
+        return self.rows[i] if self.rows is not None else _row(i)
+
+
+Locate = Callable[[int, "str | None"], str]
 
 
 def validate_table(
-    frame: pd.DataFrame, system: IndicatorSystem, source: str = "<table>"
+    frame: pd.DataFrame,
+    system: IndicatorSystem,
+    source: str = "<table>",
+    locate: Locate | None = None,
 ) -> ValidatedTable:
-    """Check ``frame`` against ``system``; raise one :class:`InputError` listing every problem."""
+    """Check ``frame`` against ``system``; raise one :class:`InputError` listing every problem.
+
+    ``locate(i, column)`` names the cell of table row ``i`` (e.g. ``黄岛区!F17``); without
+    it a problem names the spreadsheet row (header = row 1) and column.
+    """
     problems: list[str] = []
     cols = [str(c) for c in frame.columns]
+
+    def at(i: int, col: str | None = None) -> str:
+        if locate is not None:
+            return locate(int(i), col) + (f" ({col!r})" if col else "")
+        return f"row {_row(i)}" + (f", column {col!r}" if col else "")
+
     needed: dict[str, str] = {system.id_column: "id column ([data] id_column)"}
     if system.name_column:
         needed[system.name_column] = "name column ([data] name_column)"
@@ -90,7 +113,9 @@ def validate_table(
         needed.setdefault(pair["earlier"], "[[data.date_order]]")
         needed.setdefault(pair["later"], "[[data.date_order]]")
     absent = [c for c in needed if c not in cols]
-    optional = {s["name"] for s in system.columns if not s["required"]}
+    # a column an indicator reads is needed whatever [[data.columns]] says
+    used = {c for ind in system.indicators for c in ind.columns} | {system.id_column}
+    optional = {s["name"] for s in system.columns if not s["required"]} - used
     absent = [c for c in absent if c not in optional]
     if absent:
         lines = []
@@ -110,11 +135,15 @@ def validate_table(
     idc = out[system.id_column]
     ids = idc.map(lambda v: "" if _missing_cell(v) else str(v).strip())
     for i in np.flatnonzero(ids == ""):
-        problems.append(f"row {_row(i)}, column {system.id_column!r}: missing scenario id")
+        problems.append(f"{at(i, system.id_column)}: missing scenario id")
     dups = ids[(ids != "") & ids.duplicated(keep=False)]
     for val, grp in dups.groupby(dups):
-        rows = ", ".join(str(_row(i)) for i in grp.index)
-        problems.append(f"rows {rows}, column {system.id_column!r}: duplicate id {val!r}")
+        if locate is not None:
+            where = ", ".join(locate(int(i), system.id_column) for i in grp.index)
+            problems.append(f"{where}: duplicate id {val!r} (column {system.id_column!r})")
+        else:
+            rows = ", ".join(str(_row(i)) for i in grp.index)
+            problems.append(f"rows {rows}, column {system.id_column!r}: duplicate id {val!r}")
 
     numeric_bounds: dict[str, tuple] = {}
     for ind in system.indicators:
@@ -137,30 +166,47 @@ def validate_table(
         nums, bad = _to_number(out[name])
         for i in np.flatnonzero(bad.to_numpy()):
             problems.append(
-                f"row {_row(i)}, column {name!r}: {out[name].iloc[i]!r} is not a number ({why})"
+                f"{at(i, name)}: {out[name].iloc[i]!r} is not a number ({why})"
             )
         if name in types and types[name]["type"] == "integer":
             frac = nums.notna() & (nums != np.round(nums))
             for i in np.flatnonzero(frac.to_numpy()):
                 problems.append(
-                    f"row {_row(i)}, column {name!r}: {nums.iloc[i]:g} is not a whole number"
+                    f"{at(i, name)}: {nums.iloc[i]:g} is not a whole number"
                 )
         if lo is not None:
             for i in np.flatnonzero((nums < lo).to_numpy()):
                 problems.append(
-                    f"row {_row(i)}, column {name!r}: value {nums.iloc[i]:g} is below "
+                    f"{at(i, name)}: value {nums.iloc[i]:g} is below "
                     f"the minimum {lo:g} ({why})"
                 )
         if hi is not None:
             for i in np.flatnonzero((nums > hi).to_numpy()):
                 problems.append(
-                    f"row {_row(i)}, column {name!r}: value {nums.iloc[i]:g} is above "
+                    f"{at(i, name)}: value {nums.iloc[i]:g} is above "
                     f"the maximum {hi:g} ({why})"
                 )
         if name in types and types[name]["required"]:
             for i in np.flatnonzero(_empty(out[name]).to_numpy()):
-                problems.append(f"row {_row(i)}, column {name!r}: required value is empty")
+                problems.append(f"{at(i, name)}: required value is empty")
         out[name] = nums
+
+    for spec in system.columns:
+        if spec.get("choices") and spec["name"] in out.columns:
+            allowed = spec["choices"]
+            col = out[spec["name"]]
+            for i in np.flatnonzero((~_empty(col)).to_numpy()):
+                v = str(col.iloc[i]).strip()
+                if v not in allowed:
+                    from changjing.evaluate.scoring._common import did_you_mean
+
+                    problems.append(
+                        f"{at(i, spec['name'])}: {v!r} is not one of {', '.join(allowed)}"
+                        f"{did_you_mean(v, allowed)}"
+                    )
+        if spec["type"] == "text" and spec["required"] and spec["name"] in out.columns:
+            for i in np.flatnonzero(_empty(out[spec["name"]]).to_numpy()):
+                problems.append(f"{at(i, spec['name'])}: required value is empty")
 
     dates: dict[str, pd.Series] = {}
     date_cols = {s["name"] for s in system.columns if s["type"] == "date"}
@@ -174,12 +220,12 @@ def validate_table(
         parsed = pd.to_datetime(raw.where(~empty), errors="coerce", format="mixed")
         for i in np.flatnonzero((parsed.isna() & ~empty).to_numpy()):
             problems.append(
-                f"row {_row(i)}, column {name!r}: {raw.iloc[i]!r} is not a date "
+                f"{at(i, name)}: {raw.iloc[i]!r} is not a date "
                 "(expected YYYY-MM-DD)"
             )
         if name in types and types[name]["required"]:
             for i in np.flatnonzero(empty.to_numpy()):
-                problems.append(f"row {_row(i)}, column {name!r}: required date is empty")
+                problems.append(f"{at(i, name)}: required date is empty")
         dates[name] = parsed
     for pair in system.date_order:
         a, b = dates.get(pair["earlier"]), dates.get(pair["later"])
@@ -187,7 +233,7 @@ def validate_table(
             continue
         for i in np.flatnonzero((b < a).to_numpy()):
             problems.append(
-                f"row {_row(i)}: {pair['later']!r} {b.iloc[i].date()} is before "
+                f"{at(i)}: {pair['later']!r} {b.iloc[i].date()} is before "
                 f"{pair['earlier']!r} {a.iloc[i].date()} (dates out of order)"
             )
 
@@ -196,7 +242,7 @@ def validate_table(
             den = out[ind.per]
             for i in np.flatnonzero((den == 0).to_numpy()):
                 problems.append(
-                    f"row {_row(i)}, column {ind.per!r}: zero denominator for ratio "
+                    f"{at(i, ind.per)}: zero denominator for ratio "
                     f"indicator {ind.id!r} ({ind.column} per {ind.per})"
                 )
 
@@ -234,6 +280,12 @@ def indicator_matrix(table: ValidatedTable, system: IndicatorSystem) -> np.ndarr
     return np.column_stack(cols)
 
 
+def _excluded_frame(records: list[dict], table: ValidatedTable) -> pd.DataFrame:
+    """Excluded rows: id, (sheet — for workbooks), spreadsheet row, reason."""
+    cols = EXCLUDED_COLUMNS if table.sheets else [c for c in EXCLUDED_COLUMNS if c != "sheet"]
+    return pd.DataFrame(records, columns=EXCLUDED_COLUMNS)[cols]
+
+
 @dataclass
 class MissingOutcome:
     X: np.ndarray  # matrix of the rows kept (NaN only under renormalise)
@@ -243,17 +295,31 @@ class MissingOutcome:
     nan_policy: str  # "raise" (complete) or "renormalise"
 
 
-def apply_missing(X: np.ndarray, table: ValidatedTable, system: IndicatorSystem) -> MissingOutcome:
-    """Apply the system's missing-value policy (never a silent NaN)."""
+def apply_missing(
+    X: np.ndarray,
+    table: ValidatedTable,
+    system: IndicatorSystem,
+    candidates: np.ndarray | None = None,
+) -> MissingOutcome:
+    """Apply the system's missing-value policy (never a silent NaN).
+
+    ``candidates`` (boolean mask over the rows) restricts the policy to those rows; the
+    others are neither kept nor listed here (the caller lists them, e.g. as not scorable).
+    """
     ids = np.asarray(table.ids, dtype=object)
     names = [i.id for i in system.indicators]
     miss = np.isnan(X)
     excluded = []
-    keep = np.ones(X.shape[0], dtype=bool)
-    empty = miss.all(axis=1)
+    keep = np.ones(X.shape[0], dtype=bool) if candidates is None else candidates.copy()
+    empty = miss.all(axis=1) & keep
     for i in np.flatnonzero(empty):
         excluded.append(
-            {"scenario_id": ids[i], "row": _row(i), "reason": "no indicator value present"}
+            {
+                "scenario_id": ids[i],
+                "sheet": table.sheets[i] if table.sheets else "",
+                "row": table.row_of(i),
+                "reason": "no indicator value present",
+            }
         )
     keep &= ~empty
     imputed = []
@@ -264,7 +330,12 @@ def apply_missing(X: np.ndarray, table: ValidatedTable, system: IndicatorSystem)
         for i in np.flatnonzero(part):
             cols = [names[j] for j in np.flatnonzero(miss[i])]
             excluded.append(
-                {"scenario_id": ids[i], "row": _row(i), "reason": "missing " + ", ".join(cols)}
+                {
+                    "scenario_id": ids[i],
+                    "sheet": table.sheets[i] if table.sheets else "",
+                    "row": table.row_of(i),
+                    "reason": "missing " + ", ".join(cols),
+                }
             )
         keep &= ~part
     elif policy in ("impute_median", "impute_mean"):
@@ -297,7 +368,7 @@ def apply_missing(X: np.ndarray, table: ValidatedTable, system: IndicatorSystem)
     return MissingOutcome(
         Xk,
         keep,
-        pd.DataFrame(excluded, columns=["scenario_id", "row", "reason"]),
+        _excluded_frame(excluded, table),
         pd.DataFrame(imputed, columns=["indicator", "n_imputed", "value", "method"]),
         nan_policy,
     )

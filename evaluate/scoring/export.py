@@ -4,11 +4,16 @@ Files (all deterministic: the same input and seed give byte-identical files):
 
 * ``scores.csv`` / ``scores.xlsx`` — one row per scored scenario: rank, score, grade,
   criterion sub-scores, method columns and robustness columns; the workbook also has the
-  sheets ``weights``, ``excluded``, ``imputed`` and ``provenance``;
+  sheets ``report``, ``cleaning_log``, ``not_scorable``, ``weights``, ``excluded``,
+  ``imputed`` and ``provenance`` (streamed in write-only mode; skip it with ``xlsx=False``);
 * ``weights.csv`` — indicator weights (local, criterion, global) with their sources;
 * ``weights_provenance.json`` — how every weight was obtained: method, AHP matrices,
   λmax, CI, CR, the random-index table and its source, α, objective-weight details;
 * ``excluded.csv`` — scenarios not scored and why (may be empty);
+* ``report.csv`` — the committee table (rank, score, grade, rank interval, coverage, the
+  three indicators that moved each scenario most; then the not-scorable scenarios);
+* ``cleaning_log.csv`` — every cell the workbook reader changed, refused or excluded, by
+  sheet and cell; ``not_scorable.csv`` — scenarios below the minimum coverage;
 * ``manifest.json`` — inputs (file names and SHA-256), settings, seed, outputs (SHA-256).
 
 CSV files are UTF-8 with a byte-order mark (Excel then shows Chinese correctly), floats
@@ -58,22 +63,47 @@ def _jsonable(obj: Any) -> Any:
 
 
 def deterministic_xlsx(sheets: dict[str, pd.DataFrame], path: Path) -> None:
-    """Write sheets with openpyxl, then fix the zip timestamps and document dates so
-    the bytes depend on the content only."""
+    """Stream sheets with openpyxl's write-only mode (constant memory, no cell objects),
+    then fix the zip timestamps and document dates so the bytes depend on the content only.
+    Strings are neutralised against formula injection; NaN cells are left empty."""
+    import math
+
+    from openpyxl import Workbook
+
+    wb = Workbook(write_only=True)
+    for name, frame in sheets.items():
+        ws = wb.create_sheet(title=name[:31])
+        safe = neutralise_frame(frame)
+        ws.append([str(c) for c in safe.columns])
+        for row in safe.itertuples(index=False, name=None):
+            ws.append(
+                [
+                    None
+                    if v is None or v is pd.NA or (isinstance(v, float) and math.isnan(v))
+                    else v.item()
+                    if hasattr(v, "item")
+                    else v
+                    for v in row
+                ]
+            )
     buf = io.BytesIO()
-    with pd.ExcelWriter(buf, engine="openpyxl") as writer:
-        for name, frame in sheets.items():
-            neutralise_frame(frame).to_excel(writer, sheet_name=name[:31], index=False)
+    wb.save(buf)
     path.write_bytes(deterministic_xlsx_bytes(buf.getvalue()))
 
 
 def write_outputs(
-    result, folder: str | Path, inputs: dict[str, Any] | None = None
+    result, folder: str | Path, inputs: dict[str, Any] | None = None, *, xlsx: bool = True
 ) -> dict[str, str]:
-    """Write every output file of ``result`` into ``folder``; returns {file: sha256}."""
+    """Write every output file of ``result`` into ``folder``; returns {file: sha256}.
+
+    ``xlsx=False`` skips ``scores.xlsx`` (the CSV files hold the same tables)."""
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
+    log = result.cleaning_log_.to_frame()
     _csv(result.scores_, folder / "scores.csv")
+    _csv(result.report_, folder / "report.csv")
+    _csv(log, folder / "cleaning_log.csv")
+    _csv(result.not_scorable_, folder / "not_scorable.csv")
     _csv(result.weights_, folder / "weights.csv")
     _csv(result.excluded_, folder / "excluded.csv")
     prov = _jsonable(result.provenance_)
@@ -85,13 +115,18 @@ def write_outputs(
         ]
     )
     sheets = {
+        "report": result.report_,
         "scores": result.scores_,
+        "cleaning_log": log,
+        "not_scorable": result.not_scorable_,
+        "rank_reversal": result.rank_reversal_,
         "weights": result.weights_,
         "excluded": result.excluded_,
         "imputed": result.imputed_,
         "provenance": prov_rows,
     }
-    deterministic_xlsx(sheets, folder / "scores.xlsx")
+    if xlsx:
+        deterministic_xlsx(sheets, folder / "scores.xlsx")
     outputs = {p.name: _sha256(p) for p in sorted(folder.iterdir()) if p.name != "manifest.json"}
     manifest = {
         "tool": "changjing evaluate score",
@@ -111,6 +146,7 @@ def write_outputs(
             "imputed_cells": int(result.imputed_["n_imputed"].sum()) if len(result.imputed_) else 0,
         },
         "notes": result.notes,
+        "cleaning_log": result.cleaning_log_.counts(),
         "outputs": outputs,
         "float_format": FLOAT_FORMAT,
     }

@@ -7,7 +7,8 @@ Criteria with zero base weight stay at zero.  Alternatively pass ``weight_draws`
 weights recomputed from bootstrap resamples of the experts).
 
 For every draw the alternatives are re-scored with the *same* method and re-ranked
-(ordinal ranks; ties have probability zero for continuous scores).  Reported per
+(competition ranks: exact ties share the best rank, so tied alternatives do not count as
+rank changes).  Reported per
 alternative: the base rank, the share of draws with exactly the base rank, the share
 within ± ``tolerance`` places, the share in the top *k*, and the mean, standard deviation,
 minimum and maximum rank.  Everything is streamed over chunks of draws, so 100 000
@@ -55,6 +56,9 @@ class RobustnessResult:
     seed: int | None
     method: str
     alternatives: list = field(default_factory=list)
+    rank_p05: np.ndarray | None = None
+    rank_p95: np.ndarray | None = None
+    n_draws_interval: int = 0
 
     def to_frame(self):
         import pandas as pd
@@ -70,6 +74,8 @@ class RobustnessResult:
                 "sd_rank": self.sd_rank,
                 "min_rank": self.min_rank,
                 "max_rank": self.max_rank,
+                "rank_p05": self.rank_p05,
+                "rank_p95": self.rank_p95,
             }
         )
 
@@ -81,6 +87,8 @@ class RobustnessResult:
             "top_k": self.top_k,
             "concentration": self.concentration,
             "seed": self.seed,
+            "rank_interval": "5th-95th percentile of the competition rank over "
+            f"{self.n_draws_interval} draws (inverted CDF: both ends are ranks that occurred)",
             "distribution": "dirichlet(concentration * weights)"
             if self.concentration
             else "supplied weight draws",
@@ -151,17 +159,71 @@ def dirichlet_draws(
     return W
 
 
+def hierarchical_draws(
+    criterion_weights: Any,
+    local_weights: list,
+    n_draws: int,
+    concentration: float,
+    rng: np.random.Generator,
+) -> np.ndarray:
+    """Global weight draws that keep the hierarchy: criteria ~ Dirichlet(κ c), then each
+    criterion's indicators ~ Dirichlet(κ l_c) independently; global = c_k × l_c,j.
+
+    Each level moves as a Dirichlet of its own concentration κ: a criterion's total has
+    standard deviation sqrt(c_k (1 − c_k) / (κ + 1)) and an indicator's share within its
+    criterion sqrt(l (1 − l) / (κ + 1)).  Flat draws over the leaves, Dirichlet(κ g), give
+    the same criterion totals but shares within criterion k of concentration κ c_k only —
+    the lighter the criterion, the more its own (e.g. AHP) judgements are scrambled.
+    Columns are in the order of ``local_weights`` concatenated.
+    """
+    C = dirichlet_draws(criterion_weights, n_draws, concentration, rng)
+    blocks = [
+        C[:, [k]] * dirichlet_draws(lw, n_draws, concentration, rng)
+        for k, lw in enumerate(local_weights)
+    ]
+    return np.concatenate(blocks, axis=1)
+
+
 def _ranks(S: np.ndarray) -> np.ndarray:
-    """Ordinal ranks (1 = best) down each column of S; NaN ranks last.
+    """Competition ranks (1 = best; exact ties share the best rank: 1, 2, 2, 4) down each
+    column of S; NaN ranks last.
 
     Sorting runs along contiguous rows of the transposed block (numpy's SIMD quicksort);
-    exact ties, of probability zero for continuous scores, are broken arbitrarily.
+    a tied group gets the position of its first member, so tied alternatives never count
+    as rank changes of one another.
     """
     key = np.ascontiguousarray(np.where(np.isnan(S), np.inf, -S).T)
     order = np.argsort(key, axis=1)
+    sk = np.take_along_axis(key, order, axis=1)
+    m = key.shape[1]
+    pos = np.broadcast_to(np.arange(1, m + 1, dtype=np.int32), sk.shape).copy()
+    if m > 1:
+        same = sk[:, 1:] == sk[:, :-1]
+        pos[:, 1:][same] = 0
+        np.maximum.accumulate(pos, axis=1, out=pos)
     R = np.empty(key.shape, dtype=np.int32)
-    np.put_along_axis(R, order, np.arange(1, key.shape[1] + 1, dtype=np.int32)[None, :], axis=1)
+    np.put_along_axis(R, order, pos, axis=1)
     return R.T
+
+
+def _inverted_cdf(R: np.ndarray, qs: tuple[float, ...]) -> tuple[np.ndarray, ...]:
+    """Row quantiles by the inverted CDF (the smallest value with share >= q below or at
+    it — always a rank that occurred), via one partial sort."""
+    d = R.shape[1]
+    ks = [min(d - 1, max(0, int(np.ceil(q * d)) - 1)) for q in qs]
+    P = np.partition(R, sorted(set(ks)), axis=1)
+    return tuple(P[:, k].astype(np.int64) for k in ks)
+
+
+def _blas_threads(n: int):
+    """Limit BLAS/OpenMP threads inside the block (threadpoolctl; a no-op without it)."""
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:  # pragma: no cover - threadpoolctl is a dependency
+        import contextlib
+
+        return contextlib.nullcontext()
+    return threadpool_limits(limits=n)
 
 
 def _n_jobs(n_jobs: int | None) -> int:
@@ -237,10 +299,16 @@ def rank_robustness(
     # chunk so that one (alternatives × draws) block stays around 16 MB
     step = chunk or max(1, min(d, int(2_000_000 // max(m, 1))))
 
+    # the rank interval needs the ranks themselves: keep the first draws (iid, so a random
+    # sample of them) up to ~20 million ranks
+    keep_d = int(min(d, max(1, 20_000_000 // max(m, 1))))
+
     def work(start: int):
         R = _ranks(f(W[start : start + step]))
         diff = np.abs(R - base[:, None])
+        kept = R[:, : max(0, min(step, keep_d - start))].copy()
         return (
+            kept,
             (diff == 0).sum(axis=1),
             (diff <= tolerance).sum(axis=1),
             (R <= k).sum(axis=1),
@@ -256,10 +324,15 @@ def rank_robustness(
         # numpy's sort and BLAS release the GIL; integer counts make the sums order-free
         from concurrent.futures import ThreadPoolExecutor
 
-        with ThreadPoolExecutor(max_workers=jobs) as pool:
+        with _blas_threads(1), ThreadPoolExecutor(max_workers=jobs) as pool:
+            # one BLAS thread per worker: the pool already fills the cores, and a
+            # multi-threaded BLAS on top of it oversubscribes them (1.6–1.8× slower)
             parts = list(pool.map(work, starts))
     else:
         parts = [work(s0) for s0 in starts]
+    kept = np.concatenate([p[0] for p in parts], axis=1)
+    parts = [p[1:] for p in parts]
+    p05, p95 = _inverted_cdf(kept, (0.05, 0.95))
     same = np.sum([p[0] for p in parts], axis=0).astype(float)
     within = np.sum([p[1] for p in parts], axis=0).astype(float)
     topk = np.sum([p[2] for p in parts], axis=0).astype(float)
@@ -285,4 +358,7 @@ def rank_robustness(
         used_seed,
         method,
         rows,
+        p05,
+        p95,
+        int(kept.shape[1]),
     )

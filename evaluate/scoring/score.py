@@ -23,7 +23,6 @@ Conventions (recorded in ``provenance_``):
 from __future__ import annotations
 
 import warnings
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -31,286 +30,19 @@ import numpy as np
 import pandas as pd
 from changjing.evaluate.errors import InputError, SpecError
 from changjing.evaluate.scoring import ahp as _ahp
-from changjing.evaluate.scoring._common import rank_desc, row_weights
-from changjing.evaluate.scoring.combine import combine_weights
+from changjing.evaluate.scoring._common import rank_desc
 from changjing.evaluate.scoring.data import apply_missing, indicator_matrix, validate_table
-from changjing.evaluate.scoring.fuzzy import _compose, membership_matrix
-from changjing.evaluate.scoring.gra import grey_relational
+from changjing.evaluate.scoring.fuzzy import membership_matrix
 from changjing.evaluate.scoring.grades import assign_grades
-from changjing.evaluate.scoring.normalise import normalise, target_score
-from changjing.evaluate.scoring.robustness import RobustnessResult, rank_robustness
-from changjing.evaluate.scoring.system import IndicatorSystem, WeightSpec, load_indicator_system
-from changjing.evaluate.scoring.topsis import topsis
-from changjing.evaluate.scoring.vikor import vikor
-from changjing.evaluate.scoring.weights_objective import (
-    critic_weights,
-    entropy_weights,
-    std_weights,
-)
+from changjing.evaluate.scoring.hierarchy import ahp_cr, hierarchy_weights, weight_specs
+from changjing.evaluate.scoring.method_scores import method_scores, oriented
+from changjing.evaluate.scoring.result import ScoreResult
+from changjing.evaluate.scoring.robustness import rank_robustness
+from changjing.evaluate.scoring.system import IndicatorSystem, load_indicator_system
 
-
-@dataclass
-class ScoreResult:
-    """Scores of completed scenarios under an indicator system.
-
-    Attributes end in ``_`` (scikit-learn style) for what was computed from the data.
-    """
-
-    scores_: pd.DataFrame
-    weights_: pd.DataFrame
-    provenance_: dict
-    robustness_: RobustnessResult | None
-    excluded_: pd.DataFrame
-    imputed_: pd.DataFrame
-    system: IndicatorSystem
-    method: str
-    seed: int | None
-    notes: list[str] = field(default_factory=list)
-
-    def to_frame(self) -> pd.DataFrame:
-        return self.scores_.copy()
-
-    def summary(self) -> str:
-        s = self.scores_
-        lines = [
-            f"{self.system.name_zh} / {self.system.name_en}",
-            f"method {self.method}; {len(s)} scenarios scored, {len(self.excluded_)} excluded "
-            f"(missing policy {self.system.missing!r})",
-            "grades: "
-            + ", ".join(f"{g} {int((s['grade'] == g).sum())}" for g in self.system.grade_labels_zh),
-            "criterion weights: "
-            + ", ".join(
-                f"{cid} {w:.3f}" for cid, w in self.provenance_["criterion_weights"].items()
-            ),
-        ]
-        if self.robustness_ is not None:
-            lines.append(
-                f"robustness: {self.robustness_.n_draws} draws "
-                f"({self.provenance_['robustness']['mode']}); median share keeping rank "
-                f"{float(np.median(self.robustness_.p_same_rank)):.3f}"
-            )
-        top = s.head(10)
-        lines.append("top scenarios:")
-        for _, r in top.iterrows():
-            name = f" {r['scenario_name']}" if "scenario_name" in s.columns else ""
-            lines.append(
-                f"  {int(r['rank']):>4d}  {r['scenario_id']}{name}  score {r['score']:.2f}  {r['grade']}"
-            )
-        lines += [f"note: {n}" for n in self.notes]
-        return "\n".join(lines)
-
-
-# --------------------------------------------------------------------------- weights
-
-
-def _subjective(
-    spec: WeightSpec,
-    ids: list[str],
-    system: IndicatorSystem,
-    name: str,
-    rng: np.random.Generator | None = None,
-):
-    if spec.source == "equal":
-        return np.full(len(ids), 1.0 / len(ids)), {"method": "equal"}
-    if spec.source == "fixed":
-        w = np.array([spec.values[i] for i in ids], dtype=float)
-        return w / w.sum(), {
-            "method": "fixed",
-            "values": dict(zip(ids, (w / w.sum()).round(10).tolist())),
-        }
-    order = spec.order or ids
-    policy = "warn" if system.allow_inconsistent else "raise"
-    kwargs = dict(
-        method=system.ahp_method,
-        ri_table=system.ri_table,
-        max_cr=system.max_cr,
-        labels=list(order),
-        name=f"{system.path}: {spec.where}",
-    )
-    if spec.experts:
-        mats = spec.experts
-        ew = spec.expert_weights
-        if rng is not None:  # bootstrap resample of the experts (robustness mode "experts")
-            pick = rng.integers(0, len(mats), size=len(mats))
-            mats = [mats[k] for k in pick]
-            ew = None if ew is None else [ew[k] for k in pick]
-            policy = "ignore"
-        kwargs["on_inconsistent"] = policy
-        res = _ahp.group_ahp(
-            mats, expert_weights=ew, aggregation=spec.aggregation, mean=spec.mean, **kwargs
-        )
-    else:
-        kwargs["on_inconsistent"] = policy
-        res = _ahp.ahp_weights(spec.matrix, **kwargs)
-    pos = {cid: k for k, cid in enumerate(order)}
-    w = np.array([res.weights[pos[i]] for i in ids])
-    prov = res.provenance()
-    prov["order"] = list(order)
-    return w, prov
-
-
-def _objective(spec: WeightSpec, M: np.ndarray, dirs: list[str], ids: list[str], name: str):
-    complete = ~np.isnan(M).any(axis=1)
-    Mc = M[complete]
-    if Mc.shape[0] < 3:
-        raise InputError(
-            f"{name}: {spec.source} weights need at least 3 scenarios with every value present, "
-            f"got {Mc.shape[0]}; use fixed/AHP weights or another missing-value policy"
-        )
-    if spec.source == "entropy":
-        if spec.convention == "standardised":
-            res = entropy_weights(
-                Mc, convention="standardised", directions=dirs, offset=spec.offset
-            )
-        else:
-            res = entropy_weights(Mc)
-    elif spec.source == "critic":
-        res = critic_weights(Mc, dirs, contrast=spec.contrast)
-    else:
-        res = std_weights(Mc)
-    prov = res.provenance()
-    prov["n_scenarios_used"] = int(Mc.shape[0])
-    return res.weights, prov
-
-
-def _level_weights(
-    spec: WeightSpec,
-    M: np.ndarray,
-    dirs: list[str],
-    ids: list[str],
-    system: IndicatorSystem,
-    rng=None,
-):
-    name = f"{system.path}: {spec.where}"
-    if spec.source in ("entropy", "critic", "std"):
-        return _objective(spec, M, dirs, ids, name)
-    if spec.source != "combined":
-        return _subjective(spec, ids, system, name, rng)
-    ws, ps = _subjective(spec.subjective, ids, system, name, rng)
-    wo, po = _objective(spec.objective, M, dirs, ids, name)
-    w = combine_weights(ws, wo, method=spec.combine, alpha=spec.alpha)
-    prov = {
-        "method": f"combined-{spec.combine}",
-        "subjective": ps,
-        "objective": po,
-        "subjective_weights": ws.round(10).tolist(),
-        "objective_weights": wo.round(10).tolist(),
-    }
-    if spec.combine == "linear":
-        prov["alpha"] = spec.alpha
-    elif spec.combine.startswith("game_theory"):
-        from changjing.evaluate.scoring.combine import game_theory_coefficients
-
-        a = game_theory_coefficients(ws, wo, method=spec.combine)
-        prov["game_theory_coefficients"] = a.round(10).tolist()
-    return w, prov
-
-
-def _all_weights(system, Xm, Z, dirs, present, rng=None):
-    """Local indicator weights per criterion, criterion weights and global weights."""
-    inds = system.indicators
-    col = {ind.id: j for j, ind in enumerate(inds)}
-    local, prov_c, sub = {}, {}, []
-    for c in system.criteria:
-        idx = [col[i.id] for i in c.indicators]
-        ids = [i.id for i in c.indicators]
-        w, p = _level_weights(c.weights, Xm[:, idx], [dirs[j] for j in idx], ids, system, rng)
-        local[c.id] = w
-        prov_c[c.id] = p
-        P = None if present is None else present[:, idx]
-        Wr = row_weights(w, P)
-        sub.append(
-            np.where(Wr.sum(axis=1) > 0, (np.nan_to_num(Z[:, idx]) * Wr).sum(axis=1), np.nan)
-        )
-    S = np.column_stack(sub)
-    cw, prov_g = _level_weights(
-        system.goal_weights,
-        S,
-        ["benefit"] * S.shape[1],
-        [c.id for c in system.criteria],
-        system,
-        rng,
-    )
-    g = np.concatenate([cw[k] * local[c.id] for k, c in enumerate(system.criteria)])
-    return g, local, cw, S, prov_c, prov_g
-
-
-# --------------------------------------------------------------------------- pipeline
-
-
-def _oriented(X: np.ndarray, system: IndicatorSystem):
-    """Target/interval columns → benefit scores; returns matrix, directions, normalised Z."""
-    Xm = X.copy()
-    dirs, Z = [], np.empty_like(X)
-    for j, ind in enumerate(system.indicators):
-        if ind.direction in ("target", "interval"):
-            Xm[:, j] = target_score(X[:, j], target=ind.target, interval=ind.interval)
-            Z[:, j] = Xm[:, j]
-            dirs.append("benefit")
-        else:
-            dirs.append(ind.direction)
-            Z[:, j] = normalise(X[:, [j]], ind.normalisation, [ind.direction])[:, 0]
-    return Xm, dirs, Z
-
-
-def _method_scores(method, system, Xm, Z, dirs, g, present, nan_policy):
-    """Overall 0–100 score plus method-specific columns and notes."""
-    extra: dict[str, np.ndarray] = {}
-    info: dict[str, Any] = {}
-    grade_idx = None
-    if method == "weighted_sum":
-        Wr = row_weights(g, present)
-        s = (np.nan_to_num(Z) * Wr).sum(axis=1)
-        bounded = all(
-            i.normalisation != "zscore" or i.direction in ("target", "interval")
-            for i in system.indicators
-        )
-        score = 100.0 * s if bounded else s
-        info["normalisation"] = "per indicator (see weights table)"
-    elif method == "topsis":
-        r = topsis(Xm, g, dirs, normalisation=system.topsis_normalisation, nan_policy=nan_policy)
-        score = 100.0 * r.closeness
-        extra = {"closeness": r.closeness, "d_plus": r.d_plus, "d_minus": r.d_minus}
-        info["normalisation"] = system.topsis_normalisation
-    elif method == "vikor":
-        r = vikor(Xm, g, dirs, v=system.vikor_v, nan_policy=nan_policy)
-        score = 100.0 * (1.0 - r.Q)
-        extra = {"vikor_S": r.S, "vikor_R": r.R, "vikor_Q": r.Q}
-        info.update(
-            v=system.vikor_v,
-            advantage_C1=r.advantage,
-            stability_C2=r.stability,
-            compromise_rows=[int(i) for i in r.compromise],
-        )
-    elif method == "gra":
-        r = grey_relational(Xm, g, dirs, rho=system.gra_rho, nan_policy=nan_policy)
-        score = 100.0 * r.grade
-        extra = {"grey_grade": r.grade}
-        info["rho"] = system.gra_rho
-    elif method == "fuzzy":
-        Zc = np.clip(Z, 0.0, 1.0)
-        R = membership_matrix(np.nan_to_num(Zc), system.fuzzy_centres)
-        if present is not None:
-            R = R * present[:, :, None]
-        W = row_weights(g, present)
-        W = np.broadcast_to(W, Z.shape) if W.shape[0] == 1 else W
-        B = _compose(R, W, system.fuzzy_operator)
-        tot = B.sum(axis=1, keepdims=True)
-        K = B.shape[1]
-        Bn = np.where(tot > 0, B / np.where(tot > 0, tot, 1.0), 1.0 / K)
-        grade_idx = K - 1 - np.argmax(Bn[:, ::-1], axis=1)
-        score = Bn @ np.asarray(system.fuzzy_grade_values)
-        for k, lab in enumerate(system.grade_labels_en):
-            extra[f"membership_{lab}"] = Bn[:, k]
-        info.update(
-            operator=system.fuzzy_operator,
-            centres=system.fuzzy_centres,
-            grade_values=system.fuzzy_grade_values,
-            grade_rule="maximum membership, ties to the worse grade",
-        )
-    else:  # pragma: no cover - validated by the system loader
-        raise SpecError(f"method: unknown scoring method {method!r}")
-    return score, extra, info, grade_idx
+__all__ = ["ScoreResult", "score_scenarios"]
+ROBUSTNESS_MODES = ("hierarchical", "dirichlet", "experts", "none")
+RANK_REVERSAL_MAX = 200
 
 
 def score_scenarios(
@@ -321,24 +53,61 @@ def score_scenarios(
     seed: int | None = 0,
     n_draws: int | None = None,
     robustness: str | None = None,
-    sheet: str | None = None,
+    sheet: str | list[str] | None = None,
+    header_row: int | None = None,
+    include_hidden: bool | None = None,
+    include_struck: bool | None = None,
+    on_refused: str | None = None,
+    min_coverage: float | None = None,
+    rank_reversal: bool | None = None,
 ) -> ScoreResult:
     """Score and rank completed scenarios (see module docstring for every convention).
 
-    ``table``: a DataFrame or a CSV/XLSX path (``sheet`` selects the Excel sheet).
+    ``table``: a DataFrame or a CSV/XLSX path.  Workbooks are read by
+    :func:`changjing.evaluate.workbook.read_workbook` (header detection, units, formats,
+    hidden / struck-through / summary rows, formulas without saved values): ``sheet`` is
+    one sheet name, a list of names, or ``"all"`` (every sheet with the header);
+    ``header_row``, ``include_hidden``, ``include_struck`` and ``on_refused`` override the
+    system's ``[data]`` options.  Everything the reader did is in ``cleaning_log_``.
     ``system``: an :class:`IndicatorSystem` or the path of its TOML file.
-    ``method``, ``n_draws`` and ``robustness`` (mode) override the system file.
+    ``method``, ``n_draws``, ``robustness`` (mode) and ``min_coverage`` override the file.
     ``seed`` seeds the robustness draws (numpy Generator).
+    ``rank_reversal``: run the remove-one / add-a-copy checks (:mod:`.rank_reversal`);
+    default: when at most ``RANK_REVERSAL_MAX`` scenarios are scored.
     """
     if not isinstance(system, IndicatorSystem):
         system = load_indicator_system(system)
-    if isinstance(table, (str, Path)):
+    from changjing.evaluate.cleaning import CleaningLog
+
+    log = CleaningLog()
+    wt = None
+    read_warnings: list[str] = []
+    if isinstance(table, (str, Path)) and Path(table).suffix.lower() in (".xlsx", ".xlsm"):
+        from changjing.evaluate.scoring.reading import read_scenarios
+
+        wt = read_scenarios(
+            table,
+            system,
+            on_refused=on_refused,
+            sheets=sheet,
+            header_row=header_row,
+            include_hidden=include_hidden,
+            include_struck=include_struck,
+        )
+        log = wt.log
+        read_warnings = list(wt.warnings)
+        frame = wt.frame
+        source = str(table)
+    elif isinstance(table, (str, Path)):
         from changjing.evaluate.tables import read_table
 
         source = str(table) + (f" [sheet {sheet}]" if sheet else "")
-        frame = read_table(table, sheet)
+        frame = read_table(table, sheet if not isinstance(sheet, list) else sheet[0])
     else:
         source, frame = "<table>", table
+    cov_min = float(system.min_coverage if min_coverage is None else min_coverage)
+    if not 0 <= cov_min <= 1:
+        raise SpecError(f"min_coverage: must be in [0, 1], got {min_coverage!r}")
     method = method or system.method
     from changjing.evaluate.scoring.system import SCORING_METHODS
 
@@ -350,8 +119,8 @@ def score_scenarios(
             f"{did_you_mean(method, SCORING_METHODS)}"
         )
     mode = robustness or system.robustness_mode
-    if mode not in ("dirichlet", "experts", "none"):
-        raise SpecError(f"robustness: expected 'dirichlet', 'experts' or 'none', got {mode!r}")
+    if mode not in ROBUSTNESS_MODES:
+        raise SpecError(f"robustness: expected one of {ROBUSTNESS_MODES}, got {mode!r}")
     draws = int(n_draws if n_draws is not None else system.n_draws)
     if draws < 1:
         raise SpecError(f"n_draws: must be >= 1, got {draws}")
@@ -373,18 +142,22 @@ def score_scenarios(
             '"percentile" or another normalisation for ' + ", ".join(unbounded)
         )
 
-    vt = validate_table(frame, system, source)
+    vt = validate_table(frame, system, source, locate=wt.cell if wt is not None else None)
+    if wt is not None:
+        from changjing.evaluate.workbook import SOURCE_ROW, SOURCE_SHEET
+
+        vt.rows = [int(r) for r in wt.frame[SOURCE_ROW]]
+        vt.sheets = [str(x) for x in wt.frame[SOURCE_SHEET]]
     X = indicator_matrix(vt, system)
-    mo = apply_missing(X, vt, system)
+    mo, cover, not_scorable, weights_out = _coverage_rule(X, vt, system, cov_min)
     keep_idx = np.flatnonzero(mo.keep)
     ids = [vt.ids[i] for i in keep_idx]
     present = None if mo.nan_policy == "raise" else ~np.isnan(mo.X)
-    Xm, dirs, Z = _oriented(mo.X, system)
-    g, local, cw, S, prov_c, prov_g = _all_weights(system, Xm, Z, dirs, present)
-    score, extra, info, grade_idx = _method_scores(
+    Xm, dirs, Z, (g, local, cw, S, prov_c, prov_g) = weights_out
+    score, extra, info, grade_idx = method_scores(
         method, system, Xm, Z, dirs, g, present, mo.nan_policy
     )
-    notes: list[str] = []
+    notes: list[str] = list(read_warnings)
     if "compromise_rows" in info:
         info["compromise"] = [ids[i] for i in info.pop("compromise_rows")]
     if np.isnan(score).any():  # pragma: no cover - rows without data were excluded
@@ -396,20 +169,32 @@ def score_scenarios(
         grade = np.array([system.grade_labels_zh[k] for k in grade_idx], dtype=object)
         grade_en = np.array([system.grade_labels_en[k] for k in grade_idx], dtype=object)
     else:
-        grade = assign_grades(
-            score, system.grade_cutoffs, system.grade_labels_zh, basis=system.grade_basis
-        )
-        grade_en = assign_grades(
-            score, system.grade_cutoffs, system.grade_labels_en, basis=system.grade_basis
-        )
+        q = dict(basis=system.grade_basis, quotas=system.grade_quotas, tie_rule=system.grade_tie_rule)
+        grade = assign_grades(score, system.grade_cutoffs, system.grade_labels_zh, **q)
+        grade_en = assign_grades(score, system.grade_cutoffs, system.grade_labels_en, **q)
 
     # ---------------------------------------------------------------- robustness
     rob = None
     rob_prov: dict[str, Any] = {"mode": mode}
     if mode != "none":
         weight_draws = None
+        if mode == "hierarchical":
+            from changjing.evaluate.scoring.robustness import hierarchical_draws
+
+            weight_draws = hierarchical_draws(
+                cw,
+                [local[c.id] for c in system.criteria],
+                draws,
+                system.concentration,
+                np.random.default_rng(seed),
+            )
+            rob_prov["distribution"] = (
+                "criteria ~ Dirichlet(concentration * criterion weights), indicators of each "
+                "criterion ~ Dirichlet(concentration * local weights); global = product"
+            )
+            rob_prov["concentration"] = system.concentration
         if mode == "experts":
-            has_panel = any(spec.experts and len(spec.experts) > 1 for spec in _specs(system))
+            has_panel = any(spec.experts and len(spec.experts) > 1 for spec in weight_specs(system))
             if not has_panel:
                 raise SpecError(
                     f'{system.path}: robustness.mode = "experts" needs an AHP '
@@ -419,7 +204,7 @@ def score_scenarios(
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
                 weight_draws = np.stack(
-                    [_all_weights(system, Xm, Z, dirs, present, rng)[0] for _ in range(draws)]
+                    [hierarchy_weights(system, Xm, Z, dirs, present, rng)[0] for _ in range(draws)]
                 )
             rob_prov["distribution"] = "bootstrap resample of the experts at every group-AHP level"
         kwargs = dict(
@@ -463,14 +248,19 @@ def score_scenarios(
                 **kwargs,
             )
         if rob is not None:
+            keep_prov = {k: rob_prov[k] for k in ("distribution", "concentration") if k in rob_prov}
             rob_prov.update(rob.provenance())
+            rob_prov.update(keep_prov)
             rob_prov["mode"] = mode
+            rob_prov["seed"] = seed
 
     # ---------------------------------------------------------------- tables
     out = pd.DataFrame({"scenario_id": ids})
     if vt.names is not None:
         out["scenario_name"] = [vt.names[i] for i in keep_idx]
-    out["row"] = keep_idx + 2
+    if vt.sheets is not None:
+        out["sheet"] = [vt.sheets[i] for i in keep_idx]
+    out["row"] = [vt.row_of(i) for i in keep_idx]
     out["rank"] = rank
     out["score"] = score
     out["grade"] = grade
@@ -480,7 +270,11 @@ def score_scenarios(
         out[f"sub_{c.id}"] = scale * S[:, k]
     for key, val in extra.items():
         out[key] = val
-    out["n_indicators_present"] = (~np.isnan(mo.X)).sum(axis=1)
+    out["coverage"] = cover
+    from changjing.evaluate.scoring.committee import committee_table, movers
+
+    out["moved_most"] = movers(Z, g, [i.label_zh for i in system.indicators])
+    out["n_indicators_present"] = (~np.isnan(X[keep_idx])).sum(axis=1)
     if rob is not None:
         rf = rob.to_frame().drop(columns=["alternative", "base_rank"])
         for col_name in rf.columns:
@@ -498,7 +292,7 @@ def score_scenarios(
                     "criterion_en": c.label_en,
                     "criterion_weight": cw[k],
                     "criterion_weight_source": system.goal_weights.describe(),
-                    "criterion_weight_cr": _cr(prov_g),
+                    "criterion_weight_cr": ahp_cr(prov_g),
                     "indicator_id": ind.id,
                     "label_zh": ind.label_zh,
                     "label_en": ind.label_en,
@@ -520,9 +314,9 @@ def score_scenarios(
                     else ind.normalisation,
                     "local_weight": local[c.id][i],
                     "local_weight_source": c.weights.describe(),
-                    "local_weight_cr": _cr(prov_c[c.id]),
+                    "local_weight_cr": ahp_cr(prov_c[c.id]),
                     "ri_table": system.ri_table
-                    if _cr(prov_g) != "" or _cr(prov_c[c.id]) != ""
+                    if ahp_cr(prov_g) != "" or ahp_cr(prov_c[c.id]) != ""
                     else "",
                     "global_weight": g[j],
                     "source": ind.source,
@@ -560,6 +354,8 @@ def score_scenarios(
         "grades": {
             "basis": system.grade_basis,
             "cutoffs": system.grade_cutoffs,
+            "quotas": system.grade_quotas,
+            "tie_rule": system.grade_tie_rule,
             "labels_zh": system.grade_labels_zh,
             "labels_en": system.grade_labels_en,
         },
@@ -572,21 +368,99 @@ def score_scenarios(
             "ranks: 1 = best; ties share the best rank",
         ],
     }
-    return ScoreResult(
+    provenance["coverage"] = {
+        "min_coverage": cov_min,
+        "definition": "share of the total global weight carried by the indicators a "
+        "scenario reported (missing = \"zero\" indicators count as reported)",
+        "n_not_scorable": int(len(not_scorable)),
+    }
+    provenance["reading"] = log.counts()
+    res = ScoreResult(
         out, weights, provenance, rob, mo.excluded, mo.imputed, system, method, seed, notes
     )
+    if rank_reversal or (rank_reversal is None and len(ids) <= RANK_REVERSAL_MAX):
+        from changjing.evaluate.scoring.rank_reversal import rank_reversal as _rr
+
+        def scores_of(Xsub: np.ndarray) -> np.ndarray:
+            pres = None if not np.isnan(Xsub).any() else ~np.isnan(Xsub)
+            pol = "raise" if pres is None else "renormalise"
+            a, d, z = oriented(Xsub, system)
+            gg = hierarchy_weights(system, a, z, d, pres)[0]
+            return method_scores(method, system, a, z, d, gg, pres, pol)[0]
+
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            res_rr = _rr(scores_of, mo.X, ids, score)
+        provenance["rank_reversal"] = {
+            "checks": "remove each scenario; add a copy of the last one (pipeline rerun, "
+            "objective weights included)",
+            "pairs_reversed_max_share": float(res_rr["share_reversed"].max()),
+            "best_changed": int(res_rr["best_changed"].sum()),
+        }
+    else:
+        res_rr = pd.DataFrame()
+    res.cleaning_log_ = log
+    res.rank_reversal_ = res_rr
+    res.not_scorable_ = not_scorable
+    res.report_ = committee_table(out, not_scorable)
+    return res
 
 
-def _cr(prov: dict):
-    """CR of the (aggregate) AHP matrix behind a weight provenance, or '' if none."""
-    if "cr" in prov:
-        return prov["cr"]
-    sub = prov.get("subjective", {})
-    return sub.get("cr", "") if isinstance(sub, dict) else ""
+def _coverage_rule(X: np.ndarray, vt, system: IndicatorSystem, min_coverage: float):
+    """Apply the missing policy and the minimum coverage, until no scored scenario is below.
 
-
-def _specs(system: IndicatorSystem):
-    for spec in [system.goal_weights] + [c.weights for c in system.criteria]:
-        yield spec
-        if spec.source == "combined":
-            yield spec.subjective
+    Coverage of a scenario = the share of the total (global) weight carried by the
+    indicators it reported.  Weights are those used for scoring; objective weights depend
+    on the scored set, so after setting scenarios below ``min_coverage`` aside the weights
+    are recomputed and the rule applied again.
+    """
+    observed = ~np.isnan(X)
+    cand = np.ones(X.shape[0], dtype=bool)
+    names = [i.id for i in system.indicators]
+    set_aside: dict[int, float] = {}
+    for _ in range(X.shape[0] + 1):
+        mo = apply_missing(X, vt, system, candidates=cand)
+        present = None if mo.nan_policy == "raise" else ~np.isnan(mo.X)
+        Xm, dirs, Z = oriented(mo.X, system)
+        wts = hierarchy_weights(system, Xm, Z, dirs, present)
+        g = wts[0] / wts[0].sum()
+        keep_idx = np.flatnonzero(mo.keep)
+        cov = observed[keep_idx] @ g
+        low = cov < min_coverage - 1e-12
+        if not low.any():
+            break
+        for i, c in zip(keep_idx[low], cov[low]):
+            set_aside[int(i)] = float(c)
+        cand[keep_idx[low]] = False
+    rows = []
+    for i, c in sorted(set_aside.items()):
+        miss = [names[j] for j in np.flatnonzero(~observed[i])]
+        rows.append(
+            {
+                "scenario_id": vt.ids[i],
+                "sheet": vt.sheets[i] if vt.sheets else "",
+                "row": vt.row_of(i),
+                "coverage": c,
+                "min_coverage": min_coverage,
+                "missing_indicators": ", ".join(miss),
+            }
+        )
+    not_scorable = pd.DataFrame(
+        rows,
+        columns=["scenario_id", "sheet", "row", "coverage", "min_coverage", "missing_indicators"],
+    )
+    if len(not_scorable):
+        extra = pd.DataFrame(
+            {
+                "scenario_id": not_scorable["scenario_id"],
+                **({"sheet": not_scorable["sheet"]} if vt.sheets else {}),
+                "row": not_scorable["row"],
+                "reason": [
+                    f"not scorable: coverage {c:.0%} of the weight < {min_coverage:.0%}; missing {m}"
+                    for c, m in zip(not_scorable["coverage"], not_scorable["missing_indicators"])
+                ],
+            }
+        )
+        mo.excluded = pd.concat([mo.excluded, extra], ignore_index=True)
+    cover = observed[np.flatnonzero(mo.keep)] @ g
+    return mo, cover, not_scorable, (Xm, dirs, Z, wts)

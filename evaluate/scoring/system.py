@@ -5,12 +5,16 @@ See ``docs/evaluate_scoring.md`` for the full file format.  In short::
     [system]      id, name_zh, name_en, version, description
     [scoring]     method, normalisation, topsis_normalisation, vikor_v, gra_rho,
                   fuzzy_operator, fuzzy_centres, fuzzy_grade_values, missing,
-                  ri_table, max_cr, allow_inconsistent
-    [robustness]  mode ("dirichlet" | "experts" | "none"), n_draws, concentration,
+                  ri_table, max_cr, allow_inconsistent, min_coverage
+    [robustness]  mode ("hierarchical" | "dirichlet" | "experts" | "none"), n_draws,
+                  concentration,
                   tolerance, top_k
-    [grades]      basis ("score" | "percentile"), cutoffs, labels_zh, labels_en
-    [data]        id_column, name_column, [[data.columns]] (name, type, min, max,
-                  required), [[data.date_order]] (earlier, later)
+    [grades]      basis ("score" | "percentile" | "quota"), cutoffs, quotas, tie_rule,
+                  labels_zh, labels_en
+    [data]        id_column, name_column, header_row, sheets, include_hidden,
+                  include_struck, on_refused, [data.rules] (approx, range, bound),
+                  [[data.columns]] (name, type, min, max, required, unit, label_zh,
+                  label_en, choices), [[data.date_order]] (earlier, later)
     [goal]        label_zh, label_en, [goal.weights] (weights of the criteria)
     [[criteria]]  id, label_zh, label_en, [criteria.weights] (weights of its indicators),
                   [[criteria.indicators]] id, label_zh, label_en, unit, column,
@@ -37,17 +41,18 @@ import hashlib
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
-
 from changjing.evaluate.errors import SpecError
-from changjing.evaluate.scoring._common import did_you_mean
+from changjing.evaluate.scoring.spec_reader import (  # noqa: F401  (sources re-exported)
+    OBJECTIVE_SOURCES,
+    WEIGHT_SOURCES,
+    SpecReader,
+    ids_unique,
+)
 
 SCORING_METHODS = ("weighted_sum", "topsis", "vikor", "gra", "fuzzy")
 NORMALISATIONS = ("minmax", "vector", "zscore", "max")
 DIRECTIONS = ("benefit", "cost", "target", "interval")
 MISSING_POLICIES = ("exclude", "impute_median", "impute_mean", "renormalise")
-WEIGHT_SOURCES = ("fixed", "equal", "ahp", "entropy", "critic", "std", "combined")
-OBJECTIVE_SOURCES = ("entropy", "critic", "std")
 COLUMN_TYPES = ("number", "integer", "date", "text")
 
 _KEYS = {
@@ -67,11 +72,34 @@ _KEYS = {
         "max_cr",
         "allow_inconsistent",
         "ahp_method",
+        "min_coverage",
     },
     "robustness": {"mode", "n_draws", "concentration", "tolerance", "top_k"},
-    "grades": {"basis", "cutoffs", "labels_zh", "labels_en"},
-    "data": {"id_column", "name_column", "columns", "date_order"},
-    "data.columns": {"name", "type", "min", "max", "required", "unit", "label_zh", "label_en"},
+    "grades": {"basis", "cutoffs", "labels_zh", "labels_en", "quotas", "tie_rule"},
+    "data": {
+        "id_column",
+        "name_column",
+        "columns",
+        "date_order",
+        "header_row",
+        "sheets",
+        "include_hidden",
+        "include_struck",
+        "on_refused",
+        "rules",
+    },
+    "data.rules": {"approx", "range", "bound"},
+    "data.columns": {
+        "name",
+        "type",
+        "min",
+        "max",
+        "required",
+        "unit",
+        "label_zh",
+        "label_en",
+        "choices",
+    },
     "data.date_order": {"earlier", "later"},
     "goal": {"label_zh", "label_en", "weights"},
     "criteria": {"id", "label_zh", "label_en", "weights", "indicators", "source", "rationale"},
@@ -208,12 +236,14 @@ class IndicatorSystem:
     max_cr: float = 0.1
     allow_inconsistent: bool = False
     ahp_method: str = "eigen"
-    robustness_mode: str = "dirichlet"
+    robustness_mode: str = "hierarchical"
     n_draws: int = 1000
     concentration: float = 100.0
     tolerance: int = 0
     top_k: int | None = None
     grade_basis: str = "score"
+    grade_quotas: list[float] | None = None
+    grade_tie_rule: str = "strict"
     grade_cutoffs: list[float] = field(default_factory=lambda: [85.0, 70.0, 60.0])
     grade_labels_zh: list[str] = field(default_factory=lambda: ["优秀", "良好", "合格", "不合格"])
     grade_labels_en: list[str] = field(
@@ -223,6 +253,16 @@ class IndicatorSystem:
     name_column: str | None = None
     columns: list[dict] = field(default_factory=list)
     date_order: list[dict] = field(default_factory=list)
+    # reading workbooks (see changjing.evaluate.workbook) and the coverage rule
+    header_row: int | None = None
+    sheets: list[str] | str | None = None
+    include_hidden: bool = False
+    include_struck: bool = False
+    on_refused: str = "raise"
+    value_rules: dict = field(
+        default_factory=lambda: {"approx": "refuse", "range": "refuse", "bound": "refuse"}
+    )
+    min_coverage: float = 0.7
     path: str = "<dict>"
     sha256: str = ""
 
@@ -243,212 +283,9 @@ class IndicatorSystem:
         return "\n".join(lines)
 
 
-class _Reader:
-    def __init__(self, path: str):
-        self.path = path
-
-    def fail(self, key: str, msg: str) -> SpecError:
-        return SpecError(f"{self.path}: {key}: {msg}")
-
-    def table(self, obj: Any, key: str, kind: str) -> dict:
-        if not isinstance(obj, dict):
-            raise self.fail(key, f"expected a table, got {type(obj).__name__} {obj!r}")
-        allowed = _KEYS[kind]
-        for k in obj:
-            if k not in allowed:
-                raise self.fail(
-                    f"{key}.{k}" if key else k,
-                    f"unknown key{did_you_mean(k, sorted(allowed))} (allowed: "
-                    f"{', '.join(sorted(allowed))})",
-                )
-        return obj
-
-    def get(self, obj: dict, name: str, key: str, typ, default=..., choices=None):
-        if name not in obj:
-            if default is ...:
-                raise self.fail(f"{key}.{name}" if key else name, "required key is missing")
-            return default
-        val = obj[name]
-        where = f"{key}.{name}" if key else name
-        if typ is float:
-            if isinstance(val, bool) or not isinstance(val, (int, float)):
-                raise self.fail(where, f"expected a number, got {val!r}")
-            val = float(val)
-        elif typ is int:
-            if isinstance(val, bool) or not isinstance(val, int):
-                raise self.fail(where, f"expected an integer, got {val!r}")
-        elif typ is bool:
-            if not isinstance(val, bool):
-                raise self.fail(where, f"expected true or false, got {val!r}")
-        elif typ is str:
-            if not isinstance(val, str) or not val.strip():
-                raise self.fail(where, f"expected a non-empty string, got {val!r}")
-            val = val.strip()
-        elif typ is list:
-            if not isinstance(val, list):
-                raise self.fail(where, f"expected an array, got {val!r}")
-        if choices is not None and val not in choices:
-            raise self.fail(
-                where,
-                f"{val!r} is not one of {', '.join(choices)}{did_you_mean(str(val), choices)}",
-            )
-        return val
-
-    def number_list(self, obj: dict, name: str, key: str, default=...):
-        val = self.get(obj, name, key, list, default)
-        if val is default and default is not ...:
-            return val
-        out = []
-        for k, v in enumerate(val):
-            if isinstance(v, bool) or not isinstance(v, (int, float)):
-                raise self.fail(f"{key}.{name}[{k}]", f"expected a number, got {v!r}")
-            out.append(float(v))
-        return out
-
-    def weights(self, obj: Any, key: str, child_ids: list[str]) -> WeightSpec:
-        t = self.table(obj, key, "weights")
-        source = self.get(t, "source", key, str, choices=WEIGHT_SOURCES)
-        spec = WeightSpec(source=source, where=key, note=t.get("note", ""))
-        if "order" in t:
-            order = self.get(t, "order", key, list)
-            for k, cid in enumerate(order):
-                if cid not in child_ids:
-                    raise self.fail(
-                        f"{key}.order[{k}]",
-                        f"{cid!r} is not one of the ids here "
-                        f"({', '.join(child_ids)}){did_you_mean(str(cid), child_ids)}",
-                    )
-            if sorted(order) != sorted(child_ids):
-                missing = sorted(set(child_ids) - set(order))
-                raise self.fail(
-                    f"{key}.order",
-                    f"must list every id exactly once; missing "
-                    f"{missing}, duplicates {sorted({o for o in order if order.count(o) > 1})}",
-                )
-            spec.order = list(order)
-        n = len(child_ids)
-        if source == "fixed":
-            vals = self.get(t, "values", key, None)
-            if isinstance(vals, dict):
-                for k in vals:
-                    if k not in child_ids:
-                        raise self.fail(
-                            f"{key}.values.{k}",
-                            f"unknown id{did_you_mean(k, child_ids)} (ids: {', '.join(child_ids)})",
-                        )
-                absent = [c for c in child_ids if c not in vals]
-                if absent:
-                    raise self.fail(f"{key}.values", f"no weight for {absent}")
-                values = {k: vals[k] for k in child_ids}
-            elif isinstance(vals, list):
-                if len(vals) != n:
-                    raise self.fail(
-                        f"{key}.values",
-                        f"expected {n} weights (one per id: "
-                        f"{', '.join(child_ids)}), got {len(vals)}",
-                    )
-                values = dict(zip(spec.order or child_ids, vals))
-            else:
-                raise self.fail(
-                    f"{key}.values", f"expected a table {{id = weight}} or an array, got {vals!r}"
-                )
-            for k, v in values.items():
-                if isinstance(v, bool) or not isinstance(v, (int, float)) or v < 0:
-                    raise self.fail(f"{key}.values.{k}", f"expected a number >= 0, got {v!r}")
-            if sum(values.values()) <= 0:
-                raise self.fail(f"{key}.values", "weights must not all be zero")
-            spec.values = {k: float(v) for k, v in values.items()}
-        elif source == "ahp":
-            if ("matrix" in t) == ("experts" in t):
-                raise self.fail(
-                    key,
-                    "an AHP weights table needs exactly one of 'matrix' (one "
-                    "expert) or 'experts' (several matrices)",
-                )
-            mats = [t["matrix"]] if "matrix" in t else self.get(t, "experts", key, list)
-            for k, m in enumerate(mats):
-                where = f"{key}.matrix" if "matrix" in t else f"{key}.experts[{k}]"
-                if (
-                    not isinstance(m, list)
-                    or len(m) != n
-                    or any(not isinstance(r, list) or len(r) != n for r in m)
-                ):
-                    raise self.fail(
-                        where,
-                        f"expected a {n}×{n} matrix (rows and columns in the "
-                        f"order {', '.join(spec.order or child_ids)})",
-                    )
-            if "matrix" in t:
-                spec.matrix = t["matrix"]
-            else:
-                if not mats:
-                    raise self.fail(f"{key}.experts", "expected at least one matrix")
-                spec.experts = mats
-                if "expert_weights" in t:
-                    ew = self.number_list(t, "expert_weights", key)
-                    if len(ew) != len(mats) or any(x < 0 for x in ew) or sum(ew) <= 0:
-                        raise self.fail(
-                            f"{key}.expert_weights", f"expected {len(mats)} numbers >= 0, got {ew}"
-                        )
-                    spec.expert_weights = ew
-                spec.aggregation = self.get(t, "aggregation", key, str, "aij", ("aij", "aip"))
-                spec.mean = self.get(t, "mean", key, str, "geometric", ("geometric", "arithmetic"))
-                if spec.aggregation == "aij" and spec.mean != "geometric":
-                    raise self.fail(
-                        f"{key}.mean",
-                        "aggregating judgements (aggregation = 'aij') needs the geometric "
-                        "mean; use aggregation = 'aip' for an arithmetic mean of priorities",
-                    )
-        elif source == "entropy":
-            spec.convention = self.get(t, "convention", key, str, "raw", ("raw", "standardised"))
-            spec.offset = self.get(t, "offset", key, float, 1e-4)
-            if not 0 <= spec.offset <= 1:
-                raise self.fail(f"{key}.offset", f"must be in [0, 1], got {spec.offset}")
-        elif source == "critic":
-            spec.contrast = self.get(t, "contrast", key, str, "std", ("std", "entropy"))
-        elif source == "combined":
-            spec.subjective = self.weights(
-                self.get(t, "subjective", key, None), f"{key}.subjective", child_ids
-            )
-            spec.objective = self.weights(
-                self.get(t, "objective", key, None), f"{key}.objective", child_ids
-            )
-            if spec.subjective.source not in ("fixed", "equal", "ahp"):
-                raise self.fail(
-                    f"{key}.subjective.source",
-                    f"expected fixed, equal or ahp, got {spec.subjective.source!r}",
-                )
-            if spec.objective.source not in OBJECTIVE_SOURCES:
-                raise self.fail(
-                    f"{key}.objective.source",
-                    f"expected one of {', '.join(OBJECTIVE_SOURCES)}, got {spec.objective.source!r}",
-                )
-            spec.combine = self.get(
-                t,
-                "combine",
-                key,
-                str,
-                "linear",
-                ("linear", "multiplicative", "game_theory", "game_theory_abs"),
-            )
-            if spec.combine == "linear":
-                spec.alpha = self.get(t, "alpha", key, float)
-                if not 0 <= spec.alpha <= 1:
-                    raise self.fail(f"{key}.alpha", f"must be in [0, 1], got {spec.alpha}")
-        return spec
-
-
-def _ids_unique(reader: _Reader, ids: list[str], key: str) -> None:
-    seen = set()
-    for k, i in enumerate(ids):
-        if i in seen:
-            raise reader.fail(f"{key}[{k}].id", f"duplicate id {i!r}")
-        seen.add(i)
-
-
 def parse_indicator_system(doc: dict, path: str = "<dict>", sha256: str = "") -> IndicatorSystem:
     """Validate a parsed TOML document and build an :class:`IndicatorSystem`."""
-    r = _Reader(path)
+    r = SpecReader(path, _KEYS)
     r.table(doc, "", "")
     sysd = r.table(r.get(doc, "system", "", dict), "system", "system")
     sc = r.table(doc.get("scoring", {}), "scoring", "scoring")
@@ -517,7 +354,7 @@ def parse_indicator_system(doc: dict, path: str = "<dict>", sha256: str = "") ->
             if ind.min is not None and ind.max is not None and ind.min > ind.max:
                 raise r.fail(ikey, f"min {ind.min} exceeds max {ind.max}")
             inds.append(ind)
-        _ids_unique(r, [i.id for i in inds], f"{ckey}.indicators")
+        ids_unique(r, [i.id for i in inds], f"{ckey}.indicators")
         ids = [i.id for i in inds]
         wraw = c.get("weights", {"source": "equal"})
         criteria.append(
@@ -531,7 +368,7 @@ def parse_indicator_system(doc: dict, path: str = "<dict>", sha256: str = "") ->
                 rationale=r.get(c, "rationale", ckey, str, ""),
             )
         )
-    _ids_unique(r, [c.id for c in criteria], "criteria")
+    ids_unique(r, [c.id for c in criteria], "criteria")
     all_ind = [i.id for c in criteria for i in c.indicators]
     dup = sorted({i for i in all_ind if all_ind.count(i) > 1})
     if dup:
@@ -600,7 +437,12 @@ def parse_indicator_system(doc: dict, path: str = "<dict>", sha256: str = "") ->
     s.ahp_method = {"root": "geometric", "arithmetic": "sum"}.get(s.ahp_method, s.ahp_method)
 
     s.robustness_mode = r.get(
-        rb, "mode", "robustness", str, s.robustness_mode, ("dirichlet", "experts", "none")
+        rb,
+        "mode",
+        "robustness",
+        str,
+        s.robustness_mode,
+        ("hierarchical", "dirichlet", "experts", "none"),
     )
     s.n_draws = r.get(rb, "n_draws", "robustness", int, s.n_draws)
     if s.n_draws < 1:
@@ -611,7 +453,11 @@ def parse_indicator_system(doc: dict, path: str = "<dict>", sha256: str = "") ->
     s.tolerance = r.get(rb, "tolerance", "robustness", int, s.tolerance)
     s.top_k = r.get(rb, "top_k", "robustness", int, s.top_k)
 
-    s.grade_basis = r.get(gr, "basis", "grades", str, s.grade_basis, ("score", "percentile"))
+    s.grade_basis = r.get(
+        gr, "basis", "grades", str, s.grade_basis, ("score", "percentile", "quota")
+    )
+    s.grade_quotas = r.number_list(gr, "quotas", "grades", None)
+    s.grade_tie_rule = r.get(gr, "tie_rule", "grades", str, "strict", ("strict", "generous"))
     s.grade_cutoffs = r.number_list(gr, "cutoffs", "grades", s.grade_cutoffs)
     s.grade_labels_zh = r.get(gr, "labels_zh", "grades", list, s.grade_labels_zh)
     s.grade_labels_en = r.get(gr, "labels_en", "grades", list, s.grade_labels_en)
@@ -620,6 +466,12 @@ def parse_indicator_system(doc: dict, path: str = "<dict>", sha256: str = "") ->
     try:
         check_grades(s.grade_cutoffs, s.grade_labels_zh)
         check_grades(s.grade_cutoffs, s.grade_labels_en)
+        if s.grade_basis == "quota":
+            from changjing.evaluate.scoring.grades import check_quotas
+
+            if s.grade_quotas is None:
+                raise SpecError('quotas: basis = "quota" needs quotas, e.g. [0.15, 0.35, 0.35]')
+            check_quotas(s.grade_quotas, s.grade_labels_zh, s.grade_tie_rule)
     except SpecError as exc:
         raise r.fail("grades", str(exc)) from None
     if s.method == "fuzzy":
@@ -659,8 +511,43 @@ def parse_indicator_system(doc: dict, path: str = "<dict>", sha256: str = "") ->
                 "max": r.get(t, "max", key, float, None),
                 "required": r.get(t, "required", key, bool, True),
                 "unit": t.get("unit", ""),
+                "label_zh": t.get("label_zh", ""),
+                "label_en": t.get("label_en", ""),
+                "choices": r.get(t, "choices", key, list, None),
             }
         )
+    s.header_row = r.get(da, "header_row", "data", int, None)
+    if s.header_row is not None and s.header_row < 1:
+        raise r.fail("data.header_row", f"must be a spreadsheet row >= 1, got {s.header_row}")
+    sheets = da.get("sheets")
+    if sheets is not None and sheets != "all" and not (
+        isinstance(sheets, list) and sheets and all(isinstance(x, str) and x for x in sheets)
+    ):
+        raise r.fail("data.sheets", f'expected "all" or an array of sheet names, got {sheets!r}')
+    s.sheets = sheets
+    s.include_hidden = r.get(da, "include_hidden", "data", bool, False)
+    s.include_struck = r.get(da, "include_struck", "data", bool, False)
+    s.on_refused = r.get(da, "on_refused", "data", str, "raise", ("raise", "missing"))
+    from changjing.evaluate.cell_values import APPROX_RULES, BOUND_RULES, RANGE_RULES
+
+    ru = r.table(da.get("rules", {}), "data.rules", "data.rules")
+    s.value_rules = {
+        "approx": r.get(ru, "approx", "data.rules", str, "refuse", APPROX_RULES),
+        "range": r.get(ru, "range", "data.rules", str, "refuse", RANGE_RULES),
+        "bound": r.get(ru, "bound", "data.rules", str, "refuse", BOUND_RULES),
+    }
+    s.min_coverage = r.get(sc, "min_coverage", "scoring", float, s.min_coverage)
+    if not 0 <= s.min_coverage <= 1:
+        raise r.fail("scoring.min_coverage", f"must be in [0, 1], got {s.min_coverage}")
+    for k, col in enumerate(s.columns):
+        ch = col["choices"]
+        if ch is not None and (
+            col["type"] != "text" or not ch or not all(isinstance(x, str) and x for x in ch)
+        ):
+            raise r.fail(
+                f"data.columns[{k}].choices",
+                f"a non-empty array of strings for a text column, got {ch!r} (type {col['type']!r})",
+            )
     for k, pair in enumerate(r.get(da, "date_order", "data", list, [])):
         key = f"data.date_order[{k}]"
         t = r.table(pair, key, "data.date_order")

@@ -148,6 +148,8 @@ def test_workbook_scores_like_the_csv(tmp_path, monkeypatch, capsys):
                      "--out", out, "--draws", "20"]) == 0
     a = pd.read_csv("a/scores.csv", encoding="utf-8-sig")
     b = pd.read_csv("b/scores.csv", encoding="utf-8-sig")
+    # a workbook's scores also name the sheet each row was read from (cells can be cited)
+    assert set(a.pop("sheet")) == {"场景清单"}
     pd.testing.assert_frame_equal(a, b)
 
 

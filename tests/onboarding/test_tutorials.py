@@ -124,7 +124,7 @@ def test_evaluator_tutorial(tmp_path):
         assert (score / name).is_file(), name
     s = pd.read_csv(score / "scores.csv", encoding="utf-8-sig")
     excluded = pd.read_csv(score / "excluded.csv", encoding="utf-8-sig")
-    assert list(excluded.columns) == ["scenario_id", "row", "reason"]
+    assert list(excluded.columns) == ["scenario_id", "sheet", "row", "reason"]
     assert len(s) + len(excluded) == 150               # every workbook row accounted for
     assert sorted(s["rank"]) == list(range(1, len(s) + 1))
     assert s.sort_values("rank")["score"].is_monotonic_decreasing

@@ -26,8 +26,11 @@ def test_cli_writes_all_outputs_deterministically(tmp_path, capsys):
     assert _run(SAMPLE, "--indicators", SYSTEM, "--out", out2, "--seed", "4", "--draws", "200") == 0
     names = sorted(p.name for p in out1.iterdir())
     assert names == [
+        "cleaning_log.csv",
         "excluded.csv",
         "manifest.json",
+        "not_scorable.csv",
+        "report.csv",
         "scores.csv",
         "scores.xlsx",
         "weights.csv",
@@ -47,7 +50,7 @@ def test_cli_writes_all_outputs_deterministically(tmp_path, capsys):
     scores = pd.read_csv(out1 / "scores.csv", encoding="utf-8-sig")
     assert len(scores) == 150 and scores["rank"].tolist() == sorted(scores["rank"])
     book = pd.read_excel(out1 / "scores.xlsx", sheet_name=None)
-    assert set(book) == {"scores", "weights", "excluded", "imputed", "provenance"}
+    assert set(book) == {"report", "scores", "cleaning_log", "not_scorable", "rank_reversal", "weights", "excluded", "imputed", "provenance"}
     weights = pd.read_csv(out1 / "weights.csv", encoding="utf-8-sig")
     assert {"local_weight", "criterion_weight", "global_weight", "source"} <= set(weights.columns)
     # a different seed changes only the robustness columns (and the manifest)

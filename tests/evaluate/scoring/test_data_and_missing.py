@@ -125,7 +125,11 @@ def test_per_indicator_zero_and_all_missing_row(sample):
     ]
     t.loc[3, cols] = np.nan
     t.loc[3, "adoptions"] = 1
+    # by default row 3 (5 of 17 indicators) is below the minimum coverage: not scorable
     r = score_scenarios(t, SYSTEM, n_draws=20)
+    assert r.not_scorable_["scenario_id"].tolist() == [t.loc[3, "scenario_id"]]
+    assert t.loc[3, "scenario_id"] not in set(r.scores_["scenario_id"])
+    r = score_scenarios(t, SYSTEM, n_draws=20, min_coverage=0.0)
     out = r.scores_.set_index("scenario_id")
     # patents missing in row 0 -> 0 ("missing = zero"), so all 16 present
     assert out.loc[t.loc[0, "scenario_id"], "n_indicators_present"] == 16

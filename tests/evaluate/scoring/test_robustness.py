@@ -54,7 +54,8 @@ def test_reproducible_and_streaming_invariant():
     np.testing.assert_array_equal(a.sd_rank, b.sd_rank)
     c = rank_robustness(X, w, "benefit", n_draws=250, seed=43)
     assert not np.array_equal(a.mean_rank, c.mean_rank)
-    assert a.to_frame().shape == (200, 9) and "Rank robustness" in a.summary()
+    np.testing.assert_array_equal(a.rank_p95, b.rank_p95)
+    assert a.to_frame().shape == (200, 11) and "Rank robustness" in a.summary()
 
 
 def test_dirichlet_draws_mean_and_zero_weights():
