@@ -116,7 +116,8 @@ def check_packages() -> list[Check]:
     from changjing import __version__
 
     try:
-        reqs = [r for r in (requires("changjing") or []) if "extra ==" not in r]
+        reqs = [r for r in (requires("changjing") or []) if "extra ==" not in r
+                and _applies(r)]
         installed = version("changjing")
     except PackageNotFoundError:
         return [Check(f"changjing {__version__}", False, "imported from a source tree that "
@@ -136,6 +137,16 @@ def check_packages() -> list[Check]:
         checks.append(Check(f"{name} {have}", ok, f"needs {spec}" if spec else "",
                             "" if ok else f'pip install "{req}"'))
     return checks
+
+
+def _applies(req: str) -> bool:
+    """Whether a requirement's environment marker holds here (e.g. python_version >= "3.12");
+    ``packaging`` comes with matplotlib."""
+    if ";" not in req:
+        return True
+    from packaging.markers import Marker
+
+    return Marker(req.split(";", 1)[1].strip()).evaluate()
 
 
 def _split_requirement(req: str) -> tuple[str, str]:
