@@ -15,7 +15,7 @@ import zipfile
 from pathlib import Path
 
 import pandas as pd
-from changjing.evaluate.errors import InputError
+from .errors import InputError
 
 _READERS = {".csv": "csv", ".xlsx": "xlsx", ".xlsm": "xlsx"}
 _FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")

@@ -40,14 +40,14 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from changjing.evaluate.cell_values import (
+from .cell_values import (
     Rules,
     canonical_unit,
     is_percent_unit,
     parse_number,
 )
-from changjing.evaluate.cleaning import CleaningLog
-from changjing.evaluate.errors import InputError
+from .cleaning import CleaningLog
+from .errors import InputError
 
 SOURCE_SHEET = "source_sheet"
 SOURCE_ROW = "source_row"

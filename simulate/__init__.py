@@ -17,8 +17,8 @@ Or step the Mesa model yourself::
 
 from typing import Any
 
-from changjing.simulate.config import Config, load_config, parameter_table, parse_config
-from changjing.simulate.errors import ConfigError, SimulateError
+from .config import Config, load_config, parameter_table, parse_config
+from .errors import ConfigError, SimulateError
 
 __all__ = ["Config", "ConfigError", "RunResult", "ScenarioModel", "SimulateError",
            "load_config", "parameter_table", "parse_config", "run"]
@@ -26,11 +26,11 @@ __all__ = ["Config", "ConfigError", "RunResult", "ScenarioModel", "SimulateError
 
 def __getattr__(name: str) -> Any:  # mesa is imported only when the model is needed
     if name == "ScenarioModel":
-        from changjing.simulate.model import ScenarioModel
+        from .model import ScenarioModel
 
         return ScenarioModel
     if name in ("run", "RunResult"):
-        from changjing.simulate import runner as _run
+        from . import runner as _run
 
         return getattr(_run, name)
     raise AttributeError(name)

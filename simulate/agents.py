@@ -10,12 +10,12 @@ from typing import TYPE_CHECKING
 
 import mesa
 import numpy as np
-from changjing.simulate.config import INSTRUMENTS
-from changjing.simulate.ledger import BudgetLedger
-from changjing.simulate.programme import Owner
+from .config import INSTRUMENTS
+from .ledger import BudgetLedger
+from .programme import Owner
 
 if TYPE_CHECKING:
-    from changjing.simulate.model import ScenarioModel
+    from .model import ScenarioModel
 
 
 class ScenarioOwner(mesa.Agent):

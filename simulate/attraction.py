@@ -18,11 +18,11 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import numpy as np
-from changjing.simulate.firms import SERVICE_BITS, add_firms
-from changjing.simulate.scenarios import FAILED
+from .firms import SERVICE_BITS, add_firms
+from .scenarios import FAILED
 
 if TYPE_CHECKING:
-    from changjing.simulate.model import ScenarioModel
+    from .model import ScenarioModel
 
 
 def recent_opportunity(model: ScenarioModel) -> np.ndarray:

@@ -19,9 +19,9 @@ import re
 from pathlib import Path
 from typing import Any, Literal
 
-from changjing.simulate.errors import ConfigError, format_validation_error, suggest
-from changjing.simulate.inputs import StrictModel, load_toml, where
-from changjing.simulate.provenance import canonical_hash
+from .errors import ConfigError, format_validation_error, suggest
+from .inputs import StrictModel, load_toml, where
+from .provenance import canonical_hash
 from pydantic import Field, ValidationError, model_validator
 
 DOMAINS = ("industrial_chain", "sci_tech", "consumption", "public_services", "green", "governance")
@@ -574,8 +574,8 @@ def parse_config(data: dict[str, Any], source: str = "<config>",
 
 def check_files(config: Config, source: str, text: str | None = None) -> None:
     """Every file a config refers to exists and parses (today: the owners list)."""
-    from changjing.simulate.inputs import key_lines, read_text
-    from changjing.simulate.programme import data_path, load_owners
+    from .inputs import key_lines, read_text
+    from .programme import data_path, load_owners
 
     owners = Path(config.owners.file)
     if not owners.is_absolute() and not owners.exists():

@@ -36,8 +36,8 @@ from __future__ import annotations
 
 import numpy as np
 import scipy.sparse as sp
-from changjing.simulate.config import DiffusionSection
-from changjing.simulate.firms import FirmPopulation
+from .config import DiffusionSection
+from .firms import FirmPopulation
 
 NOT_PROMOTED = -(10**6)
 

@@ -134,7 +134,7 @@ def format_validation_error(exc: ValidationError, source: str, root: type[BaseMo
     """
     import tomllib
 
-    from changjing.simulate.inputs import key_lines, line_of
+    from .inputs import key_lines, line_of
 
     lines_map = key_lines(text) if text else None
     names = _element_names(tomllib.loads(text)) if text else None

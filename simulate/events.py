@@ -24,11 +24,11 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import numpy as np
-from changjing.simulate.firms import SERVICE_BITS
-from changjing.simulate.scenarios import RELEASE
+from .firms import SERVICE_BITS
+from .scenarios import RELEASE
 
 if TYPE_CHECKING:
-    from changjing.simulate.model import ScenarioModel
+    from .model import ScenarioModel
 
 
 def allocate(n_events: int, demand: np.ndarray) -> np.ndarray:

@@ -38,7 +38,7 @@ from concurrent.futures import FIRST_COMPLETED, Executor, Future, wait
 from dataclasses import dataclass
 from typing import Any
 
-from changjing.simulate.errors import SimulateError
+from .errors import SimulateError
 
 
 class InlineExecutor(Executor):

@@ -31,11 +31,11 @@ from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
-from changjing.simulate.config import Config, check_files, load_config
-from changjing.simulate.errors import ConfigError, format_validation_error, suggest
-from changjing.simulate.indicators import timeseries_columns
-from changjing.simulate.inputs import StrictModel, key_lines, load_toml, where
-from changjing.simulate.provenance import canonical_hash, read_manifest
+from .config import Config, check_files, load_config
+from .errors import ConfigError, format_validation_error, suggest
+from .indicators import timeseries_columns
+from .inputs import StrictModel, key_lines, load_toml, where
+from .provenance import canonical_hash, read_manifest
 from pydantic import Field, ValidationError, model_validator
 
 
@@ -438,7 +438,7 @@ def _value_label(var: Variable, i: int) -> str:
 
 
 def _build_points(spec: ExperimentSpec) -> pd.DataFrame:
-    from changjing.simulate import designs
+    from . import designs
 
     unc = spec.uncertainties
     if not unc:

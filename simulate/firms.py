@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import scipy.sparse as sp
-from changjing.simulate.config import DOMAINS, FIRM_TYPES, FirmsSection
+from .config import DOMAINS, FIRM_TYPES, FirmsSection
 
 # SMEs, start-ups, lead firms and universities supply technology; SOEs are scenario owners and
 # adopters in this model, never suppliers (a documented rule, docs/model.md).

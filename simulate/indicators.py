@@ -26,13 +26,13 @@ from typing import TYPE_CHECKING, Any
 
 import mesa
 import numpy as np
-from changjing.simulate.config import DOMAINS, INSTRUMENTS
-from changjing.simulate.firms import SERVICE_BITS
-from changjing.simulate.programme import STAGES
-from changjing.simulate.scenarios import FAIL_REASONS, IMPLEMENTATION, RELEASE
+from .config import DOMAINS, INSTRUMENTS
+from .firms import SERVICE_BITS
+from .programme import STAGES
+from .scenarios import FAIL_REASONS, IMPLEMENTATION, RELEASE
 
 if TYPE_CHECKING:
-    from changjing.simulate.model import ScenarioModel
+    from .model import ScenarioModel
 
 TARGETS = ("super_scenarios", "technologies_promoted", "firms_attracted", "firms_served")
 
@@ -201,6 +201,6 @@ class Indicators:
 
 def month_label_of(model: ScenarioModel) -> str:
     """Label a step by the month it covered (the model's clock has already moved on)."""
-    from changjing.simulate.config import month_label
+    from .config import month_label
 
     return month_label(model.config.run.start, model.month - model.dt_months)

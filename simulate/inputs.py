@@ -32,7 +32,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal, Union, get_args, get_origin
 
-from changjing.simulate.errors import ConfigError, SimulateError
+from .errors import ConfigError, SimulateError
 from pydantic import BaseModel, ConfigDict, ValidationInfo, field_validator
 
 KeyPath = tuple[str | int, ...]

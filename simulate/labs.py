@@ -4,8 +4,8 @@ annual grants; a pilot hosted in a lab is cheaper and more likely to succeed."""
 from __future__ import annotations
 
 import numpy as np
-from changjing.simulate.config import DOMAINS, LabsSection
-from changjing.simulate.ledger import BudgetLedger
+from .config import DOMAINS, LabsSection
+from .ledger import BudgetLedger
 
 
 class LabNetwork:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from changjing.simulate.config import INSTRUMENTS
+from .config import INSTRUMENTS
 
 
 @dataclass

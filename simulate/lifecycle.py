@@ -15,8 +15,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import numpy as np
-from changjing.simulate.firms import SERVICE_BITS
-from changjing.simulate.scenarios import (
+from .firms import SERVICE_BITS
+from .scenarios import (
     COMPLETED,
     EVALUATION,
     FAILED,
@@ -27,7 +27,7 @@ from changjing.simulate.scenarios import (
 )
 
 if TYPE_CHECKING:
-    from changjing.simulate.model import ScenarioModel
+    from .model import ScenarioModel
 
 
 def priority_weight(model: ScenarioModel, idx: np.ndarray) -> np.ndarray:

@@ -71,7 +71,7 @@ def trim_heap() -> None:
 def live_models() -> int:
     """Number of :class:`ScenarioModel` objects still alive in this process (after a
     garbage collection) — a diagnostic for tests and for long-lived servers."""
-    from changjing.simulate.model import ScenarioModel
+    from .model import ScenarioModel
 
     gc.collect()
     return sum(1 for o in gc.get_objects() if isinstance(o, ScenarioModel))

@@ -18,10 +18,10 @@ from __future__ import annotations
 
 import mesa
 import numpy as np
-from changjing.simulate import lifecycle
-from changjing.simulate.agents import Funder, ScenarioOwner
-from changjing.simulate.attraction import attract
-from changjing.simulate.config import (
+from . import lifecycle
+from .agents import Funder, ScenarioOwner
+from .attraction import attract
+from .config import (
     DOMAINS,
     FIRM_TYPES,
     INSTRUMENTS,
@@ -29,14 +29,14 @@ from changjing.simulate.config import (
     month_index,
     month_label,
 )
-from changjing.simulate.diffusion import (
+from .diffusion import (
     TechnologyRegistry,
     diffusion_step,
     same_market_network,
     seed_adopters,
 )
-from changjing.simulate.events import hold_events
-from changjing.simulate.firms import (
+from .events import hold_events
+from .firms import (
     SUPPLIER_TYPES,
     FirmView,
     Markets,
@@ -44,14 +44,14 @@ from changjing.simulate.firms import (
     firm_view,
     generate_firms,
 )
-from changjing.simulate.keyed import KeyedRandom
-from changjing.simulate.indicators import Indicators
-from changjing.simulate.labs import LabNetwork
-from changjing.simulate.memory import release_model
-from changjing.simulate.programme import candidate_zones, load_owners, load_programme
-from changjing.simulate.scenarios import RELEASE, ScenarioBook
-from changjing.simulate.streams import RandomStreams
-from changjing.simulate.zones import Zones
+from .keyed import KeyedRandom
+from .indicators import Indicators
+from .labs import LabNetwork
+from .memory import release_model
+from .programme import candidate_zones, load_owners, load_programme
+from .scenarios import RELEASE, ScenarioBook
+from .streams import RandomStreams
+from .zones import Zones
 
 SERVICES = ("matchmaking_event", "pilot_supplier", "attraction_incentive")
 

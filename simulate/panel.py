@@ -20,8 +20,8 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from changjing.simulate.config import Config
-from changjing.simulate.firms import NEVER
+from .config import Config
+from .firms import NEVER
 
 
 @dataclass
@@ -36,7 +36,7 @@ def funding_panel(config: Config, seed: int, *, effect: float = 0.1,
                   trend_on_capability: float = 0.3, noise: float = 0.1,
                   years_before: int = 2, suppliers_only: bool = True) -> FundingPanel:
     """Run the model and return a yearly firm panel with a known effect of funding."""
-    from changjing.simulate.model import ScenarioModel
+    from .model import ScenarioModel
 
     model = ScenarioModel(config, seed)
     model.run_for(model.n_steps)

@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
-from changjing.simulate.config import DOMAINS, OWNER_KINDS
-from changjing.simulate.errors import ConfigError
+from .config import DOMAINS, OWNER_KINDS
+from .errors import ConfigError
 
 STAGES = ("solicitation", "selection", "release", "implementation", "evaluation")
 

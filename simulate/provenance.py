@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from changjing.simulate.errors import SimulateError
+from .errors import SimulateError
 
 MANIFEST = "manifest.json"
 FLOAT_FORMAT = "%.10g"   # every CSV the simulator writes: 10 significant digits
@@ -59,7 +59,7 @@ def write_manifest(folder: Path, payload: dict[str, Any]) -> None:
 
 def read_manifest(path: str | Path) -> dict[str, Any]:
     """A result folder's manifest.json, or a clear error when it is not one."""
-    from changjing.simulate.inputs import read_text  # inputs imports errors only
+    from .inputs import read_text  # inputs imports errors only
 
     text = read_text(path, "manifest", SimulateError)
     try:

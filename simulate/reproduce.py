@@ -7,12 +7,12 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from changjing.simulate.config import parse_config
-from changjing.simulate.errors import SimulateError
-from changjing.simulate.experiment import Experiment, ExperimentSpec
-from changjing.simulate.provenance import read_manifest
-from changjing.simulate.store import ResultStore
-from changjing.simulate.sweep import run_chunk
+from .config import parse_config
+from .errors import SimulateError
+from .experiment import Experiment, ExperimentSpec
+from .provenance import read_manifest
+from .store import ResultStore
+from .sweep import run_chunk
 
 
 def experiment_from_manifest(folder: str | Path) -> Experiment:

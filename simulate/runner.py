@@ -22,9 +22,9 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-from changjing.simulate.config import Config
-from changjing.simulate.indicators import TARGETS
-from changjing.simulate.provenance import package_versions, write_csv, write_manifest
+from .config import Config
+from .indicators import TARGETS
+from .provenance import package_versions, write_csv, write_manifest
 
 
 @dataclass
@@ -59,8 +59,8 @@ def run(config: Config | None = None, seed: int | None = None,
     ``seed`` overrides ``config.run.seed``.  ``progress(step, n_steps)`` is called after each
     step (the CLI draws a progress bar with it).
     """
-    from changjing.simulate.memory import release_model
-    from changjing.simulate.model import ScenarioModel
+    from .memory import release_model
+    from .model import ScenarioModel
 
     config = config if config is not None else Config()
     seed = int(config.run.seed if seed is None else seed)

@@ -9,7 +9,7 @@ scenario is in exactly one stage, or completed, or failed.
 from __future__ import annotations
 
 import numpy as np
-from changjing.simulate.programme import STAGES
+from .programme import STAGES
 
 SOLICITATION, SELECTION, RELEASE, IMPLEMENTATION, EVALUATION = range(5)
 COMPLETED, FAILED = 5, 6

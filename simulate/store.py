@@ -45,7 +45,7 @@ from typing import Any, Self
 
 import numpy as np
 import pandas as pd
-from changjing.simulate.errors import SimulateError
+from .errors import SimulateError
 
 SCHEMA_VERSION = "1"
 FILE = "results.sqlite"

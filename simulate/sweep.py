@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from changjing.simulate.executors import (
+from .executors import (
     DEFAULT_RECYCLE_AFTER_RUNS,
     ExecutorHandle,
     ExecutorSpec,
@@ -31,15 +31,15 @@ from changjing.simulate.executors import (
     StopOnSigint,
     resilient_map,
 )
-from changjing.simulate.experiment import Experiment, load_experiment
-from changjing.simulate.provenance import (
+from .experiment import Experiment, load_experiment
+from .provenance import (
     MANIFEST,
     git_commit,
     open_job_folder,
     package_versions,
     write_manifest,
 )
-from changjing.simulate.store import (
+from .store import (
     FILE,
     LOCK,
     FolderLock,
@@ -63,8 +63,8 @@ def run_one(run_id: int, config: dict[str, Any], seed: int,
     if os.environ.get(FAULT_ENV) == str(seed):  # test hook: simulate a worker that dies
         os._exit(70)
     try:
-        from changjing.simulate.config import parse_config
-        from changjing.simulate.runner import run
+        from .config import parse_config
+        from .runner import run
 
         result = run(parse_config(config, f"run {run_id}"), seed)
         ts = result.timeseries
@@ -89,7 +89,7 @@ def run_one(run_id: int, config: dict[str, Any], seed: int,
 
 
 def run_chunk(tasks: list[Task], outputs: list[str]) -> list[RunOutcome]:
-    from changjing.simulate.memory import rss_mb
+    from .memory import rss_mb
 
     outcomes = [run_one(rid, cfg, seed, outputs) for rid, cfg, seed in tasks]
     pid, rss = os.getpid(), rss_mb()

@@ -15,7 +15,7 @@ the status, once reached, is kept.  Unrelated pilots that happen to sit in a zon
 from __future__ import annotations
 
 import numpy as np
-from changjing.simulate.programme import Zone
+from .programme import Zone
 
 
 class Zones:

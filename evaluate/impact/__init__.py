@@ -8,21 +8,21 @@ One public function per design, all returning :class:`ImpactResult`::
     print(aggte(res, "dynamic").summary())
 """
 
-from changjing.evaluate.impact.bacon import bacon_decomposition
-from changjing.evaluate.impact.descriptive import before_after
-from changjing.evaluate.impact.did import did_2x2, twfe
-from changjing.evaluate.impact.dose import dose_from_ledger, dose_response
-from changjing.evaluate.impact.event_study import twfe_event_study
-from changjing.evaluate.impact.experimental import difference_in_means
-from changjing.evaluate.impact.imputation import imputation_did
-from changjing.evaluate.impact.inference import randomization_test, wild_cluster_bootstrap
-from changjing.evaluate.impact.matching import aipw, balance_table, ipw, propensity_score, psm
-from changjing.evaluate.impact.panel import Panel, prepare_panel
-from changjing.evaluate.impact.result import ImpactResult
-from changjing.evaluate.impact.sdid import synthetic_did
-from changjing.evaluate.impact.staggered import aggte, att_gt, pretrend_test
-from changjing.evaluate.impact.sun_abraham import sun_abraham
-from changjing.evaluate.impact.synth import synthetic_control
+from .bacon import bacon_decomposition
+from .descriptive import before_after
+from .did import did_2x2, twfe
+from .dose import dose_from_ledger, dose_response
+from .event_study import twfe_event_study
+from .experimental import difference_in_means
+from .imputation import imputation_did
+from .inference import randomization_test, wild_cluster_bootstrap
+from .matching import aipw, balance_table, ipw, propensity_score, psm
+from .panel import Panel, prepare_panel
+from .result import ImpactResult
+from .sdid import synthetic_did
+from .staggered import aggte, att_gt, pretrend_test
+from .sun_abraham import sun_abraham
+from .synth import synthetic_control
 
 __all__ = [
     "ImpactResult",

@@ -10,7 +10,7 @@
 from __future__ import annotations
 
 import numpy as np
-from changjing.evaluate.errors import InputError
+from ..errors import InputError
 
 
 def _expit(z: np.ndarray) -> np.ndarray:

@@ -22,10 +22,10 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from changjing.evaluate.errors import InputError
-from changjing.evaluate.impact.did import demean
-from changjing.evaluate.impact.panel import prepare_panel
-from changjing.evaluate.impact.result import ImpactResult
+from ..errors import InputError
+from .did import demean
+from .panel import prepare_panel
+from .result import ImpactResult
 
 __all__ = ["bacon_decomposition"]
 

@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from changjing.evaluate.errors import InputError, SpecError
-from changjing.evaluate.impact.panel import _label, _numeric, require_columns
-from changjing.evaluate.impact.result import ImpactResult, check_alpha
+from ..errors import InputError, SpecError
+from .panel import _label, _numeric, require_columns
+from .result import ImpactResult, check_alpha
 from scipy import stats
 
 __all__ = ["before_after"]

@@ -34,10 +34,10 @@ from typing import Literal
 
 import numpy as np
 import pandas as pd
-from changjing.evaluate.errors import InputError, SpecError
-from changjing.evaluate.impact.panel import (_label, _numeric, plain, prepare_panel,
+from ..errors import InputError, SpecError
+from .panel import (_label, _numeric, plain, prepare_panel,
                                              require_columns, where)
-from changjing.evaluate.impact.result import ImpactResult, check_alpha
+from .result import ImpactResult, check_alpha
 from scipy import stats
 
 __all__ = ["demean", "did_2x2", "fe_k_dof", "ols_vcov", "twfe"]
@@ -241,7 +241,7 @@ def _partial(x: np.ndarray, j: int, *cols: np.ndarray) -> list[np.ndarray]:
 
 
 def _wild_2x2(y, x, clus, n_boot, seed, alpha) -> dict:
-    from changjing.evaluate.impact.inference import wild_core
+    from .inference import wild_core
 
     yt, dt = _partial(x, 3, y, x[:, 3])
     return wild_core(yt, dt, clus, x.shape[1], n_boot, seed, "auto", alpha)
@@ -249,7 +249,7 @@ def _wild_2x2(y, x, clus, n_boot, seed, alpha) -> dict:
 
 def _ri_2x2(y, x, d, clus, n_boot, seed, alpha) -> dict:
     """Permute the treated-group label across clusters (group sizes kept) and re-estimate."""
-    from changjing.evaluate.impact.inference import ri_interval
+    from .inference import ri_interval
 
     rng = np.random.default_rng(seed)
     n_cl = int(clus.max()) + 1
@@ -277,7 +277,7 @@ def _few_treated(result: ImpactResult, inference: str, kind: str, clus, dmat, n_
                  alpha, can_permute, wild, permute) -> None:
     """Replace the p-value and interval by few-treated-safe inference when asked or needed,
     and record which inference was used and why (``settings`` and ``ci_type``)."""
-    from changjing.evaluate.impact.inference import choose_inference
+    from .inference import choose_inference
 
     if inference not in ("auto", "analytic", "wild", "randomization"):
         raise SpecError(f"inference: expected auto, analytic, wild or randomization, got "
@@ -433,7 +433,7 @@ def twfe(
             f"with {int(neg.sum())} negative weight(s) "
             f"(sum {float(cellw['weight'][neg].sum()):.3f})"
             "; if effects vary over time or groups it is biased - prefer att_gt()")
-    from changjing.evaluate.impact import inference as inf_mod
+    from . import inference as inf_mod
 
     common = dict(unit=unit, time=time, outcome=outcome, treated_from=treated_from,
                   treated=treated, covariates=covariates, cluster=cluster, alpha=alpha,

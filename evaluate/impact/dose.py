@@ -30,9 +30,9 @@ from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
-from changjing.evaluate.errors import InputError, SpecError
-from changjing.evaluate.impact.panel import _label, _numeric, prepare_panel, require_columns
-from changjing.evaluate.impact.result import ImpactResult, check_alpha, normal_ci
+from ..errors import InputError, SpecError
+from .panel import _label, _numeric, prepare_panel, require_columns
+from .result import ImpactResult, check_alpha, normal_ci
 from scipy import stats
 
 __all__ = ["dose_from_ledger", "dose_response"]

@@ -15,7 +15,7 @@ units of the comparison, on the O(1) scale (``var(att) ~ sum(psi**2) / n**2``).
 from __future__ import annotations
 
 import numpy as np
-from changjing.evaluate.impact._fit import ipt, logit, wls
+from ._fit import ipt, logit, wls
 
 METHODS = {
     "reg": "outcome regression (Heckman, Ichimura & Todd 1997; OLS on controls)",

@@ -26,7 +26,7 @@ mean-zero influence function of the observations on the O(1) scale.
 from __future__ import annotations
 
 import numpy as np
-from changjing.evaluate.impact._fit import ipt, logit, wls
+from ._fit import ipt, logit, wls
 
 
 def rc_two_by_two(y: np.ndarray, post: np.ndarray, d: np.ndarray, x: np.ndarray | None,

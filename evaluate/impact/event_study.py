@@ -36,10 +36,10 @@ from typing import Literal
 
 import numpy as np
 import pandas as pd
-from changjing.evaluate.errors import InputError, SpecError
-from changjing.evaluate.impact.did import _inference, _vcov_kind, demean, fe_k_dof, ols_vcov
-from changjing.evaluate.impact.panel import _num, prepare_panel
-from changjing.evaluate.impact.result import ImpactResult, check_alpha
+from ..errors import InputError, SpecError
+from .did import _inference, _vcov_kind, demean, fe_k_dof, ols_vcov
+from .panel import _num, prepare_panel
+from .result import ImpactResult, check_alpha
 from scipy import stats
 
 __all__ = ["twfe_event_study"]

@@ -25,9 +25,9 @@ from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
-from changjing.evaluate.errors import InputError, SpecError
-from changjing.evaluate.impact.panel import _label, _numeric, plain, require_columns, where
-from changjing.evaluate.impact.result import ImpactResult, check_alpha
+from ..errors import InputError, SpecError
+from .panel import _label, _numeric, plain, require_columns, where
+from .result import ImpactResult, check_alpha
 from scipy import stats
 
 __all__ = ["difference_in_means", "hc2_vcov"]

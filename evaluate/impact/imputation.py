@@ -22,9 +22,9 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from changjing.evaluate.errors import InputError
-from changjing.evaluate.impact.panel import prepare_panel
-from changjing.evaluate.impact.result import ImpactResult, check_alpha, normal_ci
+from ..errors import InputError
+from .panel import prepare_panel
+from .result import ImpactResult, check_alpha, normal_ci
 from scipy import sparse
 from scipy.sparse.linalg import splu
 

@@ -27,10 +27,10 @@ from itertools import product
 
 import numpy as np
 import pandas as pd
-from changjing.evaluate.errors import SpecError
-from changjing.evaluate.impact.did import demean
-from changjing.evaluate.impact.panel import prepare_panel
-from changjing.evaluate.impact.result import ImpactResult, check_alpha
+from ..errors import SpecError
+from .did import demean
+from .panel import prepare_panel
+from .result import ImpactResult, check_alpha
 from scipy import optimize
 
 __all__ = ["FEW_TREATED_RI", "FEW_TREATED_WILD", "MIN_CLUSTERS", "choose_inference",
@@ -284,7 +284,7 @@ def randomization_test(
         for c in range(n_cl):
             dates = np.unique(gvec[panel.cluster == c])
             if len(dates) != 1:
-                from changjing.evaluate.errors import InputError
+                from ..errors import InputError
 
                 raise InputError(
                     f"{panel.source}: cluster {cluster!r} value number {c} mixes adoption dates "

@@ -32,11 +32,11 @@ from typing import Literal
 
 import numpy as np
 import pandas as pd
-from changjing.evaluate.errors import InputError, SpecError
-from changjing.evaluate.impact._fit import logit, wls
-from changjing.evaluate.impact.panel import _label, _numeric, plain, require_columns, where
-from changjing.evaluate.impact.result import ImpactResult, check_alpha, normal_ci
-from changjing.evaluate.impact.staggered import _dr_trad, _ps_lin_rep, _std_ipw
+from ..errors import InputError, SpecError
+from ._fit import logit, wls
+from .panel import _label, _numeric, plain, require_columns, where
+from .result import ImpactResult, check_alpha, normal_ci
+from .staggered import _dr_trad, _ps_lin_rep, _std_ipw
 
 __all__ = ["aipw", "balance_table", "ipw", "propensity_score", "psm"]
 

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from changjing.evaluate.errors import SpecError
-from changjing.evaluate.impact.result import ImpactResult
+from ..errors import SpecError
+from .result import ImpactResult
 from scipy import stats
 
 

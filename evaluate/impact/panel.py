@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-from changjing.evaluate.errors import InputError, SpecError
+from ..errors import InputError, SpecError
 
 __all__ = ["Panel", "plain", "prepare_panel", "require_columns", "where"]
 

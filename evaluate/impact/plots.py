@@ -10,8 +10,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
-from changjing.evaluate.errors import SpecError
-from changjing.evaluate.impact.result import ImpactResult
+from ..errors import SpecError
+from .result import ImpactResult
 
 __all__ = ["balance_plot", "event_study_plot", "gap_plot", "save_figure", "sdid_plot",
            "trends_plot"]

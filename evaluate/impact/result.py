@@ -214,7 +214,7 @@ def normal_ci(estimate: float, se: float, alpha: float) -> tuple[float, float, f
 
 def check_alpha(alpha: float) -> float:
     """Validate a significance level (a :class:`SpecError` names the value received)."""
-    from changjing.evaluate.errors import SpecError
+    from ..errors import SpecError
 
     try:
         value = float(alpha)

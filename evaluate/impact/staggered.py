@@ -39,8 +39,8 @@ from typing import Literal
 
 import numpy as np
 import pandas as pd
-from changjing.evaluate.errors import InputError, SpecError
-from changjing.evaluate.impact.drdid import (  # noqa: F401  (re-exported)
+from ..errors import InputError, SpecError
+from .drdid import (  # noqa: F401  (re-exported)
     METHODS,
     _dr_imp,
     _dr_trad,
@@ -50,17 +50,17 @@ from changjing.evaluate.impact.drdid import (  # noqa: F401  (re-exported)
     _std_ipw,
     _two_by_two,
 )
-from changjing.evaluate.impact.drdid_rc import rc_two_by_two
-from changjing.evaluate.impact.multiplier import (  # noqa: F401
+from .drdid_rc import rc_two_by_two
+from .multiplier import (  # noqa: F401
     BOOTSTRAP_WEIGHTS,
     _cluster_sums,
     analytic_se,
     multiplier_bootstrap,
     pretrend_test,
 )
-from changjing.evaluate.impact.panel import Panel, prepare_panel, require_columns, where
-from changjing.evaluate.impact.result import ImpactResult, check_alpha
-from changjing.evaluate.impact.staggered_aggte import AGGREGATIONS, _check_bootstrap, _n, aggte  # noqa: F401
+from .panel import Panel, prepare_panel, require_columns, where
+from .result import ImpactResult, check_alpha
+from .staggered_aggte import AGGREGATIONS, _check_bootstrap, _n, aggte  # noqa: F401
 from scipy import stats
 
 CONTROLS = {"never": "never treated", "notyet": "not yet treated (including never treated)"}

@@ -13,9 +13,9 @@ from typing import Literal
 
 import numpy as np
 import pandas as pd
-from changjing.evaluate.errors import InputError, SpecError
-from changjing.evaluate.impact.multiplier import analytic_se, multiplier_bootstrap
-from changjing.evaluate.impact.result import ImpactResult, check_alpha, normal_ci
+from ..errors import InputError, SpecError
+from .multiplier import analytic_se, multiplier_bootstrap
+from .result import ImpactResult, check_alpha, normal_ci
 from scipy import stats
 
 AGGREGATIONS = ("simple", "dynamic", "group", "calendar")

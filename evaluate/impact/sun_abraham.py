@@ -30,9 +30,9 @@ from typing import Literal
 
 import numpy as np
 import pandas as pd
-from changjing.evaluate.errors import InputError, SpecError
-from changjing.evaluate.impact.panel import prepare_panel
-from changjing.evaluate.impact.result import ImpactResult, check_alpha, normal_ci
+from ..errors import InputError, SpecError
+from .panel import prepare_panel
+from .result import ImpactResult, check_alpha, normal_ci
 from scipy import stats
 
 __all__ = ["sun_abraham"]

@@ -33,9 +33,9 @@ from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
-from changjing.evaluate.errors import InputError, SpecError
-from changjing.evaluate.impact.panel import prepare_panel
-from changjing.evaluate.impact.result import ImpactResult, check_alpha
+from ..errors import InputError, SpecError
+from .panel import prepare_panel
+from .result import ImpactResult, check_alpha
 from scipy import optimize
 
 __all__ = ["simplex_weights", "synthetic_control"]

@@ -6,7 +6,7 @@ dataclass with ``summary()`` and ``to_frame()``.  :func:`score_scenarios` runs t
 pipeline from an evaluator's table and an indicator-system TOML file.
 """
 
-from changjing.evaluate.scoring.ahp import (
+from .ahp import (
     RANDOM_INDEX,
     RANDOM_INDEX_SOURCES,
     AHPResult,
@@ -15,35 +15,35 @@ from changjing.evaluate.scoring.ahp import (
     group_ahp,
     random_index,
 )
-from changjing.evaluate.scoring.combine import combine_weights, game_theory_coefficients
-from changjing.evaluate.scoring.fuzzy import (
+from .combine import combine_weights, game_theory_coefficients
+from .fuzzy import (
     FuzzyResult,
     fuzzy_evaluation,
     membership_matrix,
     trapezoidal_membership,
 )
-from changjing.evaluate.scoring.gra import (
+from .gra import (
     GreyResult,
     GreyTopsisResult,
     grey_relational,
     grey_topsis,
 )
-from changjing.evaluate.scoring.grades import assign_grades, quota_grades
-from changjing.evaluate.scoring.normalise import normalise, target_score
-from changjing.evaluate.scoring.rank_reversal import rank_reversal
-from changjing.evaluate.scoring.reading import read_scenarios
-from changjing.evaluate.scoring.robustness import (
+from .grades import assign_grades, quota_grades
+from .normalise import normalise, target_score
+from .rank_reversal import rank_reversal
+from .reading import read_scenarios
+from .robustness import (
     RobustnessResult,
     hierarchical_draws,
     rank_robustness,
 )
-from changjing.evaluate.scoring.score import ScoreResult, score_scenarios
-from changjing.evaluate.scoring.system import IndicatorSystem, load_indicator_system
-from changjing.evaluate.scoring.template import write_template
-from changjing.evaluate.scoring.topsis import TopsisResult, topsis
-from changjing.evaluate.scoring.vikor import VikorResult, vikor
-from changjing.evaluate.scoring.weighted_sum import WeightedSumResult, weighted_sum
-from changjing.evaluate.scoring.weights_objective import (
+from .score import ScoreResult, score_scenarios
+from .system import IndicatorSystem, load_indicator_system
+from .template import write_template
+from .topsis import TopsisResult, topsis
+from .vikor import VikorResult, vikor
+from .weighted_sum import WeightedSumResult, weighted_sum
+from .weights_objective import (
     WeightResult,
     critic_weights,
     entropy_weights,

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
-from changjing.evaluate.errors import InputError, SpecError
+from ..errors import InputError, SpecError
 
 #: Criterion directions understood by every method.  ``benefit``: larger is better;
 #: ``cost``: smaller is better.  ``target`` / ``interval`` are first turned into benefit

@@ -56,8 +56,8 @@ from fractions import Fraction
 from typing import Any
 
 import numpy as np
-from changjing.evaluate.errors import SpecError
-from changjing.evaluate.scoring._common import did_you_mean
+from ..errors import SpecError
+from ._common import did_you_mean
 
 RANDOM_INDEX: dict[str, tuple[float, ...]] = {
     "saaty": (

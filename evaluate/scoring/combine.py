@@ -29,8 +29,8 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-from changjing.evaluate.errors import SpecError
-from changjing.evaluate.scoring._common import as_weights, check_range, did_you_mean
+from ..errors import SpecError
+from ._common import as_weights, check_range, did_you_mean
 
 METHODS = ("linear", "multiplicative", "game_theory", "game_theory_abs")
 

@@ -25,8 +25,8 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from changjing.evaluate.errors import InputError
-from changjing.evaluate.scoring.system import IndicatorSystem
+from ..errors import InputError
+from .system import IndicatorSystem
 
 MAX_REPORTED = 25
 EXCLUDED_COLUMNS = ["scenario_id", "sheet", "row", "reason"]
@@ -198,7 +198,7 @@ def validate_table(
             for i in np.flatnonzero((~_empty(col)).to_numpy()):
                 v = str(col.iloc[i]).strip()
                 if v not in allowed:
-                    from changjing.evaluate.scoring._common import did_you_mean
+                    from ._common import did_you_mean
 
                     problems.append(
                         f"{at(i, spec['name'])}: {v!r} is not one of {', '.join(allowed)}"

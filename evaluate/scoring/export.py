@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-from changjing.evaluate.tables import deterministic_xlsx_bytes, neutralise_frame
+from ..tables import deterministic_xlsx_bytes, neutralise_frame
 
 FLOAT_FORMAT = "%.10g"
 

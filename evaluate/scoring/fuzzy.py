@@ -33,8 +33,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-from changjing.evaluate.errors import InputError, SpecError
-from changjing.evaluate.scoring._common import as_weights, did_you_mean
+from ..errors import InputError, SpecError
+from ._common import as_weights, did_you_mean
 
 OPERATORS = ("M(^,v)", "M(.,v)", "M(^,+)", "M(.,+)")
 _OP_ALIASES = {

@@ -34,8 +34,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-from changjing.evaluate.errors import SpecError
-from changjing.evaluate.scoring._common import (
+from ..errors import SpecError
+from ._common import (
     as_directions,
     as_matrix,
     as_weights,
@@ -44,7 +44,7 @@ from changjing.evaluate.scoring._common import (
     nan_mask,
     rank_desc,
 )
-from changjing.evaluate.scoring.normalise import minmax
+from .normalise import minmax
 
 VALUES = ("normalised", "raw")
 

@@ -19,7 +19,7 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-from changjing.evaluate.errors import SpecError
+from ..errors import SpecError
 
 DEFAULT_LABELS = ("优秀", "良好", "合格", "不合格")
 DEFAULT_LABELS_EN = ("excellent", "good", "pass", "fail")

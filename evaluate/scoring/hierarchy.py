@@ -10,12 +10,12 @@ Global indicator weight = criterion weight × local indicator weight.
 from __future__ import annotations
 
 import numpy as np
-from changjing.evaluate.errors import InputError
-from changjing.evaluate.scoring import ahp as _ahp
-from changjing.evaluate.scoring._common import row_weights
-from changjing.evaluate.scoring.combine import combine_weights, game_theory_coefficients
-from changjing.evaluate.scoring.system import IndicatorSystem, WeightSpec
-from changjing.evaluate.scoring.weights_objective import (
+from ..errors import InputError
+from . import ahp as _ahp
+from ._common import row_weights
+from .combine import combine_weights, game_theory_coefficients
+from .system import IndicatorSystem, WeightSpec
+from .weights_objective import (
     critic_weights,
     entropy_weights,
     std_weights,

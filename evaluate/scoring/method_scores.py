@@ -10,14 +10,14 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-from changjing.evaluate.errors import SpecError
-from changjing.evaluate.scoring._common import row_weights
-from changjing.evaluate.scoring.fuzzy import _compose, membership_matrix
-from changjing.evaluate.scoring.gra import grey_relational
-from changjing.evaluate.scoring.normalise import normalise, target_score
-from changjing.evaluate.scoring.system import IndicatorSystem
-from changjing.evaluate.scoring.topsis import topsis
-from changjing.evaluate.scoring.vikor import vikor
+from ..errors import SpecError
+from ._common import row_weights
+from .fuzzy import _compose, membership_matrix
+from .gra import grey_relational
+from .normalise import normalise, target_score
+from .system import IndicatorSystem
+from .topsis import topsis
+from .vikor import vikor
 
 
 def oriented(X: np.ndarray, system: IndicatorSystem):

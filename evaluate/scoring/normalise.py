@@ -27,8 +27,8 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-from changjing.evaluate.errors import SpecError
-from changjing.evaluate.scoring._common import as_directions, as_matrix, did_you_mean
+from ..errors import SpecError
+from ._common import as_directions, as_matrix, did_you_mean
 
 METHODS = ("minmax", "vector", "zscore", "max")
 

@@ -13,10 +13,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from changjing.evaluate.cell_values import Rules
-from changjing.evaluate.errors import InputError
-from changjing.evaluate.scoring.system import IndicatorSystem
-from changjing.evaluate.workbook import ColumnSpec, ReadOptions, WorkbookTable, read_workbook
+from ..cell_values import Rules
+from ..errors import InputError
+from .system import IndicatorSystem
+from ..workbook import ColumnSpec, ReadOptions, WorkbookTable, read_workbook
 
 MAX_REFUSED_SHOWN = 100
 ID_HEADER = "编号 / scenario id"

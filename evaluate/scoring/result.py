@@ -7,9 +7,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-from changjing.evaluate.cleaning import CleaningLog
-from changjing.evaluate.scoring.robustness import RobustnessResult
-from changjing.evaluate.scoring.system import IndicatorSystem
+from ..cleaning import CleaningLog
+from .robustness import RobustnessResult
+from .system import IndicatorSystem
 
 
 @dataclass

@@ -22,19 +22,19 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-from changjing.evaluate.errors import SpecError
-from changjing.evaluate.scoring import gra as _gra
-from changjing.evaluate.scoring import topsis as _topsis
-from changjing.evaluate.scoring import vikor as _vikor
-from changjing.evaluate.scoring import weighted_sum as _wsm
-from changjing.evaluate.scoring._common import (
+from ..errors import SpecError
+from . import gra as _gra
+from . import topsis as _topsis
+from . import vikor as _vikor
+from . import weighted_sum as _wsm
+from ._common import (
     as_directions,
     as_matrix,
     as_weights,
     did_you_mean,
     nan_mask,
 )
-from changjing.evaluate.scoring.normalise import normalise
+from .normalise import normalise
 
 METHODS = ("weighted_sum", "topsis", "vikor", "gra")
 

@@ -28,17 +28,17 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from changjing.evaluate.errors import InputError, SpecError
-from changjing.evaluate.scoring import ahp as _ahp
-from changjing.evaluate.scoring._common import rank_desc
-from changjing.evaluate.scoring.data import apply_missing, indicator_matrix, validate_table
-from changjing.evaluate.scoring.fuzzy import membership_matrix
-from changjing.evaluate.scoring.grades import assign_grades
-from changjing.evaluate.scoring.hierarchy import ahp_cr, hierarchy_weights, weight_specs
-from changjing.evaluate.scoring.method_scores import method_scores, oriented
-from changjing.evaluate.scoring.result import ScoreResult
-from changjing.evaluate.scoring.robustness import rank_robustness
-from changjing.evaluate.scoring.system import IndicatorSystem, load_indicator_system
+from ..errors import InputError, SpecError
+from . import ahp as _ahp
+from ._common import rank_desc
+from .data import apply_missing, indicator_matrix, validate_table
+from .fuzzy import membership_matrix
+from .grades import assign_grades
+from .hierarchy import ahp_cr, hierarchy_weights, weight_specs
+from .method_scores import method_scores, oriented
+from .result import ScoreResult
+from .robustness import rank_robustness
+from .system import IndicatorSystem, load_indicator_system
 
 __all__ = ["ScoreResult", "score_scenarios"]
 ROBUSTNESS_MODES = ("hierarchical", "dirichlet", "experts", "none")
@@ -77,13 +77,13 @@ def score_scenarios(
     """
     if not isinstance(system, IndicatorSystem):
         system = load_indicator_system(system)
-    from changjing.evaluate.cleaning import CleaningLog
+    from ..cleaning import CleaningLog
 
     log = CleaningLog()
     wt = None
     read_warnings: list[str] = []
     if isinstance(table, (str, Path)) and Path(table).suffix.lower() in (".xlsx", ".xlsm"):
-        from changjing.evaluate.scoring.reading import read_scenarios
+        from .reading import read_scenarios
 
         wt = read_scenarios(
             table,
@@ -99,7 +99,7 @@ def score_scenarios(
         frame = wt.frame
         source = str(table)
     elif isinstance(table, (str, Path)):
-        from changjing.evaluate.tables import read_table
+        from ..tables import read_table
 
         source = str(table) + (f" [sheet {sheet}]" if sheet else "")
         frame = read_table(table, sheet if not isinstance(sheet, list) else sheet[0])
@@ -109,10 +109,10 @@ def score_scenarios(
     if not 0 <= cov_min <= 1:
         raise SpecError(f"min_coverage: must be in [0, 1], got {min_coverage!r}")
     method = method or system.method
-    from changjing.evaluate.scoring.system import SCORING_METHODS
+    from .system import SCORING_METHODS
 
     if method not in SCORING_METHODS:
-        from changjing.evaluate.scoring._common import did_you_mean
+        from ._common import did_you_mean
 
         raise SpecError(
             f"method: expected one of {SCORING_METHODS}, got {method!r}"
@@ -144,7 +144,7 @@ def score_scenarios(
 
     vt = validate_table(frame, system, source, locate=wt.cell if wt is not None else None)
     if wt is not None:
-        from changjing.evaluate.workbook import SOURCE_ROW, SOURCE_SHEET
+        from ..workbook import SOURCE_ROW, SOURCE_SHEET
 
         vt.rows = [int(r) for r in wt.frame[SOURCE_ROW]]
         vt.sheets = [str(x) for x in wt.frame[SOURCE_SHEET]]
@@ -179,7 +179,7 @@ def score_scenarios(
     if mode != "none":
         weight_draws = None
         if mode == "hierarchical":
-            from changjing.evaluate.scoring.robustness import hierarchical_draws
+            from .robustness import hierarchical_draws
 
             weight_draws = hierarchical_draws(
                 cw,
@@ -271,7 +271,7 @@ def score_scenarios(
     for key, val in extra.items():
         out[key] = val
     out["coverage"] = cover
-    from changjing.evaluate.scoring.committee import committee_table, movers
+    from .committee import committee_table, movers
 
     out["moved_most"] = movers(Z, g, [i.label_zh for i in system.indicators])
     out["n_indicators_present"] = (~np.isnan(X[keep_idx])).sum(axis=1)
@@ -379,7 +379,7 @@ def score_scenarios(
         out, weights, provenance, rob, mo.excluded, mo.imputed, system, method, seed, notes
     )
     if rank_reversal or (rank_reversal is None and len(ids) <= RANK_REVERSAL_MAX):
-        from changjing.evaluate.scoring.rank_reversal import rank_reversal as _rr
+        from .rank_reversal import rank_reversal as _rr
 
         def scores_of(Xsub: np.ndarray) -> np.ndarray:
             pres = None if not np.isnan(Xsub).any() else ~np.isnan(Xsub)

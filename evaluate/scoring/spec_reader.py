@@ -10,15 +10,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from changjing.evaluate.errors import SpecError
-from changjing.evaluate.scoring._common import did_you_mean
+from ..errors import SpecError
+from ._common import did_you_mean
 
 WEIGHT_SOURCES = ("fixed", "equal", "ahp", "entropy", "critic", "std", "combined")
 OBJECTIVE_SOURCES = ("entropy", "critic", "std")
 
 
 def _weight_spec():
-    from changjing.evaluate.scoring.system import WeightSpec
+    from .system import WeightSpec
 
     return WeightSpec
 

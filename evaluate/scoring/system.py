@@ -41,8 +41,8 @@ import hashlib
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
-from changjing.evaluate.errors import SpecError
-from changjing.evaluate.scoring.spec_reader import (  # noqa: F401  (sources re-exported)
+from ..errors import SpecError
+from .spec_reader import (  # noqa: F401  (sources re-exported)
     OBJECTIVE_SOURCES,
     WEIGHT_SOURCES,
     SpecReader,
@@ -401,7 +401,7 @@ def parse_indicator_system(doc: dict, path: str = "<dict>", sha256: str = "") ->
         raise r.fail("scoring.vikor_v", f"must be in [0, 1], got {s.vikor_v}")
     if not 0 < s.gra_rho <= 1:
         raise r.fail("scoring.gra_rho", f"must be in (0, 1], got {s.gra_rho}")
-    from changjing.evaluate.scoring.fuzzy import _OP_ALIASES, OPERATORS
+    from .fuzzy import _OP_ALIASES, OPERATORS
 
     op = r.get(sc, "fuzzy_operator", "scoring", str, s.fuzzy_operator)
     op = _OP_ALIASES.get(op, op)
@@ -411,7 +411,7 @@ def parse_indicator_system(doc: dict, path: str = "<dict>", sha256: str = "") ->
     s.fuzzy_centres = r.number_list(sc, "fuzzy_centres", "scoring", s.fuzzy_centres)
     s.fuzzy_grade_values = r.number_list(sc, "fuzzy_grade_values", "scoring", s.fuzzy_grade_values)
     s.missing = r.get(sc, "missing", "scoring", str, s.missing, MISSING_POLICIES)
-    from changjing.evaluate.scoring.ahp import RANDOM_INDEX
+    from .ahp import RANDOM_INDEX
 
     if isinstance(sc.get("ri_table"), list):  # a user-supplied RI(1), RI(2), ... table
         s.ri_table = r.number_list(sc, "ri_table", "scoring")
@@ -461,13 +461,13 @@ def parse_indicator_system(doc: dict, path: str = "<dict>", sha256: str = "") ->
     s.grade_cutoffs = r.number_list(gr, "cutoffs", "grades", s.grade_cutoffs)
     s.grade_labels_zh = r.get(gr, "labels_zh", "grades", list, s.grade_labels_zh)
     s.grade_labels_en = r.get(gr, "labels_en", "grades", list, s.grade_labels_en)
-    from changjing.evaluate.scoring.grades import check_grades
+    from .grades import check_grades
 
     try:
         check_grades(s.grade_cutoffs, s.grade_labels_zh)
         check_grades(s.grade_cutoffs, s.grade_labels_en)
         if s.grade_basis == "quota":
-            from changjing.evaluate.scoring.grades import check_quotas
+            from .grades import check_quotas
 
             if s.grade_quotas is None:
                 raise SpecError('quotas: basis = "quota" needs quotas, e.g. [0.15, 0.35, 0.35]')
@@ -528,7 +528,7 @@ def parse_indicator_system(doc: dict, path: str = "<dict>", sha256: str = "") ->
     s.include_hidden = r.get(da, "include_hidden", "data", bool, False)
     s.include_struck = r.get(da, "include_struck", "data", bool, False)
     s.on_refused = r.get(da, "on_refused", "data", str, "raise", ("raise", "missing"))
-    from changjing.evaluate.cell_values import APPROX_RULES, BOUND_RULES, RANGE_RULES
+    from ..cell_values import APPROX_RULES, BOUND_RULES, RANGE_RULES
 
     ru = r.table(da.get("rules", {}), "data.rules", "data.rules")
     s.value_rules = {

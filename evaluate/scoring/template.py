@@ -14,8 +14,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from changjing.evaluate.scoring.reading import ID_HEADER, NAME_HEADER, column_specs
-from changjing.evaluate.scoring.system import IndicatorSystem
+from .reading import ID_HEADER, NAME_HEADER, column_specs
+from .system import IndicatorSystem
 
 FORM_SHEET = "填报表"
 INFO_SHEET = "填表说明"

@@ -17,8 +17,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-from changjing.evaluate.errors import InputError, SpecError
-from changjing.evaluate.scoring._common import (
+from ..errors import InputError, SpecError
+from ._common import (
     as_directions,
     as_matrix,
     as_weights,

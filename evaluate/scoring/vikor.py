@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-from changjing.evaluate.scoring._common import (
+from ._common import (
     as_directions,
     as_matrix,
     as_weights,

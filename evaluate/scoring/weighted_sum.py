@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-from changjing.evaluate.scoring._common import as_matrix, as_weights, nan_mask, rank_desc
-from changjing.evaluate.scoring.normalise import normalise
+from ._common import as_matrix, as_weights, nan_mask, rank_desc
+from .normalise import normalise
 
 
 @dataclass

@@ -45,8 +45,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-from changjing.evaluate.errors import InputError, SpecError
-from changjing.evaluate.scoring._common import as_directions, as_matrix, did_you_mean
+from ..errors import InputError, SpecError
+from ._common import as_directions, as_matrix, did_you_mean
 
 
 @dataclass

@@ -1,9 +1,9 @@
 """Analysis of sweep results: bands, paired differences, target probabilities, cost,
 sensitivity (Sobol', Morris) and scenario discovery (PRIM); all return tidy DataFrames."""
 
-from changjing.simulate.analysis.analyze import SweepAnalysis, analyze
-from changjing.simulate.analysis.prim import PrimBox, PrimResult, prim
-from changjing.simulate.analysis.sensitivity import (
+from .analyze import SweepAnalysis, analyze
+from .prim import PrimBox, PrimResult, prim
+from .sensitivity import (
                                                      Problem,
                                                      ReplicateSummary,
                                                      morris_analyze,
@@ -14,7 +14,7 @@ from changjing.simulate.analysis.sensitivity import (
                                                      sobol_sample,
                                                      sobol_second_order,
 )
-from changjing.simulate.analysis.summaries import (
+from .summaries import (
                                                      bands,
                                                      cost_effectiveness,
                                                      funnel_summary,

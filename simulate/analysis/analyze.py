@@ -6,13 +6,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
-from changjing.simulate.analysis.discovery import (
+from .discovery import (
     design_matrix,
     scenario_discovery,
     sweep_sensitivity,
 )
-from changjing.simulate.analysis.replicates import seed_noise_table
-from changjing.simulate.analysis.summaries import (
+from .replicates import seed_noise_table
+from .summaries import (
     TARGET_COLUMNS,
     bands,
     cost_effectiveness,
@@ -20,9 +20,9 @@ from changjing.simulate.analysis.summaries import (
     paired_differences,
     target_probabilities,
 )
-from changjing.simulate.errors import SimulateError
-from changjing.simulate.provenance import read_manifest, write_csv
-from changjing.simulate.store import FILE, ResultStore
+from ..errors import SimulateError
+from ..provenance import read_manifest, write_csv
+from ..store import FILE, ResultStore
 
 
 @dataclass

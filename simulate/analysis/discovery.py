@@ -7,9 +7,9 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from changjing.simulate.analysis.prim import prim
-from changjing.simulate.analysis.sensitivity import Problem, sensitivity_table
-from changjing.simulate.experiment import RAW_SUFFIX
+from .prim import prim
+from .sensitivity import Problem, sensitivity_table
+from ..experiment import RAW_SUFFIX
 
 
 def sweep_sensitivity(resolved: dict[str, Any], points: pd.DataFrame, final: pd.DataFrame,

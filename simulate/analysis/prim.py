@@ -45,7 +45,7 @@ from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
-from changjing.simulate.errors import SimulateError
+from ..errors import SimulateError
 
 from .peeling import (
     Objective,

@@ -26,8 +26,8 @@ from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
-from changjing.simulate.calibration.abc_smc import Generation, Prior, abc_smc, weighted_quantile
-from changjing.simulate.calibration.targets import (
+from .abc_smc import Generation, Prior, abc_smc, weighted_quantile
+from .targets import (
     TargetsFile,
     distance,
     load_targets,
@@ -35,16 +35,16 @@ from changjing.simulate.calibration.targets import (
     period_overrides,
     simulated_moments,
 )
-from changjing.simulate.config import Config, load_config
-from changjing.simulate.errors import ConfigError, SimulateError, format_validation_error
-from changjing.simulate.executors import (
+from ..config import Config, load_config
+from ..errors import ConfigError, SimulateError, format_validation_error
+from ..executors import (
     ExecutorHandle,
     ExecutorSpec,
     refuse_in_worker_bootstrap,
     resilient_map,
 )
-from changjing.simulate.inputs import StrictModel, key_lines, load_toml, where
-from changjing.simulate.provenance import (
+from ..inputs import StrictModel, key_lines, load_toml, where
+from ..provenance import (
     canonical_hash,
     git_commit,
     open_job_folder,
@@ -193,8 +193,8 @@ def simulate_chunk(tasks: list[tuple[tuple[int, int, int], dict[str, Any], int]]
                    targets: dict[str, Any]) -> list[tuple[tuple[int, int, int], list[float] | None,
                                                         str | None]]:
     """Run proposals and return their moments (None and the error if a run fails)."""
-    from changjing.simulate.config import parse_config
-    from changjing.simulate.runner import run
+    from ..config import parse_config
+    from ..runner import run
 
     tf = TargetsFile.model_validate(targets)
     out: list[tuple[tuple[int, int, int], list[float] | None, str | None]] = []

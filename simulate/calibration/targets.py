@@ -9,11 +9,11 @@ from typing import Literal
 
 import numpy as np
 import pandas as pd
-from changjing.simulate.config import month_index, month_label
-from changjing.simulate.errors import ConfigError, format_validation_error, suggest
-from changjing.simulate.indicators import timeseries_columns
-from changjing.simulate.inputs import StrictModel, key_lines, load_toml, where
-from changjing.simulate.programme import STAGES, data_path
+from ..config import month_index, month_label
+from ..errors import ConfigError, format_validation_error, suggest
+from ..indicators import timeseries_columns
+from ..inputs import StrictModel, key_lines, load_toml, where
+from ..programme import STAGES, data_path
 from pydantic import Field, ValidationError, field_validator, model_validator
 
 _YM = r"^\d{4}-(0[1-9]|1[0-2])$"
