@@ -65,27 +65,26 @@ def _jsonable(obj: Any) -> Any:
 def deterministic_xlsx(sheets: dict[str, pd.DataFrame], path: Path) -> None:
     """Stream sheets with openpyxl's write-only mode (constant memory, no cell objects),
     then fix the zip timestamps and document dates so the bytes depend on the content only.
-    Strings are neutralised against formula injection; NaN cells are left empty."""
+    Strings are neutralised against formula injection; control characters that the XLSX
+    format cannot hold become U+FFFD (shown, not dropped); NaN cells are left empty."""
     import math
 
     from openpyxl import Workbook
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    def cell(v: Any) -> Any:
+        if v is None or v is pd.NA or (isinstance(v, float) and math.isnan(v)):
+            return None
+        v = v.item() if hasattr(v, "item") else v
+        return ILLEGAL_CHARACTERS_RE.sub("\ufffd", v) if isinstance(v, str) else v
 
     wb = Workbook(write_only=True)
     for name, frame in sheets.items():
         ws = wb.create_sheet(title=name[:31])
         safe = neutralise_frame(frame)
-        ws.append([str(c) for c in safe.columns])
+        ws.append([cell(str(c)) for c in safe.columns])
         for row in safe.itertuples(index=False, name=None):
-            ws.append(
-                [
-                    None
-                    if v is None or v is pd.NA or (isinstance(v, float) and math.isnan(v))
-                    else v.item()
-                    if hasattr(v, "item")
-                    else v
-                    for v in row
-                ]
-            )
+            ws.append([cell(v) for v in row])
     buf = io.BytesIO()
     wb.save(buf)
     path.write_bytes(deterministic_xlsx_bytes(buf.getvalue()))
