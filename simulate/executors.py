@@ -128,7 +128,9 @@ class StopOnSigint:
 
     def __exit__(self, *exc: object) -> None:
         if self._active:
-            signal.signal(signal.SIGINT, self._previous)
+            # After a first Ctrl-C the process is on its way out (saving, printing, joining
+            # threads): a second one must still exit at once with 130, not die by the signal.
+            signal.signal(signal.SIGINT, self._handle if self.requested else self._previous)
             self._active = False
 
 

@@ -57,6 +57,22 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def entry() -> None:
+    """The console script: run :func:`main` and exit with its status.
+
+    After an interrupted command (status 130) the process is only shutting down; Python's
+    shutdown restores the default SIGINT action, so a second Ctrl-C in that moment would kill
+    the process by the signal instead of exiting with 130.  Ignore it then."""
+    import sys
+
+    code = main()
+    if code == 130:
+        import signal
+
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+    sys.exit(code)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     from changjing.cli._errors import report_errors
 

@@ -1,5 +1,3 @@
-import sys
+from changjing.cli import entry
 
-from changjing.cli import main
-
-sys.exit(main())
+entry()
