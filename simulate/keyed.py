@@ -16,6 +16,7 @@ position in the block is the firm index, which is the same key.
 
 from __future__ import annotations
 
+import functools
 import zlib
 
 import numpy as np
@@ -30,28 +31,68 @@ def purpose_key(purpose: str) -> int:
     return zlib.crc32(purpose.encode("utf-8"))
 
 
+_MASK = 0xFFFFFFFFFFFFFFFF
+_M1_INT, _M2_INT, _GOLD_INT = int(_M1), int(_M2), int(_GOLD)
+
+
 def _mix(z: np.ndarray) -> np.ndarray:
-    """SplitMix64 finaliser on uint64 arrays (wrapping arithmetic is intended)."""
-    with np.errstate(over="ignore"):
-        z = z + _GOLD
-        z = (z ^ (z >> np.uint64(30))) * _M1
-        z = (z ^ (z >> np.uint64(27))) * _M2
-        return z ^ (z >> np.uint64(31))
+    """SplitMix64 finaliser on uint64 arrays (wrapping arithmetic is intended; array
+    arithmetic on unsigned integers wraps without a warning)."""
+    z = z + _GOLD
+    z = (z ^ (z >> np.uint64(30))) * _M1
+    z = (z ^ (z >> np.uint64(27))) * _M2
+    return z ^ (z >> np.uint64(31))
+
+
+def _mix_int(z: int) -> int:
+    """The same finaliser on one Python int (64-bit wrap by masking).  A scalar key costs a
+    few integer operations instead of a dozen numpy calls on one-element arrays."""
+    z = (z + _GOLD_INT) & _MASK
+    z = ((z ^ (z >> 30)) * _M1_INT) & _MASK
+    z = ((z ^ (z >> 27)) * _M2_INT) & _MASK
+    return z ^ (z >> 31)
+
+
+@functools.lru_cache(maxsize=4096)
+def _prefix(seed: int, purpose: str) -> int:
+    """Hash of (seed, purpose): the same for every draw of a purpose, so computed once."""
+    return _mix_int(_mix_int(seed & _MASK) ^ purpose_key(purpose))
 
 
 def hash_keys(seed: int, purpose: str, *keys: np.ndarray | int) -> np.ndarray:
-    """uint64 hash of (seed, purpose, keys...) broadcast over the key arrays."""
-    h = _mix(np.array([(int(seed) & 0xFFFFFFFFFFFFFFFF)], dtype=np.uint64))
-    h = _mix(h ^ np.uint64(purpose_key(purpose)))
+    """uint64 hash of (seed, purpose, keys...) broadcast over the key arrays.
+
+    Scalar keys are folded in with Python integers and array keys with numpy; both compute
+    the same 64-bit values (a key is taken as a 64-bit two's-complement integer)."""
+    h = _prefix(int(seed), purpose)
+    arr: np.ndarray | None = None
     for k in keys:
-        arr = np.asarray(k).astype(np.int64).astype(np.uint64)
-        h = _mix(h ^ _mix(arr))
-    return h
+        if not isinstance(k, (np.ndarray, list, tuple)) or np.ndim(k) == 0:
+            c = _mix_int(int(k) & _MASK)
+            if arr is None:
+                h = _mix_int(h ^ c)
+            else:
+                arr = _mix(arr ^ np.uint64(c))
+        else:
+            a = np.asarray(k)
+            a = a.astype(np.int64).astype(np.uint64) if a.dtype != np.uint64 else a
+            arr = _mix((np.array([h], dtype=np.uint64) if arr is None else arr) ^ _mix(a))
+    return np.array([h], dtype=np.uint64) if arr is None else arr
 
 
 def uniform(seed: int, purpose: str, *keys: np.ndarray | int) -> np.ndarray:
     """U[0, 1) for each entity: 53 random bits of the keys' hash."""
+    if not any(isinstance(k, (np.ndarray, list, tuple)) for k in keys):
+        return np.array([uniform_scalar(seed, purpose, *keys)])  # type: ignore[arg-type]
     return (hash_keys(seed, purpose, *keys) >> np.uint64(11)).astype(np.float64) * 2.0**-53
+
+
+def uniform_scalar(seed: int, purpose: str, *keys: int) -> float:
+    """:func:`uniform` of scalar keys, as a float (the same value, without numpy)."""
+    h = _prefix(int(seed), purpose)
+    for k in keys:
+        h = _mix_int(h ^ _mix_int(int(k) & _MASK))
+    return (h >> 11) * 2.0**-53
 
 
 def generator(seed: int, purpose: str, *keys: int) -> np.random.Generator:
