@@ -10,7 +10,9 @@ from typing import TYPE_CHECKING
 
 import mesa
 import numpy as np
+from scipy.special import betaincinv, ndtri
 from .config import INSTRUMENTS
+from .keyed import poisson_quantile
 from .ledger import BudgetLedger
 from .programme import Owner
 
@@ -42,47 +44,20 @@ class ScenarioOwner(mesa.Agent):
     def new_year(self) -> None:
         self.budget_left = self.budget
 
-    def submit_needs(self) -> None:
-        """场景征集: submit this step's scenario needs to the city.
-
-        The number of needs is keyed to (owner, month) and each need's attributes to
-        (owner, month, j): the same needs arrive in every policy arm.
-        """
+    def need_count(self) -> int:
+        """This step's number of needs: Poisson(rate x step), keyed to (owner, month).  The
+        model draws every owner's count at once with :func:`need_counts` (same values)."""
         model = self.model
-        k = int(model.keyed.generator("submit", self.index, model.month)
-                .poisson(self.rate * model.dt_months))
-        if k == 0:
-            return
-        cfg = model.config.scenarios
-        pol = model.config.policy
-        # Calls for needs carry the city's priorities: a domain is chosen in proportion to its
-        # priority weight among the owner's domains, and the odds of locating a need in a
-        # candidate zone are multiplied by the zone priority.
-        w = np.array([list(pol.domain_priority.values())[d] for d in self.domains])
-        cdf = np.cumsum(w) / w.sum() if w.sum() > 0 else np.arange(1, w.size + 1) / w.size
-        odds = cfg.zone_share / max(1 - cfg.zone_share, 1e-12) * pol.zone_priority
-        zone_share = 1.0 if cfg.zone_share >= 1 else odds / (1 + odds)
-        cols: dict[str, list] = {c: [] for c in ("domain", "zone", "quality", "value",
-                                                 "pilot_cost", "req_trl", "slots", "key")}
-        for j in range(k):
-            rng = model.keyed.generator("need", self.index, model.month, j)
-            u = rng.random(4)
-            domain = int(self.domains[min(int(np.searchsorted(cdf, u[0], side="right")),
-                                          self.domains.size - 1)])
-            req = (cfg.required_trl_cautious - cfg.required_trl_per_tolerance
-                   * self.risk_tolerance + cfg.required_trl_sd * rng.standard_normal())
-            cols["domain"].append(domain)
-            cols["zone"].append(model.zones.draw_for(domain, zone_share, u[1], u[2]))
-            cols["quality"].append(rng.beta(*cfg.quality_beta))
-            cols["value"].append(cfg.value_median_yuan
-                                 * np.exp(cfg.value_sigma * rng.standard_normal()))
-            cols["pilot_cost"].append(cfg.pilot_cost_median_yuan
-                                      * np.exp(cfg.pilot_cost_sigma * rng.standard_normal()))
-            cols["req_trl"].append(int(np.clip(np.rint(req), 3, 9)))
-            cols["slots"].append(1 + int(rng.poisson(cfg.extra_slots_mean)))
-            cols["key"].append(int(model.keyed.key("need", self.index, model.month, j)))
-        model.book.add(model.month, owner=np.full(k, self.index),
-                       **{c: np.asarray(v) for c, v in cols.items()})
+        u = model.keyed.uniform_scalar("submit", self.index, model.month)
+        return int(poisson_quantile(np.array([u]), self.rate * model.dt_months)[0])
+
+    def submit_needs(self, k: int | None = None) -> None:
+        """场景征集: submit this step's ``k`` scenario needs to the city (default: drawn).
+
+        The model submits every owner's needs at once with :func:`submit_needs` (the same
+        needs, keyed to the owner)."""
+        k = self.need_count() if k is None else int(k)
+        submit_needs(self.model, [self], np.array([k]))
 
     def pay_share(self, amount: float) -> bool:
         """Pay the owner's share of a pilot if this year's budget allows."""
@@ -90,6 +65,70 @@ class ScenarioOwner(mesa.Agent):
             return False
         self.budget_left -= amount
         return True
+
+
+def need_counts(model: ScenarioModel) -> np.ndarray:
+    """Every owner's number of needs this step (:meth:`ScenarioOwner.need_count`, at once)."""
+    owners = model.owner_agents
+    u = model.keyed.uniform("submit", np.array([o.index for o in owners]), model.month)
+    rates = np.array([o.rate for o in owners]) * model.dt_months
+    return poisson_quantile(u, rates)
+
+
+def submit_needs(model: ScenarioModel, owners: list[ScenarioOwner], counts: np.ndarray
+                 ) -> None:
+    """场景征集: add ``counts[i]`` needs of ``owners[i]`` to the book, owners in order.
+
+    Each need's attributes are keyed to (owner, month, j), j its number among the owner's
+    needs of the month, and come by inversion from eight keyed uniforms: the same needs arrive
+    in every policy arm, and all of a step's needs cost one vectorised pass.
+
+    Calls for needs carry the city's priorities: a domain is chosen in proportion to its
+    priority weight among the owner's domains, and the odds of locating a need in a candidate
+    zone are multiplied by the zone priority.
+    """
+    counts = np.asarray(counts, dtype=np.int64)
+    keep = counts > 0
+    if not keep.any():
+        return
+    owners = [o for o, c in zip(owners, keep, strict=True) if c]
+    counts = counts[keep]
+    cfg, pol, month = model.config.scenarios, model.config.policy, model.month
+    # j-th need of each owner, owner-major
+    o_idx = np.repeat(np.array([o.index for o in owners]), counts)
+    pos = np.repeat(np.arange(len(owners)), counts)
+    j = np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
+    u = model.keyed.uniform("need_attributes", o_idx[:, None], month, j[:, None],
+                            np.arange(8)[None, :])
+    # domain: the owner's domains as a padded table of cumulative weights
+    width = max(o.domains.size for o in owners)
+    doms = np.zeros((len(owners), width), dtype=np.int64)
+    cum = np.ones((len(owners), width))
+    w_all = np.array(list(pol.domain_priority.values()))
+    for r, o in enumerate(owners):
+        w = w_all[o.domains]
+        doms[r, : o.domains.size] = o.domains
+        cum[r, : o.domains.size] = (np.cumsum(w) / w.sum() if w.sum() > 0
+                                    else np.arange(1, w.size + 1) / w.size)
+    n_dom = np.array([o.domains.size for o in owners])[pos]
+    choice = np.minimum((u[:, 0, None] >= cum[pos]).sum(axis=1), n_dom - 1)
+    domain = doms[pos, choice]
+    odds = cfg.zone_share / max(1 - cfg.zone_share, 1e-12) * pol.zone_priority
+    zone_share = 1.0 if cfg.zone_share >= 1 else odds / (1 + odds)
+    zone = np.array([model.zones.draw_for(int(d), zone_share, a, b)
+                     for d, a, b in zip(domain, u[:, 1], u[:, 2], strict=True)])
+    z = ndtri(np.clip(u[:, 3:6], 2.0**-54, None))      # standard normals by inversion
+    risk = np.array([o.risk_tolerance for o in owners])[pos]
+    req = (cfg.required_trl_cautious - cfg.required_trl_per_tolerance * risk
+           + cfg.required_trl_sd * z[:, 0])
+    model.book.add(
+        month, owner=o_idx, domain=domain, zone=zone,
+        quality=betaincinv(*cfg.quality_beta, u[:, 7]),
+        value=cfg.value_median_yuan * np.exp(cfg.value_sigma * z[:, 1]),
+        pilot_cost=cfg.pilot_cost_median_yuan * np.exp(cfg.pilot_cost_sigma * z[:, 2]),
+        req_trl=np.clip(np.rint(req), 3, 9).astype(np.int64),
+        slots=1 + poisson_quantile(u[:, 6], cfg.extra_slots_mean),
+        key=model.keyed.hash_keys("need", o_idx, month, j))
 
 
 class Funder(mesa.Agent):

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 from .firms import SERVICE_BITS, add_firms
+from .keyed import poisson_quantile
 from .scenarios import FAILED
 
 if TYPE_CHECKING:
@@ -46,10 +47,12 @@ def attract(model: ScenarioModel) -> int:
     rate = arrival_rate(model, recent_opportunity(model))
     incentive = model.config.funding.incentive_yuan_per_firm
     settled_domains, paid = [], []
-    for d in range(model.n_domains):
-        k = int(model.keyed.generator("arrivals", d, model.month).poisson(rate[d]))
-        if k == 0:
-            continue
+    # Poisson counts by inversion of keyed uniforms, all domains at once
+    counts = poisson_quantile(model.keyed.uniform("arrivals", np.arange(model.n_domains),
+                                                  model.month), rate)
+    for d in np.flatnonzero(counts):
+        k = int(counts[d])
+        d = int(d)
         u = model.keyed.uniform("settle", d, model.month, np.arange(k))
         for i in range(k):  # a handful of arrivals a month
             can_pay = model.funder.ledger.can_commit("attraction", incentive)

@@ -107,60 +107,140 @@ def seed_adopters(firms: FirmPopulation, share: float, rng: np.random.Generator)
     return pick
 
 
+class Diffusion:
+    """Adoption state kept across steps, so that a step costs one draw and a few passes.
+
+    Held here, updated by the new adopters of each step rather than recounted: potential
+    adopters and adopters per market, adopting same-market neighbours per firm, and the
+    zone x market table of local demonstrations (extended as technologies are demonstrated).
+    Firms adopt only through :meth:`step` (and :func:`seed_adopters` before the first step);
+    arrivals are announced with :meth:`add_firms`.
+
+    ``market`` is each firm slot's market (kept as the platform integer: a gather with it is
+    faster than with a narrow integer, which numpy converts first); ``network`` holds
+    same-market ties only (see :func:`same_market_network`), symmetric.
+    """
+
+    def __init__(self, firms: FirmPopulation, market: np.ndarray, n_markets: int,
+                 network: sp.csr_matrix, n_zones: int = 0) -> None:
+        self.firms, self.n_markets, self.n_zones = firms, n_markets, n_zones
+        self.market = np.asarray(market, dtype=np.intp)
+        self.network = network
+        n = firms.n
+        pot, adopted = firms.potential[:n], firms.adopted[:n]
+        mkt = self.market[:n]
+        self.m = np.bincount(mkt[pot], minlength=n_markets).astype(np.int64)
+        self.a = np.bincount(mkt[pot & adopted], minlength=n_markets).astype(np.int64)
+        self.uses_network = network.nnz > 0
+        if self.uses_network:
+            self.degree = np.diff(network.indptr).astype(np.float64)
+            self.nbr = network @ firms.adopted.astype(np.float64)   # adopting neighbours
+        # zone_row: the firm's zone, or n_zones for "elsewhere"; shown[zone_row, market]
+        self.zone_row = np.where(firms.zone >= 0, firms.zone, n_zones).astype(np.intp)
+        self.shown = np.zeros((n_zones + 1, n_markets), dtype=bool)
+        self.shown_any = np.zeros(n_markets, dtype=bool)   # shown in some zone
+        self._techs_seen = 0
+
+    def add_firms(self, idx: np.ndarray) -> None:
+        """Firms that just arrived (they join no network ties)."""
+        firms = self.firms
+        self.zone_row[idx] = np.where(firms.zone[idx] >= 0, firms.zone[idx], self.n_zones)
+        pot = idx[firms.potential[idx]]
+        self.m += np.bincount(self.market[pot], minlength=self.n_markets)
+        self.a += np.bincount(self.market[pot[firms.adopted[pot]]], minlength=self.n_markets)
+
+    def _see_technologies(self, techs: TechnologyRegistry) -> None:
+        k = self._techs_seen
+        if techs.n > k:
+            placed = techs.zone[k:] >= 0
+            self.shown[techs.zone[k:][placed], techs.market[k:][placed]] = True
+            self.shown_any[techs.market[k:][placed]] = True
+            self._techs_seen = techs.n
+
+    def step(self, techs: TechnologyRegistry, cfg: DiffusionSection, dt_years: float,
+             rng: np.random.Generator) -> np.ndarray:
+        """Advance adoption by one step; returns the indices of new adopters.
+
+        One uniform per firm slot and step, the firm index as key (a fixed-size block: common
+        random numbers).  A firm adopts when u < h_i; then v = u / h_i is again uniform on
+        [0, 1) and independent of the decision, and picks the source of the adoption and the
+        technology (:func:`_take_technologies`).  The hazard is computed exactly only for
+        firms under a per-market upper bound of it (a firm above the bound cannot adopt), so
+        the per-firm work covers the few candidates, not the population.
+        """
+        firms, n_markets = self.firms, self.n_markets
+        u = rng.random(firms.capacity)
+        n = firms.n
+        mkt = self.market[:n]
+        share_market = np.divide(self.a, self.m, out=np.zeros(n_markets), where=self.m > 0)
+        n_tech = np.bincount(techs.market, minlength=n_markets)
+        open_market = n_tech > 0 if cfg.require_demonstration else np.ones(n_markets, bool)
+        p, q, w = cfg.p_per_year, cfg.q_per_year, cfg.network_weight
+        use_net = w > 0 and self.uses_network
+        local = cfg.local_demonstration_gain > 0 and self.n_zones > 0 and techs.n > 0
+        if local:
+            self._see_technologies(techs)
+        # upper bound of the rate per market: the neighbours' share is at most 1
+        p_max = p * (1 + cfg.local_demonstration_gain * self.shown_any) if local else p
+        internal_max = (w + (1 - w) * share_market) if use_net else share_market
+        h_max = _hazard((p_max + q * internal_max) * dt_years, cfg.hazard)
+        h_max[~open_market] = -1.0                      # closed market: nobody adopts
+        cand = np.flatnonzero((u[:n] < h_max[mkt]) & firms.potential[:n] & ~firms.adopted[:n])
+        if cand.size == 0:
+            return cand
+        m_c = mkt[cand]
+        internal = share_market[m_c]
+        share_nbr = internal
+        if use_net:
+            deg = self.degree[cand]
+            share_nbr = np.divide(self.nbr[cand], deg, out=internal.copy(), where=deg > 0)
+            internal = w * share_nbr + (1 - w) * internal
+        p_i = (p * (1 + cfg.local_demonstration_gain * self.shown[self.zone_row[cand], m_c])
+               if local else np.full(cand.size, p))
+        hazard = _hazard((p_i + q * internal) * dt_years, cfg.hazard)
+        hit = u[cand] < hazard
+        new, v = cand[hit], u[cand][hit] / hazard[hit]
+        if new.size:
+            # Markets without technologies (docking: no demonstration required) adopt
+            # without one.
+            free = n_tech[m_c[hit]] == 0
+            done = [new[free]]
+            firms.adopted[new[free]] = True
+            rest = ~free
+            if rest.any():
+                done.append(_take_technologies(
+                    firms, mkt, new[rest], v[rest], share_nbr[hit][rest], internal[hit][rest],
+                    p_i[hit][rest], self.network, techs, cfg, n_markets))
+            new = np.concatenate(done) if len(done) > 1 else done[0]
+            self._adopted(new)
+        return new
+
+    def _adopted(self, new: np.ndarray) -> None:
+        """Update the counts for firms that just adopted (all potential adopters)."""
+        self.a += np.bincount(self.market[new], minlength=self.n_markets)
+        if self.uses_network and new.size:
+            indptr, indices = self.network.indptr, self.network.indices
+            starts, stops = indptr[new], indptr[new + 1]
+            lens = stops - starts
+            total = int(lens.sum())
+            if total:
+                # the neighbours of every new adopter, without a Python loop
+                offsets = np.repeat(starts - np.concatenate([[0], np.cumsum(lens)[:-1]]), lens)
+                np.add.at(self.nbr, indices[offsets + np.arange(total)], 1.0)
+
+
+def _hazard(rate: np.ndarray, form: str) -> np.ndarray:
+    return np.minimum(rate, 1.0) if form == "linear" else -np.expm1(-rate)
+
+
 def diffusion_step(firms: FirmPopulation, market: np.ndarray, n_markets: int,
                    network: sp.csr_matrix, degree: np.ndarray, techs: TechnologyRegistry,
                    cfg: DiffusionSection, dt_years: float,
                    rng: np.random.Generator, n_zones: int = 0) -> np.ndarray:
-    """Advance adoption by one step; returns the indices of new adopters.
-
-    ``market`` is each firm slot's market; ``network`` holds same-market ties only (see
-    :func:`same_market_network`) and ``degree`` their count per firm.
-    """
-    cap = firms.capacity
-    # Fixed-size draws whatever the state, the firm index as key: common random numbers.
-    u_adopt = rng.random(cap)
-    u_choice = rng.random(cap)
-    n = firms.n
-    mkt = market[:n]
-    pot = firms.potential[:n]
-    adopted = firms.adopted[:n]
-    m = np.bincount(mkt[pot], minlength=n_markets).astype(np.float64)
-    a = np.bincount(mkt[pot & adopted], minlength=n_markets).astype(np.float64)
-    share_market = np.divide(a, m, out=np.zeros(n_markets), where=m > 0)
-    n_tech = np.bincount(techs.market, minlength=n_markets)
-    open_market = n_tech > 0 if cfg.require_demonstration else np.ones(n_markets, dtype=bool)
-    w = cfg.network_weight
-    internal = share_market[mkt]
-    share_nbr = internal
-    if w > 0 and network.nnz:
-        deg = degree[:n]
-        nbr = (network @ firms.adopted.astype(np.float64))[:n]
-        share_nbr = np.divide(nbr, deg, out=internal.copy(), where=deg > 0)
-        internal = w * share_nbr + (1 - w) * internal
-    p, q = cfg.p_per_year, cfg.q_per_year
-    p_i = np.full(n, p)
-    if cfg.local_demonstration_gain > 0 and n_zones and techs.n:
-        # local demonstration effect: a technology of i's market demonstrated in i's zone
-        shown = np.zeros((n_zones + 1, n_markets), dtype=bool)   # row n_zones: "elsewhere"
-        placed = techs.zone >= 0
-        shown[techs.zone[placed], techs.market[placed]] = True
-        zone = np.where(firms.zone[:n] >= 0, firms.zone[:n], n_zones)
-        p_i = p * (1 + cfg.local_demonstration_gain * shown[zone, mkt])
-    rate = (p_i + q * internal) * dt_years
-    hazard = np.minimum(rate, 1.0) if cfg.hazard == "linear" else -np.expm1(-rate)
-    new = np.flatnonzero(pot & ~adopted & open_market[mkt] & (u_adopt[:n] < hazard))
-    if new.size == 0:
-        return new
-    # Markets without technologies (docking: no demonstration required) adopt without one.
-    free = n_tech[mkt[new]] == 0
-    firms.adopted[new[free]] = True
-    done = [new[free]]
-    new = new[~free]
-    if new.size:
-        done.append(_take_technologies(firms, mkt, new, u_choice[new], share_nbr[new],
-                                       internal[new], p_i[new], network, techs, cfg,
-                                       n_markets))
-    return np.concatenate(done)
+    """One step from scratch (state recounted from the firm arrays); the model keeps a
+    :class:`Diffusion` across steps instead.  ``degree`` is accepted for compatibility (it
+    equals the row sums of ``network``).  Returns the indices of new adopters."""
+    return Diffusion(firms, market, n_markets, network, n_zones).step(techs, cfg, dt_years, rng)
 
 
 def _take_technologies(firms: FirmPopulation, mkt: np.ndarray, new: np.ndarray,

@@ -8,6 +8,7 @@ number present.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -67,10 +68,13 @@ class Markets:
         return (np.searchsorted(self.first, industry, side="right") - 1).astype(np.int8)
 
 
-def _draw_attributes(rng: np.random.Generator, cfg: FirmsSection, types: np.ndarray,
+def _draw_attributes(u: np.ndarray, cfg: FirmsSection, types: np.ndarray,
                      domains: np.ndarray, zones_for: list[np.ndarray],
                      markets: Markets) -> dict[str, np.ndarray]:
     """Size, TRL, capability, finance, industry and zone for firms of the given types.
+
+    ``u`` holds five uniforms per firm (rows: size, TRL, capability, zone, industry); every
+    attribute comes by inversion of its own uniform, so one block draw serves them all.
 
     A firm located in a candidate zone (share ``zone_share``) sits in one whose theme covers
     its domain, as industrial parks cluster by theme; where no zone covers the domain it is
@@ -79,36 +83,63 @@ def _draw_attributes(rng: np.random.Generator, cfg: FirmsSection, types: np.ndar
     alpha = cfg.size_tail_alpha
     smin = np.array([cfg.size_min[t] for t in FIRM_TYPES])[types]
     # Pareto(alpha) with scale smin by inversion; capped to keep sums finite at alpha ~ 1.
-    size = np.minimum(smin * (1.0 - rng.random(k)) ** (-1.0 / alpha), 2e5)
-    trl_mean = np.array([cfg.trl_mean[t] for t in FIRM_TYPES])[types]
-    trl = (1 + rng.binomial(8, (trl_mean - 1.0) / 8.0)).astype(np.int8)
-    # Capability grows weakly with size (log) around a Beta(2, 2) spread.
-    capability = np.clip(rng.beta(2.0, 2.0, k) + 0.05 * np.log10(size), 0.0, 1.0)
+    size = np.minimum(smin * (1.0 - u[0]) ** (-1.0 / alpha), 2e5)
+    # TRL = 1 + Binomial(8, (mean - 1) / 8) by inversion of its distribution function
+    trl = np.empty(k, dtype=np.int8)
+    for t, name in enumerate(FIRM_TYPES):
+        rows = np.flatnonzero(types == t)
+        if rows.size:
+            trl[rows] = 1 + _categorical(u[1, rows],
+                                         _binomial_pmf(8, (cfg.trl_mean[name] - 1.0) / 8.0))
+    # Capability grows weakly with size (log) around a Beta(2, 2) spread; the Beta(2, 2)
+    # quantile function is closed-form: F(x) = 3x^2 - 2x^3 gives x = 1/2 - sin(asin(1-2u)/3).
+    beta22 = 0.5 - np.sin(np.arcsin(1.0 - 2.0 * u[2]) / 3.0)
+    capability = np.clip(beta22 + 0.05 * np.log10(size), 0.0, 1.0)
     finance = cfg.finance_per_employee_yuan * size**cfg.finance_size_exponent
-    in_zone = rng.random(k) < cfg.zone_share
-    pick = rng.random(k)
+    # one uniform places the firm: below zone_share it is in a zone, and where it falls in
+    # [0, zone_share) picks the zone (uniformly among those covering its domain)
+    in_zone = u[3] < cfg.zone_share
+    pick = u[3] / max(cfg.zone_share, 1e-300)
     zone = np.full(k, -1, dtype=np.int16)
     for d, choices in enumerate(zones_for):
         rows = np.flatnonzero(in_zone & (domains == d))
         if choices.size and rows.size:
-            zone[rows] = choices[(pick[rows] * choices.size).astype(np.int64)]
+            zone[rows] = choices[np.minimum((pick[rows] * choices.size).astype(np.int64),
+                                            choices.size - 1)]
     industry = (markets.first[domains]
-                + (rng.random(k) * markets.count[domains]).astype(np.int64)).astype(np.int16)
+                + (u[4] * markets.count[domains]).astype(np.int64)).astype(np.int16)
     return {"size": size, "trl": trl, "capability": capability, "finance": finance,
             "zone": zone, "industry": industry}
 
 
+def _binomial_pmf(n: int, p: float) -> np.ndarray:
+    return np.array([math.comb(n, j) * p**j * (1 - p) ** (n - j) for j in range(n + 1)])
+
+
+def _categorical(u: np.ndarray, p: np.ndarray) -> np.ndarray:
+    """Category index with probabilities ``p`` by inversion of ``u``."""
+    cdf = np.cumsum(p) / np.sum(p)
+    out = np.zeros(u.shape, dtype=np.intp)
+    for c in cdf[:-1]:       # a few comparisons: faster than a binary search per firm
+        out += u >= c
+    return out
+
+
 def generate_firms(cfg: FirmsSection, zones_for: list[np.ndarray], markets: Markets,
                    capacity: int, rng: np.random.Generator) -> FirmPopulation:
-    """Draw the initial population; arrays have room for ``capacity`` firms."""
+    """Draw the initial population; arrays have room for ``capacity`` firms.
+
+    One block of eight uniforms per firm (type, domain, potential, then the five of
+    :func:`_draw_attributes`), each attribute by inversion of its distribution."""
     n = cfg.n
     capacity = max(capacity, n)
     type_p = np.array([cfg.type_shares[t] for t in FIRM_TYPES])
     dom_p = np.array([cfg.domain_shares[d] for d in DOMAINS])
-    types = rng.choice(len(FIRM_TYPES), size=n, p=type_p).astype(np.int8)
-    domains = rng.choice(len(DOMAINS), size=n, p=dom_p).astype(np.int8)
-    attrs = _draw_attributes(rng, cfg, types, domains, zones_for, markets)
-    potential = rng.random(n) < cfg.potential_adopter_share
+    u = rng.random((8, n))
+    types = _categorical(u[0], type_p).astype(np.int8)
+    domains = _categorical(u[1], dom_p).astype(np.int8)
+    potential = u[2] < cfg.potential_adopter_share
+    attrs = _draw_attributes(u[3:], cfg, types, domains, zones_for, markets)
 
     def full(dtype, fill, values=None):
         arr = np.full(capacity, fill, dtype=dtype)
@@ -150,14 +181,15 @@ def add_firms(firms: FirmPopulation, cfg: FirmsSection, domains: np.ndarray,
         return np.empty(0, dtype=np.int64)
     idx = np.arange(firms.n, firms.n + k)
     types = np.full(k, FIRM_TYPES.index("startup"), dtype=np.int8)
-    attrs = _draw_attributes(rng, cfg, types, domains, zones_for, markets)
+    u = rng.random((6, k))
+    attrs = _draw_attributes(u[:5], cfg, types, domains, zones_for, markets)
     firms.type[idx] = types
     firms.domain[idx] = domains
     for name, values in attrs.items():
         getattr(firms, name)[idx] = values
     # Firms that move in for the programme's opportunities bring deployable technology.
     firms.trl[idx] = np.minimum(firms.trl[idx] + 1, 9)
-    firms.potential[idx] = rng.random(k) < cfg.potential_adopter_share
+    firms.potential[idx] = u[5] < cfg.potential_adopter_share
     firms.attracted[idx] = True
     firms.n += k
     return idx

@@ -34,6 +34,10 @@ from .scenarios import FAIL_REASONS, IMPLEMENTATION, RELEASE
 if TYPE_CHECKING:
     from .model import ScenarioModel
 
+# _HAS_BIT[bit]: the uint8 values that have that bit set
+_HAS_BIT = {bit: (np.arange(256) & bit) > 0 for bit in SERVICE_BITS.values()}
+_NONE_SERVED = np.zeros(256, dtype=np.int64)
+
 TARGETS = ("super_scenarios", "technologies_promoted", "firms_attracted", "firms_served")
 
 FUNNEL_COLUMNS = ["step", "date", "stage", "entered", "left", "failed", "waiting",
@@ -116,24 +120,27 @@ class Indicators:
         appr = sum(a.appropriated - b["ledger"][k][0] for k, a in ledger.items())
         comm = sum(a.committed - b["ledger"][k][1] for k, a in ledger.items())
         spent = sum(a.spent - b["ledger"][k][2] for k, a in ledger.items())
-        adopted = firms.adopted[:n]
-        by_domain = np.bincount(firms.domain[:n][adopted], minlength=len(DOMAINS))
+        by_domain = m.adopters_by_domain          # counted as firms adopt (model.py)
+        # firms served per service: one count of the served_via bit patterns
+        via = (np.bincount(firms.served_via[:n], minlength=256) if firms.served_via[:n].any()
+               else _NONE_SERVED)
         row: dict[str, Any] = {
             "step": step,
             "date": date,
             "super_scenarios": int(m.zones.is_super.sum()),
             "technologies_promoted": m.techs.promoted_since(0),
             "firms_attracted": int(m.firms_attracted),
-            "firms_served": int(firms.served[:n].sum()),
+            "firms_served": int(np.count_nonzero(firms.served[:n])),
             "scenarios_submitted": int((~book.flagship).sum() - b["submitted"]),
             "scenarios_released": self._released_cum,
             "pilots_started": self._pilots_cum,
             "demonstrations": int(m.demonstrations - b["demonstrations"]),
             "procurements": int(m.procurements - b["procurements"]),
             "market_opportunity_released_yuan": m.opportunity_released - b["opportunity"],
-            "adopters": int(adopted.sum()),
-            "adopters_seeded": int(adopted[m.seeded].sum()) if m.seeded.size else 0,
-            "adopters_technology": int((firms.adopted_tech[:n] >= 0).sum()),
+            "adopters": int(by_domain.sum()),
+            "adopters_seeded": (int(np.count_nonzero(firms.adopted[m.seeded]))
+                                if m.seeded.size else 0),
+            "adopters_technology": m.technology_adopters,
             "technologies_demonstrated": int(m.techs.n - b["techs"]),
             "pilots_subsidised": self._subsidised_cum,
             **{f"demonstrations_{d}": int(v) for d, v in zip(
@@ -155,7 +162,7 @@ class Indicators:
             **{f"failed_{r}": int(book.failed_by_reason[r] - b["failed"][r])
                for r in FAIL_REASONS},
             **{f"served_{k}": int(v) for k, v in m.services.items()},
-            **{f"firms_served_{k}": int(np.count_nonzero(firms.served_via[:n] & bit))
+            **{f"firms_served_{k}": int(via[_HAS_BIT[bit]].sum())
                for k, bit in SERVICE_BITS.items()},
             "events_held": self._events_cum,
         }

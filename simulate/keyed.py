@@ -7,8 +7,10 @@ where the policy makes them differ: one extra scenario in one arm shifts nothing
 
 * :func:`uniform` — vectorised U[0, 1) from a SplitMix64 hash of the keys (Steele, Lea &
   Flood 2014, the finaliser used to seed xoshiro generators), for yes/no decisions and picks;
-* :func:`generator` — a numpy ``Generator`` seeded from the same keys, for a small batch of
-  draws from other distributions (a new scenario's attributes, an arriving firm).
+* :func:`poisson_quantile` and inverse distribution functions turn such uniforms into counts
+  and attributes (every owner's needs of a month in one vectorised call);
+* :func:`generator` — a numpy ``Generator`` seeded from the same keys, for a batch of draws
+  from other distributions (an owner's temperament, the arriving firms of a month).
 
 Firm-level draws each step (diffusion) come from fixed-size blocks instead (``diffusion.py``):
 position in the block is the firm index, which is the same key.
@@ -17,6 +19,7 @@ position in the block is the firm index, which is the same key.
 from __future__ import annotations
 
 import functools
+import math
 import zlib
 
 import numpy as np
@@ -95,6 +98,32 @@ def uniform_scalar(seed: int, purpose: str, *keys: int) -> float:
     return (h >> 11) * 2.0**-53
 
 
+def poisson_quantile(u: np.ndarray, mu: np.ndarray | float) -> np.ndarray:
+    """Poisson(mu) by inversion of a uniform: the smallest k with P(K <= k) > u (int64).
+
+    Lets a keyed uniform stand for a Poisson count, so that many counts (every owner's needs
+    of a month, every domain's arrivals) come from one vectorised draw."""
+    u = np.asarray(u, dtype=np.float64)
+    mu_arr = np.broadcast_to(np.asarray(mu, dtype=np.float64), u.shape)
+    out = np.zeros(u.shape, dtype=np.int64)
+    for m in np.unique(mu_arr):          # a few distinct rates (owner kinds, domains)
+        rows = mu_arr == m
+        out[rows] = np.searchsorted(_poisson_cdf(float(m)), u[rows], side="right")
+    return out
+
+
+@functools.lru_cache(maxsize=4096)
+def _poisson_cdf(mu: float) -> np.ndarray:
+    """P(K <= k) for k = 0, 1, ... until the tail is below 1e-16 of it."""
+    if mu <= 0:
+        return np.ones(1)
+    top = int(mu + 12.0 * math.sqrt(mu) + 25.0)
+    pmf = [math.exp(k * math.log(mu) - mu - math.lgamma(k + 1.0)) for k in range(top)]
+    cdf = np.cumsum(pmf)
+    cdf.flags.writeable = False
+    return cdf
+
+
 def generator(seed: int, purpose: str, *keys: int) -> np.random.Generator:
     """A generator for one entity's draws (independent of every other entity's)."""
     words = [int(seed) & 0xFFFFFFFF, (int(seed) >> 32) & 0xFFFFFFFF, purpose_key(purpose)]
@@ -111,8 +140,15 @@ class KeyedRandom:
     def uniform(self, purpose: str, *keys: np.ndarray | int) -> np.ndarray:
         return uniform(self.seed, purpose, *keys)
 
+    def uniform_scalar(self, purpose: str, *keys: int) -> float:
+        return uniform_scalar(self.seed, purpose, *keys)
+
     def generator(self, purpose: str, *keys: int) -> np.random.Generator:
         return generator(self.seed, purpose, *keys)
+
+    def hash_keys(self, purpose: str, *keys: np.ndarray | int) -> np.ndarray:
+        """64-bit entity keys for many entities at once (``key`` broadcast over arrays)."""
+        return hash_keys(self.seed, purpose, *keys)
 
     def key(self, purpose: str, *keys: int) -> np.uint64:
         """A 64-bit entity key (e.g. a scenario's), for keying its later draws."""

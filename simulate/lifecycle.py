@@ -128,14 +128,14 @@ def match(model: ScenarioModel, events: np.ndarray) -> None:
         open_slots = np.maximum(book.slots[idx] - book.filled[idx], 0)
         # one keyed uniform per (scenario, month, slot): slot j fills if u_j < p
         max_slots = int(open_slots.max()) if open_slots.size else 0
+        # all scenarios' slot draws in one call (the same values as one call per scenario)
+        u_all = model.keyed.uniform("slot", book.key[idx][:, None], m,
+                                    np.arange(max_slots)[None, :])
+        fills = ((u_all < p_slot[:, None])
+                 & (np.arange(max_slots)[None, :] < open_slots[:, None])).sum(axis=1)
         pools = None
-        for s, n_open, p in zip(idx, open_slots, p_slot, strict=True):
-            if n_open == 0:
-                continue
-            u = model.keyed.uniform("slot", book.key[s], m, np.arange(max_slots))[:n_open]
-            k = int((u < p).sum())
-            if k == 0:
-                continue
+        for s, k in zip(idx[fills > 0], fills[fills > 0], strict=True):
+            k = int(k)
             if pools is None:
                 pools = _supplier_pools(model)
             pool_trl, pool_idx = pools[int(book.domain[s])]
@@ -166,12 +166,12 @@ def _supplier_pools(model: ScenarioModel) -> list[tuple[np.ndarray, np.ndarray]]
     firms, n = model.firms, model.firms.n
     ok = model.supplier_type_mask[firms.type[:n]] & (
         firms.capability[:n] >= model.config.lifecycle.min_capability)
-    pools = []
-    for d in range(model.n_domains):
-        members = np.flatnonzero(ok & (firms.domain[:n] == d))
-        order = np.argsort(firms.trl[members], kind="stable")
-        pools.append((firms.trl[members][order], members[order]))
-    return pools
+    members = np.flatnonzero(ok)
+    # one stable sort by (domain, TRL, index) instead of one pass per domain
+    members = members[np.lexsort((firms.trl[members], firms.domain[members]))]
+    bounds = np.searchsorted(firms.domain[members], np.arange(model.n_domains + 1))
+    trl = firms.trl[members]
+    return [(trl[a:b], members[a:b]) for a, b in zip(bounds[:-1], bounds[1:], strict=True)]
 
 
 def start_pilots(model: ScenarioModel, idx: np.ndarray) -> None:

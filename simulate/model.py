@@ -19,7 +19,7 @@ from __future__ import annotations
 import mesa
 import numpy as np
 from . import lifecycle
-from .agents import Funder, ScenarioOwner
+from .agents import Funder, ScenarioOwner, need_counts, submit_needs
 from .attraction import attract
 from .config import (
     DOMAINS,
@@ -30,8 +30,8 @@ from .config import (
     month_label,
 )
 from .diffusion import (
+    Diffusion,
     TechnologyRegistry,
-    diffusion_step,
     same_market_network,
     seed_adopters,
 )
@@ -94,10 +94,12 @@ class ScenarioModel(mesa.Model):
                                      if config.switches.attraction else 0)
         self.firms = generate_firms(config.firms, self.zones.zones_for, self.markets, capacity,
                                     self.streams["firms"])
-        # A technology's market: its supplier's industry, or its domain (market_scope).
-        by_industry = config.diffusion.market_scope == "industry"
-        self.n_markets = self.markets.n if by_industry else self.n_domains
-        self.market = (self.firms.industry if by_industry else self.firms.domain).astype(np.int64)
+        # A technology's market: its supplier's industry, or its domain (market_scope); the
+        # choice is made here once (arrivals take their market from the same column).
+        self.market_source = "industry" if config.diffusion.market_scope == "industry" \
+            else "domain"
+        self.n_markets = self.markets.n if self.market_source == "industry" else self.n_domains
+        self.market = getattr(self.firms, self.market_source).astype(np.intp)
         # The network is built only when diffusion uses it (docking does not).
         uses_network = (config.switches.diffusion and config.diffusion.network_weight > 0
                         and config.firms.network_degree > 0)
@@ -105,12 +107,18 @@ class ScenarioModel(mesa.Model):
                                       config.firms.network_homophily, self.streams["network"])
                         if uses_network else _empty_network(self.firms.capacity))
         self.market_network = same_market_network(self.network, self.market)
-        self.network_degree = np.asarray(self.market_network.sum(axis=1)).ravel()
         self.supplier_type_mask = np.isin(np.arange(len(FIRM_TYPES)), SUPPLIER_TYPES)
         self.seeded = np.empty(0, dtype=np.int64)
         if config.diffusion.seed_adopter_share > 0:
             self.seeded = seed_adopters(self.firms, config.diffusion.seed_adopter_share,
                                         self.streams["seed_adopters"])
+        self.diffusion = Diffusion(self.firms, self.market, self.n_markets,
+                                   self.market_network, self.zones.n)
+        # Adopters counted as they adopt (firms never un-adopt), for the indicators.
+        n = self.firms.n
+        self.adopters_by_domain = np.bincount(self.firms.domain[:n][self.firms.adopted[:n]],
+                                              minlength=self.n_domains)
+        self.technology_adopters = int(np.count_nonzero(self.firms.adopted_tech[:n] >= 0))
 
         # --- agents: scenario owners and the funder (Mesa agents) ------------------------
         self.owner_agents = [ScenarioOwner(self, i, spec)
@@ -156,26 +164,34 @@ class ScenarioModel(mesa.Model):
         self.book.reset_step_counters()
         self._fiscal_calendar()
         if cfg.switches.solicitation:
-            for owner in self.owner_agents:             # 场景征集
-                owner.submit_needs()
-        lifecycle.select(self)                          # 遴选打磨
-        lifecycle.release(self)                         # 发布对接: lists
+            submit_needs(self, self.owner_agents, need_counts(self))   # 场景征集
+        # With no scenario in the book (the docking set-up) the stages have nothing to do.
+        if self.book.size:
+            lifecycle.select(self)                      # 遴选打磨
+            lifecycle.release(self)                     # 发布对接: lists
         self._flagships()
-        self.events_by_domain = hold_events(self)
-        lifecycle.match(self, self.events_by_domain)                   # 发布对接: matching → pilots start
-        lifecycle.finish_pilots(self)                   # 落地示范
-        lifecycle.evaluate(self)                        # 跟踪评估
+        if self.book.size:
+            self.events_by_domain = hold_events(self)
+            lifecycle.match(self, self.events_by_domain)  # 发布对接: matching → pilots start
+            lifecycle.finish_pilots(self)               # 落地示范
+            lifecycle.evaluate(self)                    # 跟踪评估
+        else:
+            self.events_by_domain = np.zeros(self.n_domains, dtype=np.int64)
+            self.funder.events_this_step = 0
         if cfg.switches.diffusion:
-            diffusion_step(self.firms, self.market, self.n_markets, self.market_network,
-                           self.network_degree, self.techs, cfg.diffusion, self.dt_years,
-                           self.streams["diffusion"], self.zones.n)
+            new = self.diffusion.step(self.techs, cfg.diffusion, self.dt_years,
+                                      self.streams["diffusion"])
+            if new.size:
+                self.adopters_by_domain += np.bincount(self.firms.domain[new],
+                                                       minlength=self.n_domains)
+                with_tech = new[self.firms.adopted_tech[new] >= 0]
+                self.technology_adopters += int(with_tech.size)
+                self.zones.add_adopters(self.firms.zone[with_tech], self.firms.domain[with_tech])
         self.techs.update_promotion(self.month, cfg.diffusion.min_adopters_for_promotion)
         if cfg.switches.attraction:
             self.firms_attracted += attract(self)
-        n = self.firms.n
-        self.zones.update(self.firms.zone[:n], self.firms.domain[:n],
-                          self.firms.adopted_tech[:n] >= 0, self.month,
-                          cfg.super_scenario.min_demonstrations, cfg.super_scenario.min_adopters)
+        self.zones.update_status(self.month, cfg.super_scenario.min_demonstrations,
+                                 cfg.super_scenario.min_adopters)
         self.month += self.dt_months
 
     # ------------------------------------------------------------------ helpers
@@ -221,9 +237,8 @@ class ScenarioModel(mesa.Model):
 
     def register_arrivals(self, new: np.ndarray) -> None:
         """Markets of firms that just arrived (they join no network ties)."""
-        by_industry = self.config.diffusion.market_scope == "industry"
-        src = self.firms.industry if by_industry else self.firms.domain
-        self.market[new] = src[new]
+        self.market[new] = getattr(self.firms, self.market_source)[new]
+        self.diffusion.add_firms(new)
 
     def _flagships(self) -> None:
         fl = self.config.flagship

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import copy
 import csv
+import functools
 import tomllib
 from dataclasses import dataclass
 from importlib import resources
@@ -38,7 +40,15 @@ def data_path(name: str) -> Path:
 
 
 def load_programme() -> dict:
-    with open(data_path("programme.toml"), "rb") as fh:
+    """The shipped programme data (a fresh copy each call; parsed once per process and
+    file version, since every model of a sweep reads the same file)."""
+    path = data_path("programme.toml")
+    return copy.deepcopy(_parsed_toml(str(path), path.stat().st_mtime_ns))
+
+
+@functools.lru_cache(maxsize=8)
+def _parsed_toml(path: str, mtime_ns: int) -> dict:
+    with open(path, "rb") as fh:
         return tomllib.load(fh)
 
 

@@ -54,11 +54,21 @@ class Zones:
         on = self.on_theme(zone, domain)
         np.add.at(self.demonstrations, np.asarray(zone)[on], 1)
 
-    def update(self, firm_zone: np.ndarray, firm_domain: np.ndarray, adopted_demonstrated:
-               np.ndarray, month: int, min_demonstrations: int, min_adopters: int) -> None:
-        located = adopted_demonstrated & self.on_theme(firm_zone, firm_domain)
-        self.adopters = np.bincount(firm_zone[located], minlength=self.n)[: self.n]
+    def add_adopters(self, firm_zone: np.ndarray, firm_domain: np.ndarray) -> None:
+        """Count firms that just adopted a demonstrated technology (incremental form of the
+        recount in :meth:`update`: firms never un-adopt)."""
+        located = self.on_theme(firm_zone, firm_domain)
+        self.adopters += np.bincount(np.asarray(firm_zone)[located], minlength=self.n)[: self.n]
+
+    def update_status(self, month: int, min_demonstrations: int, min_adopters: int) -> None:
+        """Zones that reach both thresholds become super scenarios (and stay so)."""
         now = (self.demonstrations >= min_demonstrations) & (self.adopters >= min_adopters)
         newly = now & ~self.is_super
         self.super_since[newly] = month
         self.is_super |= now
+
+    def update(self, firm_zone: np.ndarray, firm_domain: np.ndarray, adopted_demonstrated:
+               np.ndarray, month: int, min_demonstrations: int, min_adopters: int) -> None:
+        located = adopted_demonstrated & self.on_theme(firm_zone, firm_domain)
+        self.adopters = np.bincount(firm_zone[located], minlength=self.n)[: self.n]
+        self.update_status(month, min_demonstrations, min_adopters)

@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 from changjing.simulate import Config, ScenarioModel
 from changjing.simulate.attraction import recent_opportunity
+from changjing.simulate.scenarios import FAILED
 
 
 def _withdrawal_share(step_months: int) -> tuple[float, int]:
@@ -50,7 +51,8 @@ def test_opportunity_memory_is_twelve_months():
     model = ScenarioModel(Config().with_overrides({"firms.n": 500}), seed=1)
     model.run_for(14)
     book = model.book
-    released = np.flatnonzero(book.released >= 0)[:2]
+    # two released scenarios that have not failed (failed ones never count as opportunity)
+    released = np.flatnonzero((book.released >= 0) & (book.stage != FAILED))[:2]
     book.set("released", released, -(10**6))
     before = recent_opportunity(model).sum()
     book.set("released", released[:1], model.month - 12)
