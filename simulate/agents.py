@@ -101,25 +101,16 @@ def submit_needs(model: ScenarioModel, owners: list[ScenarioOwner], counts: np.n
     u = model.keyed.uniform("need_attributes", o_idx[:, None], month, j[:, None],
                             np.arange(8)[None, :])
     # domain: the owner's domains as a padded table of cumulative weights
-    width = max(o.domains.size for o in owners)
-    doms = np.zeros((len(owners), width), dtype=np.int64)
-    cum = np.ones((len(owners), width))
-    w_all = np.array(list(pol.domain_priority.values()))
-    for r, o in enumerate(owners):
-        w = w_all[o.domains]
-        doms[r, : o.domains.size] = o.domains
-        cum[r, : o.domains.size] = (np.cumsum(w) / w.sum() if w.sum() > 0
-                                    else np.arange(1, w.size + 1) / w.size)
-    n_dom = np.array([o.domains.size for o in owners])[pos]
-    choice = np.minimum((u[:, 0, None] >= cum[pos]).sum(axis=1), n_dom - 1)
-    domain = doms[pos, choice]
+    doms, cum, n_dom, risk = _owner_tables(model)
+    row = np.array([o.index for o in owners])[pos]
+    choice = np.minimum((u[:, 0, None] >= cum[row]).sum(axis=1), n_dom[row] - 1)
+    domain = doms[row, choice]
     odds = cfg.zone_share / max(1 - cfg.zone_share, 1e-12) * pol.zone_priority
     zone_share = 1.0 if cfg.zone_share >= 1 else odds / (1 + odds)
     zone = np.array([model.zones.draw_for(int(d), zone_share, a, b)
                      for d, a, b in zip(domain, u[:, 1], u[:, 2], strict=True)])
     z = ndtri(np.clip(u[:, 3:6], 2.0**-54, None))      # standard normals by inversion
-    risk = np.array([o.risk_tolerance for o in owners])[pos]
-    req = (cfg.required_trl_cautious - cfg.required_trl_per_tolerance * risk
+    req = (cfg.required_trl_cautious - cfg.required_trl_per_tolerance * risk[row]
            + cfg.required_trl_sd * z[:, 0])
     model.book.add(
         month, owner=o_idx, domain=domain, zone=zone,
@@ -129,6 +120,28 @@ def submit_needs(model: ScenarioModel, owners: list[ScenarioOwner], counts: np.n
         req_trl=np.clip(np.rint(req), 3, 9).astype(np.int64),
         slots=1 + poisson_quantile(u[:, 6], cfg.extra_slots_mean),
         key=model.keyed.hash_keys("need", o_idx, month, j))
+
+
+def _owner_tables(model: ScenarioModel) -> tuple[np.ndarray, ...]:
+    """Per owner (by index): its domains and their cumulative priority weights (padded),
+    the number of domains and the risk tolerance — fixed for a run, so built once."""
+    cached = getattr(model, "_owner_need_tables", None)
+    if cached is not None:
+        return cached
+    owners = sorted(model.owner_agents, key=lambda o: o.index)
+    width = max(o.domains.size for o in owners)
+    doms = np.zeros((len(owners), width), dtype=np.int64)
+    cum = np.ones((len(owners), width))
+    w_all = np.array(list(model.config.policy.domain_priority.values()))
+    for r, o in enumerate(owners):
+        w = w_all[o.domains]
+        doms[r, : o.domains.size] = o.domains
+        cum[r, : o.domains.size] = (np.cumsum(w) / w.sum() if w.sum() > 0
+                                    else np.arange(1, w.size + 1) / w.size)
+    tables = (doms, cum, np.array([o.domains.size for o in owners]),
+              np.array([o.risk_tolerance for o in owners]))
+    model._owner_need_tables = tables
+    return tables
 
 
 class Funder(mesa.Agent):

@@ -50,9 +50,8 @@ def attract(model: ScenarioModel) -> int:
     # Poisson counts by inversion of keyed uniforms, all domains at once
     counts = poisson_quantile(model.keyed.uniform("arrivals", np.arange(model.n_domains),
                                                   model.month), rate)
-    for d in np.flatnonzero(counts):
+    for d in map(int, np.flatnonzero(counts)):
         k = int(counts[d])
-        d = int(d)
         u = model.keyed.uniform("settle", d, model.month, np.arange(k))
         for i in range(k):  # a handful of arrivals a month
             can_pay = model.funder.ledger.can_commit("attraction", incentive)

@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 from .firms import SERVICE_BITS
+from .keyed import hash_more, to_uniform
 from .scenarios import RELEASE
 
 if TYPE_CHECKING:
@@ -49,7 +50,7 @@ def allocate(n_events: int, demand: np.ndarray) -> np.ndarray:
 
 def hold_events(model: ScenarioModel) -> np.ndarray:
     """Hold this step's events; returns events per domain (and marks attendees served)."""
-    book, cfg, firms, n = model.book, model.config, model.firms, model.firms.n
+    book, cfg, firms = model.book, model.config, model.firms
     idx = book.in_stage(RELEASE)
     open_slots = np.maximum(book.slots[idx] - book.filled[idx], 0).astype(np.float64)
     w_dom = np.array(list(cfg.policy.domain_priority.values()))
@@ -61,26 +62,61 @@ def hold_events(model: ScenarioModel) -> np.ndarray:
     k = cfg.funding.firms_per_event
     if k == 0 or not per_domain.any():
         return per_domain
-    eligible_base = (model.supplier_type_mask[firms.type[:n]]
-                     & (firms.capability[:n] >= cfg.lifecycle.min_capability)
-                     & ~firms.busy[:n])
-    ids = np.arange(n)
+    # eligible suppliers of d: the capable suppliers of d (sorted by TRL, shared with the
+    # matching of this step) with the TRL the open scenarios need, not busy
+    pools = supplier_pools(model)
+    # theme[zone, d] with a last row of False for "elsewhere" (zone −1)
+    theme = np.vstack([model.zones.theme, np.zeros((1, model.n_domains), dtype=bool)])
+    firm_hash = _firm_hash(model)
     for d in np.flatnonzero(per_domain):
         in_d = idx[book.domain[idx] == d]
         need = int(book.req_trl[in_d][open_slots[book.domain[idx] == d] > 0].min())
-        pool = ids[eligible_base & (firms.domain[:n] == d) & (firms.trl[:n] >= need)]
+        pool_trl, pool_idx = pools[int(d)]
+        pool = pool_idx[np.searchsorted(pool_trl, need, side="left"):]
+        # (in TRL order: draws are keyed to the firm and the invited set does not depend on
+        # the order)
+        pool = pool[~firms.busy[pool]]
         if pool.size == 0:
             continue
-        weight = np.where(model.zones.on_theme(firms.zone[pool], np.full(pool.size, d)),
-                          cfg.policy.zone_priority, 1.0)
+        weight = np.where(theme[firms.zone[pool], d], cfg.policy.zone_priority, 1.0)
+        prefix = hash_more(firm_hash[pool], model.month, int(d))
+        take = min(k, pool.size)
         for j in range(int(per_domain[d])):
-            u = model.keyed.uniform("event_invite", pool, model.month, int(d), j)
-            # Efraimidis–Spirakis: the k largest u^(1/w) are a weighted sample without replacement.
-            score = np.where(weight > 0, np.log(np.maximum(u, 1e-300)) / np.maximum(weight, 1e-12),
-                             -np.inf)
-            take = min(k, pool.size)
-            guests = pool[np.argpartition(-score, take - 1)[:take]] if take < pool.size else pool
+            u = to_uniform(hash_more(prefix, j))   # keyed to (firm, month, domain, event)
+            if take < pool.size:
+                # Efraimidis–Spirakis: the k largest u^(1/w) are a weighted sample without
+                # replacement.
+                score = np.where(weight > 0,
+                                 np.log(np.maximum(u, 1e-300)) / np.maximum(weight, 1e-12),
+                                 -np.inf)
+                guests = pool[np.argpartition(-score, take - 1)[:take]]
+            else:
+                guests = pool
             firms.served[guests] = True
             firms.served_via[guests] |= SERVICE_BITS["matchmaking_event"]
             model.services["matchmaking_event"] += int(guests.size)
     return per_domain
+
+
+def _firm_hash(model: ScenarioModel) -> np.ndarray:
+    """hash_keys("event_invite", firm) for every firm slot, computed once per model: the
+    invitation draws continue it with (month, domain, event)."""
+    cached = getattr(model, "_event_firm_hash", None)
+    if cached is None:
+        cached = model.keyed.hash_keys("event_invite", np.arange(model.firms.capacity))
+        model._event_firm_hash = cached
+    return cached
+
+
+def supplier_pools(model: ScenarioModel) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Per domain: capable supplier firms sorted by TRL (``lifecycle._supplier_pools``),
+    computed once per step: events and matching read the same pools (TRL and the population
+    change only after matching)."""
+    cached = getattr(model, "_supplier_pools", None)
+    if cached is not None and cached[0] == (model.month, model.firms.n):
+        return cached[1]
+    from .lifecycle import _supplier_pools
+
+    pools = _supplier_pools(model)
+    model._supplier_pools = ((model.month, model.firms.n), pools)
+    return pools

@@ -83,6 +83,26 @@ def hash_keys(seed: int, purpose: str, *keys: np.ndarray | int) -> np.ndarray:
     return np.array([h], dtype=np.uint64) if arr is None else arr
 
 
+def hash_more(h: np.ndarray, *keys: np.ndarray | int) -> np.ndarray:
+    """Continue a hash from :func:`hash_keys` with more keys:
+    ``hash_more(hash_keys(s, p, a), b) == hash_keys(s, p, a, b)`` (a shared prefix of many
+    draws, e.g. the invitations of one domain's events in a month, is hashed once)."""
+    arr = np.asarray(h, dtype=np.uint64)
+    for k in keys:
+        if not isinstance(k, (np.ndarray, list, tuple)) or np.ndim(k) == 0:
+            arr = _mix(arr ^ np.uint64(_mix_int(int(k) & _MASK)))
+        else:
+            a = np.asarray(k)
+            a = a.astype(np.int64).astype(np.uint64) if a.dtype != np.uint64 else a
+            arr = _mix(arr ^ _mix(a))
+    return arr
+
+
+def to_uniform(h: np.ndarray) -> np.ndarray:
+    """U[0, 1) from hashes (53 random bits), as :func:`uniform` makes them."""
+    return (h >> np.uint64(11)).astype(np.float64) * 2.0**-53
+
+
 def uniform(seed: int, purpose: str, *keys: np.ndarray | int) -> np.ndarray:
     """U[0, 1) for each entity: 53 random bits of the keys' hash."""
     if not any(isinstance(k, (np.ndarray, list, tuple)) for k in keys):

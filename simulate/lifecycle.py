@@ -15,6 +15,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import numpy as np
+from .events import supplier_pools
 from .firms import SERVICE_BITS
 from .scenarios import (
     COMPLETED,
@@ -133,15 +134,18 @@ def match(model: ScenarioModel, events: np.ndarray) -> None:
                                     np.arange(max_slots)[None, :])
         fills = ((u_all < p_slot[:, None])
                  & (np.arange(max_slots)[None, :] < open_slots[:, None])).sum(axis=1)
-        pools = None
-        for s, k in zip(idx[fills > 0], fills[fills > 0], strict=True):
+        filling, n_fill = idx[fills > 0], fills[fills > 0]
+        if filling.size:
+            pools = supplier_pools(model)          # computed once a step (events.py)
+            # supplier picks keyed to (scenario, month, slot), all in one call
+            picks_all = model.keyed.uniform("supplier", book.key[filling][:, None], m,
+                                            np.arange(int(n_fill.max()))[None, :])
+        for s, k, picks in zip(filling, n_fill, picks_all if filling.size else [],
+                               strict=True):
             k = int(k)
-            if pools is None:
-                pools = _supplier_pools(model)
             pool_trl, pool_idx = pools[int(book.domain[s])]
             start = np.searchsorted(pool_trl, book.req_trl[s], side="left")
             candidates = pool_idx[start:]
-            picks = model.keyed.uniform("supplier", book.key[s], m, np.arange(k))
             for j in range(k):
                 free = candidates[~firms.busy[candidates]]
                 if free.size == 0:
@@ -167,8 +171,10 @@ def _supplier_pools(model: ScenarioModel) -> list[tuple[np.ndarray, np.ndarray]]
     ok = model.supplier_type_mask[firms.type[:n]] & (
         firms.capability[:n] >= model.config.lifecycle.min_capability)
     members = np.flatnonzero(ok)
-    # one stable sort by (domain, TRL, index) instead of one pass per domain
-    members = members[np.lexsort((firms.trl[members], firms.domain[members]))]
+    # one stable sort by (domain, TRL, index) instead of one pass per domain: a 16-bit key,
+    # which numpy sorts by radix
+    key = firms.domain[members].astype(np.int16) * 16 + firms.trl[members]
+    members = members[np.argsort(key, kind="stable")]
     bounds = np.searchsorted(firms.domain[members], np.arange(model.n_domains + 1))
     trl = firms.trl[members]
     return [(trl[a:b], members[a:b]) for a, b in zip(bounds[:-1], bounds[1:], strict=True)]
@@ -214,7 +220,7 @@ def start_pilots(model: ScenarioModel, idx: np.ndarray) -> None:
             model.funder.ledger.release("pilot_subsidies", subsidy)
             _abandon(model, s, suppliers, lab, "supplier_finance")
             continue
-        dropped = np.setdiff1d(suppliers, able)
+        dropped = np.setdiff1d(suppliers, able) if able.size < suppliers.size else able[:0]
         if dropped.size:
             firms.busy[dropped] = False
             book.drop_suppliers(np.full(dropped.size, s), dropped)
