@@ -175,3 +175,63 @@ def test_worker_memory_flat_2000_runs(benchmark):
     assert info["runs"] == n
     if growth > 40:
         print(f"SHORTFALL: worker memory grew {growth:.0f} MB over {n} runs")
+
+
+def _store_bytes(folder: Path) -> bytes:
+    """The results of a sweep store as bytes (timeseries, funnel and budget in run order)."""
+    from changjing.simulate.store import ResultStore
+
+    store = ResultStore(folder)
+    try:
+        parts = [store.timeseries(), store.funnel(), store.budget()]
+        return b"".join(p.sort_values(list(p.columns[:2])).to_csv(index=False).encode()
+                        for p in parts)
+    finally:
+        store.close()
+
+
+def test_sweep_throughput_goals(benchmark, tmp_path_factory):
+    """Issue 12 sweep goals, measured on CHANGJING_BENCH_SWEEP_RUNS default runs (20,000
+    firms; default 60): executor + store overhead < 5 % of model time (the in-process sweep
+    against the same runs called directly), speed-up with 2 workers >= 1.9x (2-worker pool
+    against the 1-worker sweep), 10,000 runs projected <= 6 min on 2 cores, and results
+    byte-identical with 1 and 2 workers (asserted).  Misses print SHORTFALL."""
+    import os
+    import time
+
+    n = int(os.environ.get("CHANGJING_BENCH_SWEEP_RUNS", "60"))
+    root = tmp_path_factory.mktemp("throughput")
+    path = root / "exp.toml"
+    path.write_text(EXPERIMENT.replace(f"replications = {RUNS // 2}",
+                                       f"replications = {n // 2}"), encoding="utf-8")
+    exp = load_experiment(path)
+    info: dict = {}
+
+    def go():
+        t = time.perf_counter()
+        _direct(exp)
+        info["direct_s"] = time.perf_counter() - t
+        for workers, name in ((1, "one"), (2, "two")):
+            t = time.perf_counter()
+            assert sweep(exp, root / name, workers=workers).ok == exp.n_runs
+            info[f"sweep_{workers}_s"] = time.perf_counter() - t
+
+    benchmark.group = "sweep throughput goals"
+    benchmark.pedantic(go, rounds=1, iterations=1)
+    same = _store_bytes(root / "one") == _store_bytes(root / "two")
+    overhead = info["sweep_1_s"] / info["direct_s"] - 1
+    speedup = info["sweep_1_s"] / info["sweep_2_s"]
+    projected = info["sweep_2_s"] / exp.n_runs * 10_000
+    load = os.getloadavg()[0]
+    info.update({"runs": exp.n_runs, "overhead": overhead, "speedup_2_workers": speedup,
+                 "projected_10000_runs_s": projected, "byte_identical": same,
+                 "load_average": load})
+    benchmark.extra_info.update(info)
+    print(f"\n{exp.n_runs} runs (load average {load:.1f}): direct {info['direct_s']:.1f} s, "
+          f"sweep 1 worker {info['sweep_1_s']:.1f} s, 2 workers {info['sweep_2_s']:.1f} s")
+    for ok, text in ((overhead < 0.05, f"executor + store overhead {overhead:+.1%}; goal < 5 %"),
+                     (speedup >= 1.9, f"2-worker speed-up {speedup:.2f}x; goal >= 1.9x"),
+                     (projected <= 360, f"10,000 runs projected {projected / 60:.1f} min on 2 "
+                                        "workers; goal <= 6 min")):
+        print(text if ok else f"SHORTFALL: {text}")
+    assert same, "results differ between 1 and 2 workers"

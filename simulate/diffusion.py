@@ -131,6 +131,8 @@ class Diffusion:
         mkt = self.market[:n]
         self.m = np.bincount(mkt[pot], minlength=n_markets).astype(np.int64)
         self.a = np.bincount(mkt[pot & adopted], minlength=n_markets).astype(np.int64)
+        # potential adopters that have not adopted (kept as they adopt or arrive)
+        self.waiting = firms.potential & ~firms.adopted
         self.uses_network = network.nnz > 0
         if self.uses_network:
             self.degree = np.diff(network.indptr).astype(np.float64)
@@ -145,6 +147,7 @@ class Diffusion:
         """Firms that just arrived (they join no network ties)."""
         firms = self.firms
         self.zone_row[idx] = np.where(firms.zone[idx] >= 0, firms.zone[idx], self.n_zones)
+        self.waiting[idx] = firms.potential[idx] & ~firms.adopted[idx]
         pot = idx[firms.potential[idx]]
         self.m += np.bincount(self.market[pot], minlength=self.n_markets)
         self.a += np.bincount(self.market[pot[firms.adopted[pot]]], minlength=self.n_markets)
@@ -185,7 +188,7 @@ class Diffusion:
         internal_max = (w + (1 - w) * share_market) if use_net else share_market
         h_max = _hazard((p_max + q * internal_max) * dt_years, cfg.hazard)
         h_max[~open_market] = -1.0                      # closed market: nobody adopts
-        cand = np.flatnonzero((u[:n] < h_max[mkt]) & firms.potential[:n] & ~firms.adopted[:n])
+        cand = np.flatnonzero((u[:n] < h_max[mkt]) & self.waiting[:n])
         if cand.size == 0:
             return cand
         m_c = mkt[cand]
@@ -195,10 +198,15 @@ class Diffusion:
             deg = self.degree[cand]
             share_nbr = np.divide(self.nbr[cand], deg, out=internal.copy(), where=deg > 0)
             internal = w * share_nbr + (1 - w) * internal
-        p_i = (p * (1 + cfg.local_demonstration_gain * self.shown[self.zone_row[cand], m_c])
-               if local else np.full(cand.size, p))
-        hazard = _hazard((p_i + q * internal) * dt_years, cfg.hazard)
-        hit = u[cand] < hazard
+        if use_net or local:
+            p_i = (p * (1 + cfg.local_demonstration_gain * self.shown[self.zone_row[cand], m_c])
+                   if local else np.full(cand.size, p))
+            hazard = _hazard((p_i + q * internal) * dt_years, cfg.hazard)
+            hit = u[cand] < hazard
+        else:   # mean field within markets: the bound is the hazard (docking)
+            p_i = np.full(cand.size, p)
+            hazard = h_max[m_c]
+            hit = np.ones(cand.size, dtype=bool)
         new, v = cand[hit], u[cand][hit] / hazard[hit]
         if new.size:
             # Markets without technologies (docking: no demonstration required) adopt
@@ -218,6 +226,7 @@ class Diffusion:
     def _adopted(self, new: np.ndarray) -> None:
         """Update the counts for firms that just adopted (all potential adopters)."""
         self.a += np.bincount(self.market[new], minlength=self.n_markets)
+        self.waiting[new] = False
         if self.uses_network and new.size:
             indptr, indices = self.network.indptr, self.network.indices
             starts, stops = indptr[new], indptr[new + 1]
