@@ -64,24 +64,38 @@ def run_one(run_id: int, config: dict[str, Any], seed: int,
         os._exit(70)
     try:
         from .config import parse_config
-        from .runner import run
+        from .memory import release_model
+        from .model import ScenarioModel
 
-        result = run(parse_config(config, f"run {run_id}"), seed)
-        ts = result.timeseries
-        funnel = result.funnel
+        # The model's own records, read without building DataFrames (a run's outputs are a
+        # few hundred numbers; pandas would cost a noticeable share of a 20,000-firm run).
+        model = ScenarioModel(parse_config(config, f"run {run_id}"), seed)
+        while model.running:
+            model.step()
+        mv, tables = model.datacollector.model_vars, model.datacollector.tables
+        steps = np.asarray(mv["step"])
+        values = (np.column_stack([np.asarray(mv[k], dtype=np.float64) for k in outputs])
+                  if outputs else np.empty((steps.size, 0)))
+        dates = list(mv["date"])
+        f = {k: np.asarray(v) for k, v in tables["funnel"].items()}
         totals = []
-        for stage, g in funnel.groupby("stage", sort=False):
-            left = g["left"].sum() + g["failed"].sum()
-            spent = (g["mean_months_spent"].fillna(0) * (g["left"] + g["failed"])).sum()
-            totals.append((stage, int(g["entered"].sum()), int(g["left"].sum()),
-                           int(g["failed"].sum()), int(g["waiting"].iloc[-1]),
+        for stage in dict.fromkeys(tables["funnel"]["stage"]):     # stages in order
+            sel = f["stage"] == stage
+            lf = f["left"][sel] + f["failed"][sel]
+            left = int(lf.sum())
+            spent = (np.nan_to_num(f["mean_months_spent"][sel].astype(np.float64), nan=0.0)
+                     * lf).sum()
+            totals.append((stage, int(f["entered"][sel].sum()), int(f["left"][sel].sum()),
+                           int(f["failed"][sel].sum()), int(f["waiting"][sel][-1]),
                            float(spent / left) if left else None))
-        last = result.budget[result.budget["step"] == result.budget["step"].max()]
-        budget = [(r.instrument, float(r.appropriated_yuan), float(r.committed_yuan),
-                   float(r.spent_yuan)) for r in last.itertuples()]
-        return RunOutcome(run_id, "ok", time.perf_counter() - t0, None,
-                          ts["step"].to_numpy(), ts["date"].tolist(),
-                          ts[outputs].to_numpy(dtype=np.float64), totals, budget)
+        b = tables["budget"]
+        last = max(b["step"])
+        budget = [(b["instrument"][i], float(b["appropriated_yuan"][i]),
+                   float(b["committed_yuan"][i]), float(b["spent_yuan"][i]))
+                  for i in range(len(b["step"])) if b["step"][i] == last]
+        release_model(model)
+        return RunOutcome(run_id, "ok", time.perf_counter() - t0, None, steps, dates, values,
+                          totals, budget)
     except Exception as exc:  # noqa: BLE001 - recorded, the sweep goes on
         tb = traceback.format_exception_only(type(exc), exc)[-1].strip()
         return RunOutcome(run_id, "failed", time.perf_counter() - t0,
