@@ -267,7 +267,11 @@ def _dual_vertices(x: np.ndarray, sd: np.ndarray) -> np.ndarray | None:
     m_rows, k = x.shape
     if sum(math.comb(m_rows, j) for j in range(1, k + 2)) > _VERTEX_LIMIT:
         return None
-    e = np.vstack([x.T, sd[None, :]])
+    # scale-free: unit-norm nuisance columns and sd / max(sd) (vertices scale back by 1/c)
+    scale = float(sd.max())
+    norms = np.linalg.norm(x, axis=0)
+    xs = x / np.where(norms > 0, norms, 1.0)
+    e = np.vstack([xs.T, (sd / scale)[None, :]])
     rhs = np.r_[np.zeros(k), 1.0]
     found = []
     for size in range(1, k + 2):
@@ -294,7 +298,7 @@ def _dual_vertices(x: np.ndarray, sd: np.ndarray) -> np.ndarray | None:
     if not found:
         return np.zeros((0, m_rows))
     verts = np.unique(np.round(np.array(found), 12), axis=0)
-    return verts
+    return verts / scale
 
 
 class _ArpTest:
@@ -442,7 +446,6 @@ def rm_confidence_set(betahat: Sequence[float], sigma: np.ndarray, num_pre: int,
     if method not in ("C-LF", "Conditional"):
         raise SpecError(f"method: expected 'C-LF' or 'Conditional' for relative magnitudes, "
                         f"got {method!r}")
-    num_post = len(b) - num_pre
     theta_hat = float(lv @ b[num_pre:])
     sd_theta = math.sqrt(float(lv @ s[num_pre:, num_pre:] @ lv))
     lo_g, hi_g = grid if grid is not None else (theta_hat - 20 * sd_theta,
@@ -589,6 +592,9 @@ def honest_did(result: ImpactResult | None = None, *,
         source_design = "coefficients"
     if len(times) != len(b):
         raise SpecError(f"event_times: expected {len(b)} event times, got {len(times)}")
+    if s.shape != (len(b), len(b)):
+        raise SpecError(f"sigma: expected a {len(b)} x {len(b)} covariance matrix for "
+                        f"{len(b)} coefficients, got shape {s.shape}")
     order = np.argsort(times)
     times = [times[i] for i in order]
     b, s = b[order], s[np.ix_(order, order)]
@@ -630,7 +636,7 @@ def honest_did(result: ImpactResult | None = None, *,
     frontier = _SdFrontier(b, s, num_pre, lv) if restriction == "sd" else None
 
     def robust(mv: float) -> tuple[float, float, dict[str, Any]]:
-        if restriction == "sd":
+        if frontier is not None:
             r = frontier.flci(mv, alpha)
         else:
             r = rm_confidence_set(b, s, num_pre, lv, mv, alpha, method=method,  # type: ignore[arg-type]
