@@ -92,14 +92,14 @@ def test_flci_at_m0_is_the_minimum_variance_trend_free_estimator(medicaid):
     z * the smallest SD among v with v_post = l and sum_t t v_t = 0 (a KKT system)."""
     b, s = medicaid.extra["coef"], medicaid.extra["coef_vcov"]
     t = np.array([-5, -4, -3, -2, -1, 1, 2], float)  # relative to the reference period
-    l = np.array([1.0, 0.0])
-    # minimise v'Sv subject to C v = c: v_post = l, t'v = 0
+    lv = np.array([1.0, 0.0])
+    # minimise v'Sv subject to C v = c: v_post = lv, t'v = 0
     c_mat = np.vstack([np.c_[np.zeros((2, 5)), np.eye(2)], t])
-    c_vec = np.r_[l, 0.0]
+    c_vec = np.r_[lv, 0.0]
     kkt = np.block([[2 * s, c_mat.T], [c_mat, np.zeros((3, 3))]])
     v = np.linalg.solve(kkt, np.r_[np.zeros(7), c_vec])[:7]
     half = stats.norm.ppf(0.975) * np.sqrt(v @ s @ v)
-    out = H.flci_sd(b, s, 5, l, 0.0)
+    out = H.flci_sd(b, s, 5, lv, 0.0)
     assert out["center"] == pytest.approx(v @ b, abs=1e-12)
     assert out["half_length"] == pytest.approx(half, rel=1e-10)
 
@@ -132,10 +132,10 @@ def test_rm_shrinks_to_the_identified_set(method):
     # pre changes (incl. to the reference 0): -0.4, 0.3, -0.2 -> max 0.4
     eps = 1e-6
     sigma = eps**2 * (np.eye(6) + 0.3)
-    for l, width in (([1, 0, 0], 1.0), ([0, 1, 0], 2.0)):
-        r = H.rm_confidence_set(beta[[0, 1, 2, 3, 4, 5]], sigma, 3, l, 0.5, method=method,
+    for lv, width in (([1, 0, 0], 1.0), ([0, 1, 0], 2.0)):
+        r = H.rm_confidence_set(beta, sigma, 3, lv, 0.5, method=method,
                                 grid=(-3.0, 4.0), grid_points=2001)
-        theta = float(np.dot(l, beta[3:]))
+        theta = float(np.dot(lv, beta[3:]))
         assert r["ci_low"] == pytest.approx(theta - width * 0.5 * 0.4, abs=1e-4)
         assert r["ci_high"] == pytest.approx(theta + width * 0.5 * 0.4, abs=1e-4)
 
