@@ -235,14 +235,14 @@ def _estimate(args, frame, source):
         tables["aggregations"] = _aggregations(impact, res, dyn)
         return res, tables, plots.event_study_plot(dyn)
     if design == "sun-abraham":
-        if args.method or args.bootstrap or args.covariates:
-            raise SpecError("--method, --bootstrap and --covariates do not apply to --design "
-                            "sun-abraham (saturated TWFE regression, cluster-robust SEs)")
+        if args.method or args.bootstrap:
+            raise SpecError("--method and --bootstrap do not apply to --design sun-abraham "
+                            "(saturated TWFE regression, cluster-robust SEs)")
         if args.control == "notyet":
             raise SpecError("--control for --design sun-abraham: expected never or last "
                             "(the last-treated cohort), got notyet")
         res = impact.sun_abraham(frame, unit=args.unit, time=args.time, outcome=args.outcome,
-                                 control=args.control, reference=args.reference,
+                                 covariates=args.covariates, control=args.control, reference=args.reference,
                                  cluster=args.cluster, alpha=args.alpha, source=source,
                                  **treat)
         return res, tables, plots.event_study_plot(

@@ -170,3 +170,18 @@ def test_bad_choices_are_argparse_errors(tmp_path, frame, capsys, argv):
     assert exc.value.code == 2
     err = capsys.readouterr().err
     assert argv[0] in err and ("invalid choice" in err or "invalid int" in err)
+
+
+def test_sun_abraham_cli_reproduces_fixest_example(tmp_path):
+    """feols(y ~ x1 + sunab(year_treated, year) | id + year, base_stagg); summary(agg = "ATT"):
+    -1.133749 (0.205070) - fixest's sunab reference page (see test_sun_abraham.py)."""
+    out = tmp_path / "sa"
+    assert main(["evaluate", "impact", str(DATA / "base_stagg.csv"), "--design", "sun-abraham",
+                 "--unit", "id", "--time", "year", "--outcome", "y", "--treated-from",
+                 "year_treated", "--covariates", "x1", "--out", str(out)]) == 0
+    est = pd.read_csv(out / "estimates.csv")
+    assert round(est.loc[0, "estimate"], 6) == -1.133749
+    assert round(est.loc[0, "std_error"], 6) == 0.205070
+    cohort = pd.read_csv(out / "diagnostics_cohort.csv").set_index("cohort")
+    assert round(cohort.loc[2, "estimate"], 6) == 2.434738
+    assert round(pd.read_csv(out / "diagnostics_covariates.csv").loc[0, "estimate"], 6) == 0.994678
