@@ -643,7 +643,14 @@ def _predictive_check(cal: Calibration, last: Generation,
                   on_result, lambda i, why: None, lambda ids, exc: None)
     obs, sd, names = observed(cal.targets)
     got = [moments[i] for i in range(len(tasks)) if moments.get(i) is not None]
-    sims = np.array(got, dtype=float).reshape(len(got), len(names))
+    return predictive_table(np.array(got, dtype=float).reshape(len(got), len(names)), obs, sd,
+                            names)
+
+
+def predictive_table(sims: np.ndarray, obs: np.ndarray, sd: np.ndarray, names: list[str]
+                     ) -> pd.DataFrame:
+    """Per moment: the plain 5–95 % range of the simulated moments (draws × moments), the fit
+    verdict and the misfit share (see :func:`_predictive_check`)."""
     rows = []
     for j, name in enumerate(names):
         col = sims[:, j][np.isfinite(sims[:, j])]

@@ -25,8 +25,10 @@ the moment's ``source``):
 * ``months_in_pilot`` = mean months to the result of the completed pilots → kind
   ``stage_months`` of ``implementation``; sd = max(sample sd / √n, 0.5) (half a month: dates
   are known to the month);
-* ``procurement_share`` = procured / successful pilots with a recorded decision → kind
-  ``ratio``, ``procurements`` over ``demonstrations``; sd as for the success share.
+* ``procurement_share`` = procured / successful pilots → kind ``ratio``, ``procurements``
+  over ``demonstrations``; a success whose decision is not recorded yet counts as not (yet)
+  procured, as in the model, where a demonstration still in tracking has not been procured;
+  sd as for the success share.
 
 A moment needs at least ``MIN_PILOTS`` pilots behind it; with fewer it is left out (and said
 so), since a share of three pilots says little.
@@ -61,7 +63,8 @@ def read_evaluation(path: str | Path) -> pd.DataFrame:
         if p.suffix.lower() in (".xlsx", ".xls"):
             df = pd.read_excel(p, dtype=str)
         else:
-            df = pd.read_csv(p, dtype=str, encoding="utf-8-sig", comment="#")
+            df = pd.read_csv(p, dtype=str, encoding="utf-8-sig", comment="#",
+                             keep_default_na=False)
     except (UnicodeDecodeError, ValueError, pd.errors.ParserError) as exc:
         raise ConfigError(f"{p}: cannot read the evaluation table ({exc}); save it as UTF-8 "
                           "CSV or XLSX") from None
@@ -74,15 +77,22 @@ def read_evaluation(path: str | Path) -> pd.DataFrame:
     df = df.copy()
     for c in OPTIONAL:
         if c not in df.columns:
-            df[c] = None
-    df = df.where(df.notna(), None)
+            df[c] = ""
+    df = df.fillna("")
+    first = 2                                      # file line of the first row
+    if p.suffix.lower() not in (".xlsx", ".xls"):
+        with p.open(encoding="utf-8-sig") as fh:
+            for line in fh:
+                if not line.startswith("#"):
+                    break
+                first += 1
     dup = df["scenario_id"][df["scenario_id"].duplicated()]
     if len(dup):
         raise ConfigError(f"{p}: scenario_id {dup.iloc[0]!r} is repeated (row "
-                          f"{int(dup.index[0]) + 2}); one row per scenario")
+                          f"{int(dup.index[0]) + first}); one row per scenario")
     out = []
     for i, r in df.iterrows():
-        row = int(str(i)) + 2                     # header is line 1
+        row = int(str(i)) + first
         where = f"{p}, row {row} ({r['scenario_id']})"
         raw = str(r["pilot_outcome"] or "").strip().lower()
         if raw not in OUTCOMES:
@@ -180,17 +190,17 @@ def evaluation_moments(table: pd.DataFrame, start: str, end: str, source: str
     else:
         notes.append(f"only {n} completed pilot(s): pilot_success_share and months_in_pilot "
                      f"need at least {MIN_PILOTS}")
-    decided = inside[(inside["pilot_outcome"] == "success") & inside["procured"].notna()]
+    decided = inside[inside["pilot_outcome"] == "success"]
     if len(decided) >= MIN_PILOTS:
-        k = int(decided["procured"].astype(bool).sum())
+        k = int(decided["procured"].map(lambda v: v is True).sum())
         moments.append(Moment(
             name="procurement_share", zh="先试后转比例", value=k / len(decided),
             sd=_share_sd(k, len(decided)), kind="ratio", column="procurements",
             denominator=["demonstrations"], period=period,
             source=f"{tag}: {k} of {len(decided)} successful pilots procured after trial"))
     else:
-        notes.append(f"only {len(decided)} successful pilot(s) with a procurement decision: "
-                     f"procurement_share needs at least {MIN_PILOTS}")
+        notes.append(f"only {len(decided)} successful pilot(s): procurement_share needs at "
+                     f"least {MIN_PILOTS}")
     return moments, notes
 
 
