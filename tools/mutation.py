@@ -44,8 +44,7 @@ ROOT = Path(__file__).resolve().parent.parent
 # module key -> (import name, source file, targeted tests)
 MODULES: dict[str, tuple[str, str, list[str]]] = {
     "lifecycle": ("changjing.simulate.lifecycle", "simulate/lifecycle.py",
-                  ["tests/simulate/test_mutation_kills_lifecycle.py",
-                   "tests/simulate/test_rules.py"]),
+                  ["tests/simulate/test_mutation_kills_lifecycle.py"]),
     "diffusion": ("changjing.simulate.diffusion", "simulate/diffusion.py",
                   ["tests/simulate/test_mutation_kills_diffusion.py",
                    "tests/simulate/test_bass_docking.py"]),
