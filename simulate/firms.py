@@ -83,7 +83,7 @@ def _draw_attributes(u: np.ndarray, cfg: FirmsSection, types: np.ndarray,
     alpha = cfg.size_tail_alpha
     smin = np.array([cfg.size_min[t] for t in FIRM_TYPES])[types]
     # Pareto(alpha) with scale smin by inversion; capped to keep sums finite at alpha ~ 1.
-    size = np.minimum(smin * (1.0 - u[0]) ** (-1.0 / alpha), 2e5)
+    size = np.minimum(smin * (1.0 - u[0]) ** (-1.0 / alpha), cfg.size_cap)
     # TRL = 1 + Binomial(8, (mean - 1) / 8) by inversion of its distribution function
     trl = np.empty(k, dtype=np.int8)
     for t, name in enumerate(FIRM_TYPES):
@@ -91,10 +91,9 @@ def _draw_attributes(u: np.ndarray, cfg: FirmsSection, types: np.ndarray,
         if rows.size:
             trl[rows] = 1 + _categorical(u[1, rows],
                                          _binomial_pmf(8, (cfg.trl_mean[name] - 1.0) / 8.0))
-    # Capability grows weakly with size (log) around a Beta(2, 2) spread; the Beta(2, 2)
-    # quantile function is closed-form: F(x) = 3x^2 - 2x^3 gives x = 1/2 - sin(asin(1-2u)/3).
-    beta22 = 0.5 - np.sin(np.arcsin(1.0 - 2.0 * u[2]) / 3.0)
-    capability = np.clip(beta22 + 0.05 * np.log10(size), 0.0, 1.0)
+    # Capability grows weakly with size (log) around a symmetric Beta(a, a) spread.
+    capability = np.clip(_symmetric_beta_quantile(cfg.capability_spread, u[2])
+                         + cfg.capability_size_slope * np.log10(size), 0.0, 1.0)
     finance = cfg.finance_per_employee_yuan * size**cfg.finance_size_exponent
     # one uniform places the firm: below zone_share it is in a zone, and where it falls in
     # [0, zone_share) picks the zone (uniformly among those covering its domain)
@@ -110,6 +109,19 @@ def _draw_attributes(u: np.ndarray, cfg: FirmsSection, types: np.ndarray,
                 + (u[4] * markets.count[domains]).astype(np.int64)).astype(np.int16)
     return {"size": size, "trl": trl, "capability": capability, "finance": finance,
             "zone": zone, "industry": industry}
+
+
+def _symmetric_beta_quantile(a: float, u: np.ndarray) -> np.ndarray:
+    """Quantile function of Beta(a, a) at ``u``.  Closed forms for a = 1 (uniform) and the
+    default a = 2 (F(x) = 3x^2 - 2x^3, so x = 1/2 - sin(asin(1 - 2u) / 3)); otherwise the
+    inverse regularised incomplete beta function."""
+    if a == 1.0:
+        return u.copy()
+    if a == 2.0:
+        return 0.5 - np.sin(np.arcsin(1.0 - 2.0 * u) / 3.0)
+    from scipy.special import betaincinv
+
+    return betaincinv(a, a, u)
 
 
 def _binomial_pmf(n: int, p: float) -> np.ndarray:

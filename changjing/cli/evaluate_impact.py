@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import argparse
 
-DESIGNS = ("did", "twfe", "event_study", "staggered", "synth", "sdid", "dose", "match",
-           "experiment", "before-after")
+DESIGNS = ("did", "twfe", "event_study", "staggered", "sun-abraham", "synth", "sdid", "dose",
+           "match", "experiment", "before-after")
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -26,7 +26,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     parser.add_argument("panel", metavar="PANEL", help="CSV or XLSX file")
     parser.add_argument("--design", required=True, choices=DESIGNS,
                         help="did (2x2), twfe, event_study (TWFE with relative-time dummies), "
-                             "staggered (Callaway & Sant'Anna), synth "
+                             "staggered (Callaway & Sant'Anna), sun-abraham (Sun & Abraham "
+                             "interaction-weighted event study), synth "
                              "(synthetic control), sdid (synthetic DiD), match (PSM/IPW/AIPW), "
                              "experiment (randomised: difference in means, HC2), before-after "
                              "(descriptive only)")
@@ -39,8 +40,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     parser.add_argument("--covariates", nargs="+", default=[], metavar="COL",
                         help="covariates (conditional parallel trends, propensity score, "
                              "synth predictors)")
-    parser.add_argument("--control", choices=("never", "notyet"), default="never",
-                        help="staggered: comparison units (default: never treated)")
+    parser.add_argument("--control", choices=("never", "notyet", "last"), default="never",
+                        help="staggered: never | notyet (not yet treated); sun-abraham: never "
+                             "| last (last-treated cohort); default never treated")
     parser.add_argument("--method", default=None,
                         help="staggered: dr (traditional DR, default) | dr_imp (improved DR) | "
                              "ipw | reg;  match: psm (default) | ipw | aipw")
@@ -89,17 +91,106 @@ def register(sub: argparse._SubParsersAction) -> None:
                         help="event_study: relative periods with a dummy, e.g. -4 3 (end points "
                              "binned; default: every observed relative period)")
     parser.add_argument("--reference", type=int, default=-1,
-                        help="event_study: omitted relative period (default -1)")
+                        help="event_study, sun-abraham: omitted relative period (default -1)")
     parser.add_argument("--cutoff", type=float, default=None,
                         help="before-after: first 'after' period")
     parser.add_argument("--drop-incomplete", dest="drop_incomplete", action="store_true",
                         help="staggered: drop units not observed in every period (default: "
                              "refuse an unbalanced panel)")
+    _add_staggered_options(parser)
     parser.add_argument("--alpha", type=float, default=0.05, help="1 - confidence level")
+    honest = parser.add_argument_group(
+        "sensitivity to violations of parallel trends (HonestDiD; event_study and staggered)")
+    honest.add_argument("--honest", choices=("rm", "sd"), default=None,
+                        help="robust intervals under relative-magnitude (rm: post violations "
+                             "at most MBAR x the largest pre one) or smoothness (sd: slope of "
+                             "the trend difference changes by at most M per period) bounds; "
+                             "writes honest_did.csv and the breakdown value")
+    honest.add_argument("--mbar", nargs="+", type=float, default=None, metavar="M",
+                        help="values of Mbar (rm) or M (sd, outcome units); default rm: 0 0.5 "
+                             "1 1.5 2, sd: 0 to twice the breakdown value")
+    honest.add_argument("--honest-target", dest="honest_target", default="first",
+                        help="first (effect on impact, default), mean (average over the "
+                             "post periods) or an event time")
+    honest.add_argument("--honest-method", dest="honest_method", default=None,
+                        choices=("C-LF", "Conditional", "FLCI"),
+                        help="rm: C-LF (default, ARP hybrid) or Conditional; sd: FLCI")
     parser.add_argument("--sheet", default=None, help="Excel sheet name")
     parser.add_argument("--out", required=True, help="output folder")
     parser.add_argument("--overwrite", action="store_true", help="replace a non-empty --out")
     parser.set_defaults(func=run)
+
+
+# --- staggered (Callaway & Sant'Anna att_gt / aggte) options: the R did arguments ----------
+# Each maps to one keyword of impact.att_gt or impact.aggte (R equivalent in brackets); the
+# table in docs/evaluate_impact.md ("Staggered DiD options and their R did equivalents").
+STAGGERED_ONLY = {"weights": "--weights", "factors": "--factors", "base_period": "--base-period",
+                  "anticipation": "--anticipation", "rc": "--repeated-cross-sections",
+                  "unbalanced": "--allow-unbalanced-panel",
+                  "bootstrap_weights": "--bootstrap-weights", "balance_e": "--balance-e",
+                  "min_e": "--min-e", "max_e": "--max-e"}
+
+
+def _add_staggered_options(parser: argparse.ArgumentParser) -> None:
+    g = parser.add_argument_group(
+        "staggered DiD (Callaway & Sant'Anna; R did's att_gt/aggte arguments)")
+    g.add_argument("--weights", default=None, metavar="COL",
+                   help="sampling weights column, constant within a unit [weightsname]")
+    g.add_argument("--factors", nargs="+", default=None, metavar="COL",
+                   help="covariates (also listed in --covariates) to expand as categorical "
+                        "with the first level as reference [xformla = ~ factor(COL)]; text "
+                        "covariates are categorical anyway")
+    g.add_argument("--base-period", dest="base_period", choices=("varying", "universal"),
+                   default=None, help="base period of pre-treatment cells (default varying) "
+                                      "[base_period]")
+    g.add_argument("--anticipation", type=int, default=None, metavar="N",
+                   help="periods before treatment in which units may already react "
+                        "(default 0) [anticipation]")
+    g.add_argument("--repeated-cross-sections", dest="rc", action="store_true",
+                   help="rows are independent observations, not a panel; --unit not needed "
+                        "[panel = FALSE]")
+    g.add_argument("--allow-unbalanced-panel", dest="unbalanced", action="store_true",
+                   help="estimate an unbalanced panel on its observed rows "
+                        "[allow_unbalanced_panel = TRUE]")
+    g.add_argument("--bootstrap-weights", dest="bootstrap_weights",
+                   choices=("rademacher", "mammen"), default=None,
+                   help="multiplier distribution of --bootstrap (default rademacher, as R did)")
+    g.add_argument("--balance-e", dest="balance_e", type=int, default=None, metavar="E",
+                   help="event study on the groups observed for E periods after treatment "
+                        "[aggte(balance_e)]")
+    g.add_argument("--min-e", dest="min_e", type=float, default=None, metavar="E",
+                   help="event study: first event time kept [aggte(min_e)]")
+    g.add_argument("--max-e", dest="max_e", type=float, default=None, metavar="E",
+                   help="event study: last event time kept [aggte(max_e)]")
+
+
+def _staggered_kwargs(args) -> tuple[dict, dict]:
+    """att_gt and aggte('dynamic') keywords from the staggered options (defaults omitted)."""
+    from changjing.evaluate.errors import SpecError
+
+    if args.design != "staggered":
+        given = [flag for key, flag in STAGGERED_ONLY.items()
+                 if getattr(args, key) not in (None, False)]
+        if given:
+            raise SpecError(f"{', '.join(given)}: staggered-DiD option(s), not for --design "
+                            f"{args.design}")
+        return {}, {}
+    if args.anticipation is not None and args.anticipation < 0:
+        raise SpecError(f"--anticipation: expected an integer >= 0, got {args.anticipation}")
+    kw: dict = {"weights": args.weights, "factors": args.factors or (),
+                "panel": not args.rc, "allow_unbalanced_panel": args.unbalanced}
+    for key in ("base_period", "anticipation", "bootstrap_weights"):
+        if getattr(args, key) is not None:
+            kw[key] = getattr(args, key)
+    agg: dict = {}
+    if args.balance_e is not None:
+        agg["balance_e"] = args.balance_e
+    if args.min_e is not None:
+        agg["min_e"] = args.min_e
+    if args.max_e is not None:
+        agg["max_e"] = args.max_e
+    return kw, agg
+# --- end of staggered options -------------------------------------------------------------
 
 
 def _need(args, *names: str) -> None:
@@ -137,21 +228,41 @@ def _estimate(args, frame, source):
     treat = dict(treated_from=args.treated_from, treated=args.treated)
     design = args.design
     rc = design == "did" and args.group and args.post
-    if design in ("did", "twfe", "event_study", "staggered", "synth", "sdid", "dose") and not rc:
-        _need(args, "unit", "time")
+    stag_kw, dyn_kw = _staggered_kwargs(args)
+    if design in ("did", "twfe", "event_study", "staggered", "sun-abraham", "synth", "sdid",
+                  "dose") and not rc:
+        if design == "staggered" and args.rc:
+            _need(args, "time")  # repeated cross-sections: rows are not traced by unit
+        else:
+            _need(args, "unit", "time")
         if not (args.treated_from or args.treated):
             raise SpecError(f"--design {design} needs --treated-from or --treated")
+    if args.control == "last" and design != "sun-abraham":
+        raise SpecError(f"--control last applies to --design sun-abraham, not {design}")
     if design == "staggered":
         method = args.method or "dr"
         res = impact.att_gt(frame, unit=args.unit, time=args.time, outcome=args.outcome,
                             covariates=args.covariates, control=args.control, method=method,
                             cluster=args.cluster, bootstrap=args.bootstrap, seed=args.seed,
                             alpha=args.alpha, drop_incomplete=args.drop_incomplete,
-                            source=source, **treat)
-        dyn = impact.aggte(res, "dynamic")
+                            source=source, **stag_kw, **treat)
+        dyn = impact.aggte(res, "dynamic", **dyn_kw)
         tables["event_study"] = dyn.table
-        tables["aggregations"] = _aggregations(impact, res)
+        tables["aggregations"] = _aggregations(impact, res, dyn)
         return res, tables, plots.event_study_plot(dyn)
+    if design == "sun-abraham":
+        if args.method or args.bootstrap:
+            raise SpecError("--method and --bootstrap do not apply to --design sun-abraham "
+                            "(saturated TWFE regression, cluster-robust SEs)")
+        if args.control == "notyet":
+            raise SpecError("--control for --design sun-abraham: expected never or last "
+                            "(the last-treated cohort), got notyet")
+        res = impact.sun_abraham(frame, unit=args.unit, time=args.time, outcome=args.outcome,
+                                 covariates=args.covariates, control=args.control, reference=args.reference,
+                                 cluster=args.cluster, alpha=args.alpha, source=source,
+                                 **treat)
+        return res, tables, plots.event_study_plot(
+            res, title="Sun & Abraham: interaction-weighted effects by periods since treatment")
     if design == "event_study":
         if not args.treated_from:
             raise SpecError("--design event_study needs --treated-from (first treated period; "
@@ -285,12 +396,48 @@ def _estimate(args, frame, source):
     return res, tables, None
 
 
-def _aggregations(impact, res):
+def _honest(args, impact, res, frame, source, treat):
+    """--honest: the HonestDiD table for the event study (staggered: universal base period)."""
+    from changjing.evaluate.errors import SpecError
+
+    if args.design == "staggered":
+        # the pre-period coefficients must share one reference period (R: honest_did needs
+        # base_period = "universal"), so the event study is re-estimated with it
+        stag_kw, dyn_kw = _staggered_kwargs(args)
+        stag_kw["base_period"] = "universal"
+        uni = impact.att_gt(frame, unit=args.unit, time=args.time, outcome=args.outcome,
+                            covariates=args.covariates, control=args.control,
+                            method=args.method or "dr", cluster=args.cluster,
+                            alpha=args.alpha, drop_incomplete=args.drop_incomplete,
+                            source=source, **stag_kw, **treat)
+        es = impact.aggte(uni, "dynamic", **dyn_kw)
+    elif args.design == "event_study":
+        es = res
+    else:
+        raise SpecError("--honest applies to --design event_study and staggered")
+    target = args.honest_target
+    if target not in ("first", "mean"):
+        try:
+            target = int(target)
+        except ValueError:
+            raise SpecError(f"--honest-target: expected first, mean or an event time, got "
+                            f"{target!r}") from None
+    hd = impact.honest_did(es, restriction=args.honest, m=args.mbar, target=target,
+                           method=args.honest_method, alpha=args.alpha,
+                           seed=args.seed or 0)
+    res.settings["honest_did"] = {k: hd.settings[k] for k in (
+        "restriction", "method", "breakdown", "sentence_en", "sentence_zh", "l_vec",
+        "event_times", "reference")}
+    res.warnings.extend(hd.warnings)
+    return hd.table
+
+
+def _aggregations(impact, res, dyn=None):
     import pandas as pd
 
     rows = []
     for kind in ("simple", "dynamic", "group", "calendar"):
-        a = impact.aggte(res, kind)
+        a = dyn if kind == "dynamic" and dyn is not None else impact.aggte(res, kind)
         row = {"aggregation": kind, "estimand": a.estimand, "estimate": a.estimate, "se": a.se,
                "ci_low": a.ci_low, "ci_high": a.ci_high, "p_value": a.p_value}
         if "se_boot_overall" in a.settings:
@@ -316,6 +463,12 @@ def run(args: argparse.Namespace) -> int:
     frame = read_table(path, args.sheet)
     source = path.name + (f" [sheet {args.sheet}]" if args.sheet else "")
     res, tables, fig = _estimate(args, frame, source)
+    if args.honest:
+        from changjing.evaluate import impact
+
+        tables["honest_did"] = _honest(args, impact, res, frame, source,
+                                       dict(treated_from=args.treated_from,
+                                            treated=args.treated))
 
     def write_csv(table, target: Path) -> None:
         neutralise_frame(integer_periods(table)).to_csv(target, index=False, float_format="%.10g",
@@ -328,7 +481,9 @@ def run(args: argparse.Namespace) -> int:
         for name, table in sorted(tables.items()):
             write_csv(table, stage / f"{name}.csv")
         if fig is not None:
-            stem = {"staggered": "event_study", "event_study": "event_study", "synth": "gap_plot", "sdid": "gap_plot", "match": "balance"}.get(
+            stem = {"staggered": "event_study", "event_study": "event_study",
+                    "sun-abraham": "event_study", "synth": "gap_plot", "sdid": "gap_plot",
+                    "match": "balance"}.get(
                 args.design, "trends")
             save_figure(fig, stage / stem)
         (stage / "summary.txt").write_text(res.summary() + "\n", encoding="utf-8")
@@ -357,6 +512,9 @@ def run(args: argparse.Namespace) -> int:
         }))
     head = res.summary().split("\n")
     keep = [line for line in head[:6]] + [f"WARNING: {w}" for w in res.warnings]
+    if args.honest:
+        keep += [res.settings["honest_did"]["sentence_en"],
+                 res.settings["honest_did"]["sentence_zh"]]
     print("\n".join(keep))
     print(f"full report: {Path(args.out) / 'summary.txt'}")
     return 0
