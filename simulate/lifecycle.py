@@ -135,13 +135,13 @@ def match(model: ScenarioModel, events: np.ndarray) -> None:
         fills = ((u_all < p_slot[:, None])
                  & (np.arange(max_slots)[None, :] < open_slots[:, None])).sum(axis=1)
         filling, n_fill = idx[fills > 0], fills[fills > 0]
+        pools, picks_all = [], np.empty((0, 0))
         if filling.size:
             pools = supplier_pools(model)          # computed once a step (events.py)
             # supplier picks keyed to (scenario, month, slot), all in one call
             picks_all = model.keyed.uniform("supplier", book.key[filling][:, None], m,
                                             np.arange(int(n_fill.max()))[None, :])
-        for s, k, picks in zip(filling, n_fill, picks_all if filling.size else [],
-                               strict=True):
+        for s, k, picks in zip(filling, n_fill, picks_all, strict=True):
             k = int(k)
             pool_trl, pool_idx = pools[int(book.domain[s])]
             start = np.searchsorted(pool_trl, book.req_trl[s], side="left")
