@@ -78,20 +78,20 @@ def hold_events(model: ScenarioModel) -> np.ndarray:
         pool = pool[~firms.busy[pool]]
         if pool.size == 0:
             continue
-        weight = np.where(theme[firms.zone[pool], d], cfg.policy.zone_priority, 1.0)
-        prefix = hash_more(firm_hash[pool], model.month, int(d))
         take = min(k, pool.size)
+        if take < pool.size:
+            weight = np.where(theme[firms.zone[pool], d], cfg.policy.zone_priority, 1.0)
+            positive, w_div = weight > 0, np.maximum(weight, 1e-12)
+            prefix = hash_more(firm_hash[pool], model.month, int(d))
         for j in range(int(per_domain[d])):
-            u = to_uniform(hash_more(prefix, j))   # keyed to (firm, month, domain, event)
             if take < pool.size:
-                # Efraimidis–Spirakis: the k largest u^(1/w) are a weighted sample without
-                # replacement.
-                score = np.where(weight > 0,
-                                 np.log(np.maximum(u, 1e-300)) / np.maximum(weight, 1e-12),
-                                 -np.inf)
+                # keyed to (firm, month, domain, event).  Efraimidis–Spirakis: the k largest
+                # u^(1/w) are a weighted sample without replacement.
+                u = to_uniform(hash_more(prefix, j))
+                score = np.where(positive, np.log(np.maximum(u, 1e-300)) / w_div, -np.inf)
                 guests = pool[np.argpartition(-score, take - 1)[:take]]
             else:
-                guests = pool
+                guests = pool                       # everyone eligible is invited
             firms.served[guests] = True
             firms.served_via[guests] |= SERVICE_BITS["matchmaking_event"]
             model.services["matchmaking_event"] += int(guests.size)
