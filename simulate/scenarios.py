@@ -92,6 +92,9 @@ class ScenarioBook:
         idx = np.asarray(idx, dtype=np.int64)
         if idx.size == 0:
             return
+        if idx.size == 1:          # the common case (one pilot at a time): plain integers
+            self._move_one(int(idx[0]), to, month, reason)
+            return
         stage = self._cols["stage"][idx]
         if np.any(stage >= COMPLETED):
             raise RuntimeError("a finished scenario cannot move")
@@ -110,6 +113,24 @@ class ScenarioBook:
             self.entered[to] += idx.size
         self._cols["stage"][idx] = to
         self._cols["stage_since"][idx] = month
+
+    def _move_one(self, i: int, to: int, month: int, reason: str | None) -> None:
+        """:meth:`move` of one scenario (the same counts, without array passes)."""
+        stage = int(self._cols["stage"][i])
+        if stage >= COMPLETED:
+            raise RuntimeError("a finished scenario cannot move")
+        if to == FAILED:
+            if reason not in self.failed_by_reason:
+                raise ValueError(f"unknown failure reason {reason!r}")
+            self.failed[stage] += 1
+            self.failed_by_reason[reason] += 1
+        else:
+            self.advanced[stage] += 1
+        self.left_time[stage] += float(month - int(self._cols["stage_since"][i]))
+        if to < COMPLETED:
+            self.entered[to] += 1
+        self._cols["stage"][i] = to
+        self._cols["stage_since"][i] = month
 
     def in_stage(self, stage: int) -> np.ndarray:
         return np.flatnonzero(self.stage == stage)
