@@ -109,14 +109,33 @@ def _firm_hash(model: ScenarioModel) -> np.ndarray:
 
 
 def supplier_pools(model: ScenarioModel) -> list[tuple[np.ndarray, np.ndarray]]:
-    """Per domain: capable supplier firms sorted by TRL (``lifecycle._supplier_pools``),
-    computed once per step: events and matching read the same pools (TRL and the population
-    change only after matching)."""
-    cached = getattr(model, "_supplier_pools", None)
-    if cached is not None and cached[0] == (model.month, model.firms.n):
-        return cached[1]
+    """Per domain: capable supplier firms sorted by TRL (``lifecycle._supplier_pools``).
+
+    Kept until a firm arrives or the columns they depend on change (TRL rises with each
+    successful pilot, so most months reuse them): the cache holds a copy of those columns and
+    compares it, which costs far less than the sort."""
+    firms, n = model.firms, model.firms.n
+    cols = (firms.type[:n], firms.domain[:n], firms.trl[:n], firms.capability[:n])
+    cached = model._supplier_pools
+    if (cached is not None and cached[0] == (n, model.config.lifecycle.min_capability)
+            and all(np.array_equal(a, b) for a, b in zip(cached[1][:2], cols[:2],
+                                                           strict=True))
+            and np.array_equal(cached[1][3], cols[3])):
+        changed = np.flatnonzero(cached[1][2] != cols[2])
+        if changed.size == 0:
+            return cached[2]
+        # TRL rose for a few suppliers: re-sort only their domains' pools by (TRL, index),
+        # the order a full rebuild gives
+        pools = list(cached[2])
+        for d in np.unique(firms.domain[changed]):
+            members = pools[d][1]
+            members = members[np.lexsort((members, firms.trl[members]))]
+            pools[d] = (firms.trl[members], members)
+        model._supplier_pools = (cached[0], tuple(c.copy() for c in cols), pools)
+        return pools
     from .lifecycle import _supplier_pools
 
     pools = _supplier_pools(model)
-    model._supplier_pools = ((model.month, model.firms.n), pools)
+    model._supplier_pools = ((n, model.config.lifecycle.min_capability),
+                             tuple(c.copy() for c in cols), pools)
     return pools

@@ -142,7 +142,7 @@ class ScenarioModel(mesa.Model):
         self.procurements = 0
         self.firms_attracted = 0
         # per-step and per-run caches of derived tables (events.py, agents.py)
-        self._supplier_pools: tuple[Any, Any] | None = None
+        self._supplier_pools: tuple[Any, Any, Any] | None = None
         self._event_firm_hash: np.ndarray | None = None
         self._owner_need_tables: tuple[np.ndarray, ...] | None = None
         self.indicators = Indicators(self)
@@ -168,7 +168,6 @@ class ScenarioModel(mesa.Model):
     def _advance(self) -> None:
         cfg = self.config
         self.book.reset_step_counters()
-        self._supplier_pools = None            # per-step cache (events.supplier_pools)
         self._fiscal_calendar()
         if cfg.switches.solicitation:
             submit_needs(self, self.owner_agents, need_counts(self))   # 场景征集
