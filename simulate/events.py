@@ -111,31 +111,31 @@ def _firm_hash(model: ScenarioModel) -> np.ndarray:
 def supplier_pools(model: ScenarioModel) -> list[tuple[np.ndarray, np.ndarray]]:
     """Per domain: capable supplier firms sorted by TRL (``lifecycle._supplier_pools``).
 
-    Kept until a firm arrives or the columns they depend on change (TRL rises with each
-    successful pilot, so most months reuse them): the cache holds a copy of those columns and
-    compares it, which costs far less than the sort."""
+    Kept across steps and brought up to date: firms that arrived are added and the domains
+    whose suppliers' TRL rose (each successful pilot) are re-sorted by (TRL, index), the
+    order a rebuild gives.  The cache holds a copy of the columns the pools depend on and
+    compares it; a change of type, domain or capability of a present firm, or of the
+    capability threshold, rebuilds them."""
     firms, n = model.firms, model.firms.n
-    cols = (firms.type[:n], firms.domain[:n], firms.trl[:n], firms.capability[:n])
+    min_cap = model.config.lifecycle.min_capability
+    cols = (firms.type[:n], firms.domain[:n], firms.capability[:n], firms.trl[:n])
     cached = model._supplier_pools
-    if (cached is not None and cached[0] == (n, model.config.lifecycle.min_capability)
-            and all(np.array_equal(a, b) for a, b in zip(cached[1][:2], cols[:2],
-                                                           strict=True))
-            and np.array_equal(cached[1][3], cols[3])):
-        changed = np.flatnonzero(cached[1][2] != cols[2])
-        if changed.size == 0:
-            return cached[2]
-        # TRL rose for a few suppliers: re-sort only their domains' pools by (TRL, index),
-        # the order a full rebuild gives
-        pools = list(cached[2])
-        for d in np.unique(firms.domain[changed]):
-            members = pools[d][1]
-            members = members[np.lexsort((members, firms.trl[members]))]
-            pools[d] = (firms.trl[members], members)
-        model._supplier_pools = (cached[0], tuple(c.copy() for c in cols), pools)
-        return pools
+    if cached is not None and cached[0][1] == min_cap and cached[0][0] <= n:
+        old_n, old_cols, pools = cached[0][0], cached[1], list(cached[2])
+        if all(np.array_equal(a, b[:old_n]) for a, b in zip(old_cols[:3], cols[:3],
+                                                             strict=True)):
+            changed = np.flatnonzero(old_cols[3] != cols[3][:old_n])
+            arrived = np.arange(old_n, n)
+            arrived = arrived[model.supplier_type_mask[firms.type[arrived]]
+                              & (firms.capability[arrived] >= min_cap)]
+            for d in np.union1d(firms.domain[changed], firms.domain[arrived]):
+                members = np.concatenate([pools[d][1], arrived[firms.domain[arrived] == d]])
+                members = members[np.lexsort((members, firms.trl[members]))]
+                pools[d] = (firms.trl[members], members)
+            model._supplier_pools = ((n, min_cap), tuple(c.copy() for c in cols), pools)
+            return pools
     from .lifecycle import _supplier_pools
 
     pools = _supplier_pools(model)
-    model._supplier_pools = ((n, model.config.lifecycle.min_capability),
-                             tuple(c.copy() for c in cols), pools)
+    model._supplier_pools = ((n, min_cap), tuple(c.copy() for c in cols), pools)
     return pools
