@@ -38,16 +38,18 @@ def wilson_interval(successes: np.ndarray, n: np.ndarray, level: float = 0.95
     return np.clip(centre - half, 0, 1), np.clip(centre + half, 0, 1)
 
 
-def bands(timeseries: pd.DataFrame, runs: pd.DataFrame, indicators: Sequence[str]
-          ) -> pd.DataFrame:
-    """Per arm, step and indicator: n, mean, median, p05, p95 over runs."""
+def bands(timeseries: pd.DataFrame, runs: pd.DataFrame, indicators: Sequence[str],
+          quantiles: Sequence[float] = (0.05, 0.95)) -> pd.DataFrame:
+    """Per arm, step and indicator: n, mean, median and the ``quantiles`` over runs.
+
+    Quantile columns are named ``p`` + the percentage on two digits (0.05 -> ``p05``, 0.25 ->
+    ``p25``); the default gives the 90 % band (p05, p95)."""
     frame = timeseries.merge(runs[["run_id", "arm_index", "arm"]], on="run_id")
+    qs = {f"p{round(q * 100):02d}": (lambda s, q=q: np.quantile(s, q)) for q in quantiles}
     out = []
     for ind in indicators:
         g = frame.groupby(["arm_index", "arm", "step", "date"], sort=True)[ind]
-        summary = g.agg(n="count", mean="mean", median="median",
-                        p05=lambda s: np.quantile(s, 0.05),
-                        p95=lambda s: np.quantile(s, 0.95)).reset_index()
+        summary = g.agg(n="count", mean="mean", median="median", **qs).reset_index()
         summary.insert(4, "indicator", ind)
         out.append(summary)
     return pd.concat(out, ignore_index=True)
