@@ -73,4 +73,7 @@ def font_css(text: str) -> str:
         font = find_cjk_font("bundled")
     except Exception:  # noqa: BLE001 - the page falls back to the system's fonts
         return ""
-    return font_face_css(font, text + string.printable + "…–—±≥≤×·、，。：；（）“”％")
+    from .server import static_text
+
+    # the page's own words (in whatif.js) and the data's
+    return font_face_css(font, text + static_text("whatif.js") + string.printable)

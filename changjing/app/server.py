@@ -7,7 +7,7 @@ Endpoints::
     GET  /static/NAME          whatif.js, whatif.css, font.css (the report font, local)
     GET  /api/setup            controls, labels, baseline settings, targets
     POST /api/run              {"settings": {...}, "replications": N} -> {"job": id}
-                               or 422 {"error": the validator's message}
+                               or {"refused": the validator's message}
     GET  /api/state?job=ID     progress (n of N) and the comparison so far
     POST /api/save             {"job": id} -> {"path": ...}   (into --out only)
     POST /api/report           {"job": id} -> {"path": ...}   (into --out only)
@@ -151,7 +151,7 @@ class Handler(BaseHTTPRequestHandler):
         return data
 
     def do_POST(self) -> None:  # noqa: N802 - stdlib name
-        from changjing.simulate.errors import SimulateError
+        from changjing.simulate.errors import ConfigError, SimulateError
 
         if not self._host_ok():
             return
@@ -163,7 +163,13 @@ class Handler(BaseHTTPRequestHandler):
         try:
             if path == "/api/run":
                 reps = data.get("replications", session.exp.replications)
-                job = session.start(data.get("settings", {}), reps)
+                try:
+                    job = session.start(data.get("settings", {}), reps)
+                except ConfigError as exc:
+                    # a refused value is an answer, not a failed request (the browser would
+                    # log a 4xx as an error): 200 with the validator's message
+                    self._json(200, {"refused": str(exc)})
+                    return
                 self._json(200, {"job": job.id, "settings": job.settings})
                 return
             if path in ("/api/save", "/api/report"):

@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from changjing.simulate.config import INSTRUMENTS
 from changjing.simulate.analysis import (
     bands,
     funnel_summary,
@@ -41,6 +42,13 @@ CONVENTIONS = {
     "seeds": "run seed = SeedSequence(root_seed, spawn_key=(0, replication)), the same for "
              "both arms",
 }
+
+
+def _ordered(codes: pd.Series, known: Sequence[str]) -> list[str]:
+    """Distinct ``codes`` in the programme's order (lifecycle stages, instruments), then any
+    others in order of appearance."""
+    seen = [str(c) for c in dict.fromkeys(codes)]
+    return [c for c in known if c in seen] + [c for c in seen if c not in known]
 
 
 def indicators_of(outputs: Sequence[str]) -> list[str]:
@@ -118,7 +126,9 @@ def compare(runs: pd.DataFrame, final: pd.DataFrame, timeseries: pd.DataFrame,
     fun = funnel[funnel["run_id"].isin(ids)]
     frows: dict[str, dict[str, Any]] = {}
     if not fun.empty:
-        order = list(dict.fromkeys(fun["stage"]))
+        from changjing.report.i18n import programme   # the five stages, in order
+
+        order = _ordered(fun["stage"], [st["code"] for st in programme().get("stages", [])])
         fs = funnel_summary(fun, keep)
         for r in fs.itertuples():
             row = frows.setdefault(str(r.stage), {"stage": str(r.stage)})
@@ -132,7 +142,7 @@ def compare(runs: pd.DataFrame, final: pd.DataFrame, timeseries: pd.DataFrame,
     bud = budget[budget["run_id"].isin(ids)].merge(keep[["run_id", "arm"]], on="run_id")
     brows: dict[str, dict[str, Any]] = {}
     if not bud.empty:
-        order = list(dict.fromkeys(bud["instrument"]))
+        order = _ordered(bud["instrument"], INSTRUMENTS)
         # mean over the runs of each arm, as the report's budget figure
         mean = bud.groupby(["arm", "instrument"], sort=False)[
             ["appropriated_yuan", "committed_yuan", "spent_yuan"]].mean()

@@ -180,7 +180,7 @@
 
   function barChart(id, rows, value) {
     // grouped horizontal bars: for each row, baseline then this setting
-    const W = 420, rowH = 34, l = 150, r = 70;
+    const W = 520, rowH = 34, l = 190, r = 70;
     const H = rows.length * rowH + 6;
     let vmax = 0;
     for (const row of rows) for (const side of ["base", "cur"]) {
@@ -188,7 +188,7 @@
       if (v > vmax) vmax = v;
     }
     if (vmax <= 0) vmax = 1;
-    const g = sv("svg", {viewBox: `0 0 ${W} ${H}`, width: "100%", id: id, role: "img"});
+    const g = sv("svg", {viewBox: `0 0 ${W} ${H}`, width: W, height: H, id: id, role: "img", class: "bars"});
     rows.forEach((row, i) => {
       const y0 = 4 + i * rowH;
       g.appendChild(sv("text", {x: l - 6, y: y0 + 19, "text-anchor": "end"}, L(row.stage || row.instrument)));
@@ -390,8 +390,8 @@
   async function run() {
     const reps = parseInt(document.getElementById("reps").value, 10);
     const res = await api("/api/run", {settings: values, replications: isFinite(reps) ? reps : null});
-    if (!res.ok) {
-      showError(res.data && res.data.error ? res.data.error : "error " + res.status);
+    if (!res.ok || res.data.refused) {
+      showError(res.data && (res.data.refused || res.data.error) || "error " + res.status);
       document.getElementById("app").dataset.state = "invalid";
       return;
     }
