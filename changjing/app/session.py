@@ -32,7 +32,11 @@ from typing import Any
 from changjing.simulate.config import Config
 from changjing.simulate.errors import ConfigError, SimulateError
 from changjing.simulate.experiment import Experiment, run_seed
-from changjing.simulate.executors import ExecutorSpec
+from changjing.simulate.executors import (
+    ExecutorSpec,
+    refuse_in_worker_bootstrap,
+    sigint_blocked,
+)
 from changjing.simulate.store import RunOutcome
 
 from .controls import build_controls, current_value
@@ -61,7 +65,10 @@ class Job:
     started: float = field(default_factory=time.perf_counter)
     seconds: float | None = None      # wall time until the last replication arrived
     summary_seconds: float = 0.0      # time spent summarising (the page's own overhead)
+    summaries: int = 0                # how many times the comparison was computed
     _summary: tuple[int, dict[str, Any]] | None = None
+    _summary_at: float = 0.0
+    _summarising: threading.Lock = field(default_factory=threading.Lock)
 
 
 class Session:
@@ -84,6 +91,7 @@ class Session:
         self.targets = {k: float(v) for k, v in
                         self.baseline_config.targets.model_dump().items()}
         self.root_seed = experiment.spec.experiment.root_seed
+        refuse_in_worker_bootstrap("Session()")
         self._spec = ExecutorSpec(workers, None, 0)
         self._executor, self._close = self._spec.make()
         self._lock = threading.Lock()
@@ -97,7 +105,8 @@ class Session:
     # ---------------------------------------------------------------- pool
     def _warm_up(self) -> float:
         t0 = time.perf_counter()
-        futs = [self._executor.submit(_warm) for _ in range(self._spec.n_workers)]
+        with sigint_blocked():      # workers start with Ctrl-C ignored (the parent's to handle)
+            futs = [self._executor.submit(_warm) for _ in range(self._spec.n_workers)]
         for f in futs:
             f.result()
         return time.perf_counter() - t0
@@ -230,26 +239,41 @@ class Session:
         return rows
 
     def state(self, job: Job) -> dict[str, Any]:
-        """Progress and the comparison over the seed pairs finished so far."""
+        """Progress and the comparison over the seed pairs finished so far.
+
+        While runs arrive the comparison is recomputed at most every ``max(0.5 s, 3 x the
+        last computation)`` (so summarising takes at most about a quarter of one core away
+        from the workers); the last pair always gives the final comparison at once."""
         rows = self.outcomes(job)
         pairs = len(rows) // 2
-        summary = None
-        if job._summary is not None and job._summary[0] == pairs:
-            summary = job._summary[1]
-        elif pairs:
-            t0 = time.perf_counter()
-            f = frames_from_outcomes(rows, self.outputs)
-            summary = compare(f["runs"], f["final"], f["timeseries"], f["funnel"],
-                              f["budget"], baseline=self.baseline_name, arm=WHATIF_ARM,
-                              targets=self.targets, indicators=self.indicators)
-            job.summary_seconds += time.perf_counter() - t0
-            job._summary = (pairs, summary)
-        complete = pairs == job.replications
+        last = job._summary
+        finished_all = pairs == job.replications
+        wait_s = max(0.5, 3 * (job.summary_seconds / job.summaries if job.summaries else 0))
+        due = pairs and (last is None or (last[0] != pairs and (
+            finished_all or time.perf_counter() - job._summary_at >= wait_s)))
+        if due and job._summarising.acquire(blocking=finished_all):
+            try:
+                if job._summary is None or job._summary[0] != pairs:
+                    t0 = time.perf_counter()
+                    f = frames_from_outcomes(rows, self.outputs)
+                    summary = compare(f["runs"], f["final"], f["timeseries"], f["funnel"],
+                                      f["budget"], baseline=self.baseline_name,
+                                      arm=WHATIF_ARM, targets=self.targets,
+                                      indicators=self.indicators)
+                    job.summary_seconds += time.perf_counter() - t0
+                    job.summaries += 1
+                    job._summary, job._summary_at = (pairs, summary), time.perf_counter()
+            finally:
+                job._summarising.release()
+        summary = job._summary[1] if job._summary is not None else None
+        complete = summary is not None and summary["n"] == job.replications
         return {"job": job.id, "done": pairs, "total": job.replications,
+                "shown": summary["n"] if summary is not None else 0,
                 "complete": complete, "cancelled": job.cancelled and not complete,
                 "finished": job.finished or complete, "error": job.error,
                 "settings": job.settings,
                 "seconds": job.seconds, "summary_seconds": round(job.summary_seconds, 4),
+                "summaries": job.summaries,
                 "summary": summary}
 
     # ---------------------------------------------------------------- records

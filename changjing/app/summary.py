@@ -110,7 +110,8 @@ def compare(runs: pd.DataFrame, final: pd.DataFrame, timeseries: pd.DataFrame,
         row[which[str(r.arm)]] = {"p": _num(r.probability), "lo": _num(r.ci_low),
                                   "hi": _num(r.ci_high), "reached": int(r.reached),
                                   "runs": int(r.runs)}
-    out["targets"] = list(rows.values())
+    rank = {k: i for i, k in enumerate((*TARGETS, "all_targets"))}
+    out["targets"] = sorted(rows.values(), key=lambda r: rank.get(r["target"], len(rank)))
 
     pdiff = paired_differences(fin, baseline, indicators)
     pdiff = pdiff[pdiff["arm"] == arm]

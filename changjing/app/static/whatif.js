@@ -119,7 +119,7 @@
     });
     return el("table", {id: "targets"},
       el("thead", {}, el("tr", {}, el("th", {text: t("target")}), el("th", {text: ""}),
-        el("th", {text: t("pbase") + " · " + (sm.baseline || "")}), el("th", {text: t("pcur")}),
+        el("th", {text: t("pbase") + " · " + (sm.baseline || "")}), el("th", {text: t("pcur") + (sm.arm && sm.arm !== "whatif" ? " · " + sm.arm : "")}),
         el("th", {text: t("delta")}))),
       el("tbody", {}, ...rows));
   }
@@ -416,8 +416,8 @@
     pr.dataset.done = st.done;
     pr.dataset.total = st.total;
     if (st.error) showError(st.error);
-    if (st.done !== lastDone && st.summary) {
-      lastDone = st.done;
+    if (st.summary && st.summary.n !== lastDone) {
+      lastDone = st.summary.n;
       renderResults(document.getElementById("results"), st.summary);
     }
     const app = document.getElementById("app");
@@ -428,7 +428,7 @@
       return;
     }
     setButtons(false);
-    if (!st.finished || st.done < st.total) pollTimer = setTimeout(poll, st.finished ? 1000 : 300);
+    if (!st.cancelled && !st.error) pollTimer = setTimeout(poll, st.done < st.total ? 300 : 50);
   }
 
   function setButtons(complete) {
