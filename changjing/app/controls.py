@@ -142,9 +142,9 @@ def build_controls(exp: Experiment, baseline: Config) -> list[dict[str, Any]]:
         value = current_value(baseline, key)
         c = meta | {"baseline": value, "presets": [{"label": str(lb), "value": v}
                                                    for lb, v in presets.get(key, [])]}
-        lever = next((v for v in spec.levers.values() if v.key == key and v.label), None)
-        if lever is not None:
-            c["name_en"] = c["name_zh"] = lever.label if c["name_en"] == key else c["name_en"]
+        named = next((v.label for v in spec.levers.values() if v.key == key and v.label), None)
+        if named is not None and key not in NAMES:   # the experiment's own lever label
+            c["name_en"] = c["name_zh"] = named
         if key == SPLIT_KEY:
             c["kind"] = "split"
             c["instruments"] = list(INSTRUMENTS)

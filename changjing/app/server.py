@@ -46,18 +46,24 @@ class WhatIfServer(ThreadingHTTPServer):
 
     def __init__(self, address: tuple[str, int], session: Session, setup: dict[str, Any],
                  font_css: str = "", quiet: bool = True) -> None:
+        import socket
+
+        if ":" in address[0]:
+            self.address_family = socket.AF_INET6
         super().__init__(address, Handler)
         self.session = session
         self.setup = setup
         self.font_css = font_css
         self.quiet = quiet
-        host, port = self.server_address[:2]
-        names = {str(host), "localhost", "127.0.0.1", "[::1]"}
+        host, port = str(self.server_address[0]), int(self.server_address[1])
+        names = {f"[{host}]" if ":" in host else host, "localhost", "127.0.0.1", "[::1]"}
         self.allowed_hosts = {f"{h}:{port}" for h in names}
 
     @property
     def url(self) -> str:
-        host, port = self.server_address[:2]
+        host, port = str(self.server_address[0]), int(self.server_address[1])
+        if ":" in host:
+            host = f"[{host}]"                  # an IPv6 literal in a URL
         return f"http://{'127.0.0.1' if host in ('0.0.0.0', '') else host}:{port}/"
 
 

@@ -177,7 +177,7 @@ class Session:
 
         try:
             hashes: dict[int, str] = {}
-            todo = []
+            todo: list[tuple[tuple[str, int], Config]] = []
             for arm, cfg, r in self._tasks(job):
                 key = (hashes.setdefault(id(cfg), cfg.config_hash()),
                        run_seed(self.root_seed, 0, r))
@@ -256,13 +256,13 @@ class Session:
                 if job._summary is None or job._summary[0] != pairs:
                     t0 = time.perf_counter()
                     f = frames_from_outcomes(rows, self.outputs)
-                    summary = compare(f["runs"], f["final"], f["timeseries"], f["funnel"],
+                    fresh = compare(f["runs"], f["final"], f["timeseries"], f["funnel"],
                                       f["budget"], baseline=self.baseline_name,
                                       arm=WHATIF_ARM, targets=self.targets,
                                       indicators=self.indicators)
                     job.summary_seconds += time.perf_counter() - t0
                     job.summaries += 1
-                    job._summary, job._summary_at = (pairs, summary), time.perf_counter()
+                    job._summary, job._summary_at = (pairs, fresh), time.perf_counter()
             finally:
                 job._summarising.release()
         summary = job._summary[1] if job._summary is not None else None

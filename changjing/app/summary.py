@@ -162,7 +162,11 @@ def frames_from_outcomes(outcomes: Sequence[tuple[int, str, int, int, Any]],
     """The store's frames (runs, final, timeseries, funnel, budget) built in memory from
     ``(run_id, arm, arm_index, replication, RunOutcome)`` of finished runs, exactly as
     :meth:`ResultStore.write` would store them (float64 values, point 0)."""
-    runs, final, ts, fun, bud = [], [], [], [], []
+    runs: list[tuple[Any, ...]] = []
+    final: list[tuple[Any, ...]] = []
+    ts: list[pd.DataFrame] = []
+    fun: list[tuple[Any, ...]] = []
+    bud: list[tuple[Any, ...]] = []
     cols = list(outputs)
     for rid, arm, arm_index, rep, o in outcomes:
         runs.append((rid, arm_index, arm, 0, rep))
