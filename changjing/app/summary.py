@@ -43,6 +43,13 @@ CONVENTIONS = {
              "both arms",
 }
 
+CONVENTIONS_ZH = {
+    "bands": "各月中位数及 25%–75%（50% 区间）与 5%–95%（90% 区间）分位数（numpy 线性插值）",
+    "targets": "期末值不低于目标值的运行所占比例；Wilson 95% 区间",
+    "paired": "同一随机种子下（共同随机数）方案期末值减基准方案期末值的均值；配对 t 95% 区间",
+    "seeds": "运行种子 = SeedSequence(root_seed, spawn_key=(0, 重复序号))，两方案相同",
+}
+
 
 def _ordered(codes: pd.Series, known: Sequence[str]) -> list[str]:
     """Distinct ``codes`` in the programme's order (lifecycle stages, instruments), then any
@@ -79,7 +86,8 @@ def compare(runs: pd.DataFrame, final: pd.DataFrame, timeseries: pd.DataFrame,
     ids = set(keep["run_id"])
     fin = final[final["run_id"].isin(ids)]
     which = {baseline: "base", arm: "cur"}
-    out: dict[str, Any] = {"baseline": baseline, "arm": arm, "conventions": CONVENTIONS}
+    out: dict[str, Any] = {"baseline": baseline, "arm": arm, "conventions": CONVENTIONS,
+                           "conventions_zh": CONVENTIONS_ZH}
     base_pairs = set(map(tuple, fin.loc[fin["arm"] == baseline, ["point", "replication"]]
                          .to_numpy().tolist()))
     cur_pairs = set(map(tuple, fin.loc[fin["arm"] == arm, ["point", "replication"]]

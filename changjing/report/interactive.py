@@ -51,6 +51,13 @@ def interactive_data(folder: str | Path, lang: str = "zh") -> dict[str, Any]:
                 for a in arm_names if a in done]
     finally:
         store.close()
+    from changjing.report.i18n import translate
+
+    rule = str(manifest.get("seed_rule", ""))
+    for a in arms:           # a sweep's seeds follow its own rule (design point, replication)
+        a["summary"]["conventions"] = a["summary"]["conventions"] | {"seeds": rule}
+        a["summary"]["conventions_zh"] = a["summary"]["conventions_zh"] | {
+            "seeds": translate(rule, "zh")}
     setup = {
         "lang": lang, "experiment": str(manifest.get("name", "")), "baseline_arm": baseline,
         "targets": targets, "indicators": inds, "labels": labels(lang, inds),

@@ -224,8 +224,9 @@
     box.appendChild(barChart("funnel", sm.funnel || [], (s) => s.entered || 0));
     box.appendChild(el("h2", {text: t("budget")}));
     box.appendChild(barChart("budget", sm.budget || [], (s) => s.spent || 0));
+    const conv = (lang === "zh" && sm.conventions_zh) || sm.conventions || {};
     box.appendChild(el("p", {class: "muted small", text: t("seeds") + " " +
-      Object.values(sm.conventions || {}).join("; ")}));
+      Object.values(conv).join(lang === "zh" ? "；" : "; ")}));
   }
 
   function header(extra) {
