@@ -154,3 +154,40 @@ def test_interactive_report_embeds_data_that_cannot_close_its_script(swept, tmp_
     data = json.loads(text[start:text.index("</script>", start)])
     assert [a["name"] for a in data["arms"]] == ["<i>budget</i>=0.5x", "<i>budget</i>=1x",
                                                  "<i>budget</i>=2x"]
+
+
+def test_results_arrive_progressively(server):
+    session = server.session
+    job = session.start({"funding.annual_budget_yuan": 3.3e7}, 5)
+    t0 = time.monotonic()
+    while True:
+        st = session.state(job)
+        if st["shown"]:
+            break
+        assert time.monotonic() - t0 < 60
+        time.sleep(0.02)
+    # the first comparison comes before the last pair, over the pairs finished so far
+    assert 1 <= st["shown"] < 5 and st["summary"]["n"] == st["shown"]
+    runs = {r["target"]: r["cur"]["runs"] for r in st["summary"]["targets"]}
+    assert set(runs.values()) == {st["shown"]}
+    assert wait(session, job)["summary"]["n"] == 5
+
+
+def test_build_report_records_the_page_runs_as_a_sweep(server):
+    from changjing.simulate.analysis import analyze
+    from changjing.simulate.store import ResultStore
+
+    session = server.session
+    job = session.start({"funding.annual_budget_yuan": 6.6e7}, 2)
+    st = wait(session, job)
+    html = session.report(job)
+    assert html.is_file() and html.parent == session.out
+    folder = html.with_name(html.name.replace("_report.html", "_sweep"))
+    store = ResultStore(folder)
+    try:
+        assert store.missing_run_ids(include_failed=True) == []
+    finally:
+        store.close()
+    t = analyze(folder).tables["targets"]
+    t = t[t["arm"] == "whatif"].set_index("target")["probability"]
+    assert {r["target"]: r["cur"]["p"] for r in st["summary"]["targets"]} == t.to_dict()
