@@ -191,3 +191,23 @@ def test_build_report_records_the_page_runs_as_a_sweep(server):
     t = analyze(folder).tables["targets"]
     t = t[t["arm"] == "whatif"].set_index("target")["probability"]
     assert {r["target"]: r["cur"]["p"] for r in st["summary"]["targets"]} == t.to_dict()
+
+
+def test_every_shipped_experiment_gets_controls_its_presets_validate(experiments_dir):
+    from changjing.app.controls import build_controls
+    from changjing.simulate.experiment import load_experiment
+
+    for path in sorted(experiments_dir.glob("*.toml")):
+        if "[experiment]" not in path.read_text(encoding="utf-8"):
+            continue                      # model configs and calibration files
+        exp = load_experiment(path)
+        arms = exp.arms
+        settings = dict(arms.loc[arms["arm"] == exp.baseline_arm, "settings"].iloc[0])
+        baseline = exp.base.with_overrides(settings)
+        controls = build_controls(exp, baseline)
+        assert {"funding.annual_budget_yuan", "funding.split"} <= {c["key"] for c in controls}
+        for c in controls:
+            for p in c["presets"]:        # every preset is a value the validator accepts
+                baseline.with_overrides({c["key"]: p["value"]})
+            if c["kind"] in ("int", "float"):
+                assert c["min"] <= c["baseline"] <= c["max"], (path.name, c["key"])
