@@ -99,6 +99,22 @@ def register(sub: argparse._SubParsersAction) -> None:
                              "refuse an unbalanced panel)")
     _add_staggered_options(parser)
     parser.add_argument("--alpha", type=float, default=0.05, help="1 - confidence level")
+    honest = parser.add_argument_group(
+        "sensitivity to violations of parallel trends (HonestDiD; event_study and staggered)")
+    honest.add_argument("--honest", choices=("rm", "sd"), default=None,
+                        help="robust intervals under relative-magnitude (rm: post violations "
+                             "at most MBAR x the largest pre one) or smoothness (sd: slope of "
+                             "the trend difference changes by at most M per period) bounds; "
+                             "writes honest_did.csv and the breakdown value")
+    honest.add_argument("--mbar", nargs="+", type=float, default=None, metavar="M",
+                        help="values of Mbar (rm) or M (sd, outcome units); default rm: 0 0.5 "
+                             "1 1.5 2, sd: 0 to twice the breakdown value")
+    honest.add_argument("--honest-target", dest="honest_target", default="first",
+                        help="first (effect on impact, default), mean (average over the "
+                             "post periods) or an event time")
+    honest.add_argument("--honest-method", dest="honest_method", default=None,
+                        choices=("C-LF", "Conditional", "FLCI"),
+                        help="rm: C-LF (default, ARP hybrid) or Conditional; sd: FLCI")
     parser.add_argument("--sheet", default=None, help="Excel sheet name")
     parser.add_argument("--out", required=True, help="output folder")
     parser.add_argument("--overwrite", action="store_true", help="replace a non-empty --out")
@@ -380,6 +396,42 @@ def _estimate(args, frame, source):
     return res, tables, None
 
 
+def _honest(args, impact, res, frame, source, treat):
+    """--honest: the HonestDiD table for the event study (staggered: universal base period)."""
+    from changjing.evaluate.errors import SpecError
+
+    if args.design == "staggered":
+        # the pre-period coefficients must share one reference period (R: honest_did needs
+        # base_period = "universal"), so the event study is re-estimated with it
+        stag_kw, dyn_kw = _staggered_kwargs(args)
+        stag_kw["base_period"] = "universal"
+        uni = impact.att_gt(frame, unit=args.unit, time=args.time, outcome=args.outcome,
+                            covariates=args.covariates, control=args.control,
+                            method=args.method or "dr", cluster=args.cluster,
+                            alpha=args.alpha, drop_incomplete=args.drop_incomplete,
+                            source=source, **stag_kw, **treat)
+        es = impact.aggte(uni, "dynamic", **dyn_kw)
+    elif args.design == "event_study":
+        es = res
+    else:
+        raise SpecError("--honest applies to --design event_study and staggered")
+    target = args.honest_target
+    if target not in ("first", "mean"):
+        try:
+            target = int(target)
+        except ValueError:
+            raise SpecError(f"--honest-target: expected first, mean or an event time, got "
+                            f"{target!r}") from None
+    hd = impact.honest_did(es, restriction=args.honest, m=args.mbar, target=target,
+                           method=args.honest_method, alpha=args.alpha,
+                           seed=args.seed or 0)
+    res.settings["honest_did"] = {k: hd.settings[k] for k in (
+        "restriction", "method", "breakdown", "sentence_en", "sentence_zh", "l_vec",
+        "event_times", "reference")}
+    res.warnings.extend(hd.warnings)
+    return hd.table
+
+
 def _aggregations(impact, res, dyn=None):
     import pandas as pd
 
@@ -411,6 +463,12 @@ def run(args: argparse.Namespace) -> int:
     frame = read_table(path, args.sheet)
     source = path.name + (f" [sheet {args.sheet}]" if args.sheet else "")
     res, tables, fig = _estimate(args, frame, source)
+    if args.honest:
+        from changjing.evaluate import impact
+
+        tables["honest_did"] = _honest(args, impact, res, frame, source,
+                                       dict(treated_from=args.treated_from,
+                                            treated=args.treated))
 
     def write_csv(table, target: Path) -> None:
         neutralise_frame(integer_periods(table)).to_csv(target, index=False, float_format="%.10g",
@@ -454,6 +512,9 @@ def run(args: argparse.Namespace) -> int:
         }))
     head = res.summary().split("\n")
     keep = [line for line in head[:6]] + [f"WARNING: {w}" for w in res.warnings]
+    if args.honest:
+        keep += [res.settings["honest_did"]["sentence_en"],
+                 res.settings["honest_did"]["sentence_zh"]]
     print("\n".join(keep))
     print(f"full report: {Path(args.out) / 'summary.txt'}")
     return 0

@@ -14,6 +14,7 @@ from .did import did_2x2, twfe
 from .dose import dose_from_ledger, dose_response
 from .event_study import twfe_event_study
 from .experimental import difference_in_means
+from .honest import honest_did
 from .imputation import imputation_did
 from .inference import randomization_test, wild_cluster_bootstrap
 from .matching import aipw, balance_table, ipw, propensity_score, psm
@@ -37,6 +38,7 @@ __all__ = [
     "difference_in_means",
     "dose_from_ledger",
     "dose_response",
+    "honest_did",
     "imputation_did",
     "ipw",
     "prepare_panel",

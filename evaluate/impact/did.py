@@ -249,26 +249,24 @@ def _wild_2x2(y, x, clus, n_boot, seed, alpha) -> dict:
 
 def _ri_2x2(y, x, d, clus, n_boot, seed, alpha) -> dict:
     """Permute the treated-group label across clusters (group sizes kept) and re-estimate."""
-    from .inference import ri_interval
+    from .inference import permutation_inference
 
-    rng = np.random.default_rng(seed)
     n_cl = int(clus.max()) + 1
     gcl = np.zeros(n_cl)
     gcl[clus] = d
     post = x[:, 2]
     yt, dt = _partial(x, 3, y, x[:, 3])
     b_obs = float(dt @ yt / (dt @ dt))
-    draws, slope = np.empty(n_boot), np.empty(n_boot)
-    for r in range(n_boot):
-        dp = rng.permutation(gcl)[clus]
+
+    def regressor(perm: np.ndarray) -> np.ndarray:
+        dp = perm[clus]
         xp = x.copy()
         xp[:, 1], xp[:, 3] = dp, dp * post
-        (dtp,) = _partial(xp, 3, xp[:, 3])
-        ss = float(dtp @ dtp)
-        draws[r] = dtp @ y / ss if ss > 1e-12 else 0.0
-        slope[r] = dtp @ x[:, 3] / ss if ss > 1e-12 else 0.0
-    p = float((1 + np.sum(np.abs(draws) >= abs(b_obs) - 1e-12)) / (1 + n_boot))
-    lo, hi = ri_interval(b_obs, draws, slope, alpha)
+        return _partial(xp, 3, xp[:, 3])[0]
+
+    out = permutation_inference(b_obs, gcl, regressor, y, x[:, 3], n_boot,
+                                np.random.default_rng(seed), alpha)
+    p, lo, hi = out["p_value"], out["ci_low"], out["ci_high"]
     return {"p_value": p, "ci_low": lo, "ci_high": hi, "draws": n_boot,
             "what": "treated-group label permuted across clusters"}
 

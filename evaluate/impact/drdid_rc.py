@@ -109,20 +109,31 @@ def _ipw_rc(y, post, d, x, w, trim):
     return float(att), (inf_t1 - inf_t0) - inf_cont
 
 
-def _dr_rc(y, post, d, x, w, trim):
-    _, p = logit(d, x, w)
-    p = np.clip(p, 1e-6, 1 - 1e-6)
+def _cell_fits(y, x, post, d, w_comp, w_treat, comp="outcome regression"):
+    """Outcome fits of the comparison (weights ``w_comp``) and treated (``w_treat``) groups in
+    the base period and period t: masks ``(c0, c1, t0, t1)`` and fitted values."""
     c0, c1 = (d == 0) & (post == 0), (d == 0) & (post == 1)
     t0, t1 = (d == 1) & (post == 0), (d == 1) & (post == 1)
-    _, oc0 = _fit(y, x, w, c0, "outcome regression on comparison units, base period")
-    _, oc1 = _fit(y, x, w, c1, "outcome regression on comparison units, period t")
-    _, ot0 = _fit(y, x, w, t0, "outcome regression on treated units, base period")
-    _, ot1 = _fit(y, x, w, t1, "outcome regression on treated units, period t")
-    oc = post * oc1 + (1 - post) * oc0
-    keep = np.where(d == 0, p < trim, True)
-    w_t0, w_t1, w_c0, w_c1 = _ipw_weights(d, post, p, w, trim)
-    w_d, w_d1, w_d0 = keep * w * d, keep * w * d * post, keep * w * d * (1 - post)
-    r = y - oc
+    _, oc0 = _fit(y, x, w_comp, c0, f"{comp} on comparison units, base period")
+    _, oc1 = _fit(y, x, w_comp, c1, f"{comp} on comparison units, period t")
+    _, ot0 = _fit(y, x, w_treat, t0, "outcome regression on treated units, base period")
+    _, ot1 = _fit(y, x, w_treat, t1, "outcome regression on treated units, period t")
+    return (c0, c1, t0, t1), (oc0, oc1, ot0, ot1)
+
+
+def _dr_core(y, post, fits, ipw_w, eff_w):
+    """The locally efficient DR ATT shared by ``dr`` and ``dr_imp`` (S&Z 2020 eq. 3.4) and
+    its leading influence terms, before any estimation effect of the nuisance fits.
+
+    ``ipw_w = (w_t0, w_t1, w_c0, w_c1)``, ``eff_w = (w_d, w_d1, w_d0)``.  Returns
+    ``att, inf_t, inf_c, inf_eff, r, (a_c0, a_c1)`` with ``inf_t = i_t1 - i_t0`` (treated),
+    ``inf_c = i_c1 - i_c0`` (comparison), ``inf_eff`` the efficiency-adjustment terms and
+    ``r`` the residual from the comparison fit.
+    """
+    oc0, oc1, ot0, ot1 = fits
+    w_t0, w_t1, w_c0, w_c1 = ipw_w
+    w_d, w_d1, w_d0 = eff_w
+    r = y - (post * oc1 + (1 - post) * oc0)
     a_t0, i_t0 = _part(w_t0, r)
     a_t1, i_t1 = _part(w_t1, r)
     a_c0, i_c0 = _part(w_c0, r)
@@ -132,6 +143,20 @@ def _dr_rc(y, post, d, x, w, trim):
     a_d0, e3 = _part(w_d, ot0 - oc0)
     a_dt0, e4 = _part(w_d0, ot0 - oc0)
     att = (a_t1 - a_t0) - (a_c1 - a_c0) + (a_d1 - a_dt1) - (a_d0 - a_dt0)
+    return att, i_t1 - i_t0, i_c1 - i_c0, (e1 - e2) - (e3 - e4), r, (a_c0, a_c1)
+
+
+def _dr_rc(y, post, d, x, w, trim):
+    _, p = logit(d, x, w)
+    p = np.clip(p, 1e-6, 1 - 1e-6)
+    (c0, c1, t0, t1), fits = _cell_fits(y, x, post, d, w, w)
+    oc0, oc1, ot0, ot1 = fits
+    keep = np.where(d == 0, p < trim, True)
+    ipw_w = _ipw_weights(d, post, p, w, trim)
+    w_t0, w_t1, w_c0, w_c1 = ipw_w
+    w_d, w_d1, w_d0 = keep * w * d, keep * w * d * post, keep * w * d * (1 - post)
+    att, inf_t, inf_c, inf_eff, r, (a_c0, a_c1) = _dr_core(y, post, fits, ipw_w,
+                                                           (w_d, w_d1, w_d0))
 
     lin_c0, lin_c1 = _lin_rep(y, x, w * c0, oc0), _lin_rep(y, x, w * c1, oc1)
     lin_t0, lin_t1 = _lin_rep(y, x, w * t0, ot0), _lin_rep(y, x, w * t1, ot1)
@@ -141,14 +166,13 @@ def _dr_rc(y, post, d, x, w, trim):
         return np.mean(wt[:, None] * x, axis=0) / wt.mean()
 
     # treated component: estimation effect of the comparison-group fits
-    inf_treat = i_t1 - i_t0 - lin_c1 @ mean_x(w_t1) - lin_c0 @ mean_x(w_t0)
+    inf_treat = inf_t - lin_c1 @ mean_x(w_t1) - lin_c0 @ mean_x(w_t0)
     # comparison component: propensity score and comparison-group fits
     m2_0 = np.mean((w_c0 * (r - a_c0))[:, None] * x, axis=0) / w_c0.mean()
     m2_1 = np.mean((w_c1 * (r - a_c1))[:, None] * x, axis=0) / w_c1.mean()
-    inf_cont = (i_c1 - i_c0 + lin_ps @ (m2_1 - m2_0)
+    inf_cont = (inf_c + lin_ps @ (m2_1 - m2_0)
                 - lin_c1 @ mean_x(w_c1) - lin_c0 @ mean_x(w_c0))
     # local-efficiency adjustment terms and their fits' estimation effects
-    inf_eff = (e1 - e2) - (e3 - e4)
     mom1 = np.mean((w_d / w_d.mean() - w_d1 / w_d1.mean())[:, None] * x, axis=0)
     mom0 = np.mean((w_d / w_d.mean() - w_d0 / w_d0.mean())[:, None] * x, axis=0)
     inf_or = (lin_t1 - lin_c1) @ mom1 - (lin_t0 - lin_c0) @ mom0
@@ -158,27 +182,10 @@ def _dr_rc(y, post, d, x, w, trim):
 def _dr_imp_rc(y, post, d, x, w, trim):
     _, p = ipt(d, x, w)
     p = np.clip(p, 1e-6, 1 - 1e-6)
-    c0, c1 = (d == 0) & (post == 0), (d == 0) & (post == 1)
-    t0, t1 = (d == 1) & (post == 0), (d == 1) & (post == 1)
-    w_or = w * p / (1 - p)
-    _, oc0 = _fit(y, x, w_or, c0, "weighted outcome regression on comparison units, base period")
-    _, oc1 = _fit(y, x, w_or, c1, "weighted outcome regression on comparison units, period t")
-    _, ot0 = _fit(y, x, w, t0, "outcome regression on treated units, base period")
-    _, ot1 = _fit(y, x, w, t1, "outcome regression on treated units, period t")
-    oc = post * oc1 + (1 - post) * oc0
+    _, fits = _cell_fits(y, x, post, d, w * p / (1 - p), w, "weighted outcome regression")
     # DRDID::drdid_imp_rc trims comparison units only
-    w_t0, w_t1, w_c0, w_c1 = _ipw_weights(d, post, p, w, trim, trim_treated=False)
-    w_d, w_d1, w_d0 = w * d, w * d * post, w * d * (1 - post)
-    r = y - oc
-    a_t0, i_t0 = _part(w_t0, r)
-    a_t1, i_t1 = _part(w_t1, r)
-    a_c0, i_c0 = _part(w_c0, r)
-    a_c1, i_c1 = _part(w_c1, r)
-    a_d1, e1 = _part(w_d, ot1 - oc1)
-    a_dt1, e2 = _part(w_d1, ot1 - oc1)
-    a_d0, e3 = _part(w_d, ot0 - oc0)
-    a_dt0, e4 = _part(w_d0, ot0 - oc0)
-    att = (a_t1 - a_t0) - (a_c1 - a_c0) + (a_d1 - a_dt1) - (a_d0 - a_dt0)
+    ipw_w = _ipw_weights(d, post, p, w, trim, trim_treated=False)
+    att, inf_t, inf_c, inf_eff, _, _ = _dr_core(y, post, fits, ipw_w,
+                                                (w * d, w * d * post, w * d * (1 - post)))
     # IPT and WLS first-order conditions remove the estimation effects (S&Z 2020, Thm 3.4)
-    inf = (i_t1 - i_t0) - (i_c1 - i_c0) + (e1 - e2) - (e3 - e4)
-    return float(att), inf
+    return float(att), inf_t - inf_c + inf_eff

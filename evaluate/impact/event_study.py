@@ -276,6 +276,9 @@ def twfe_event_study(
                   "controls": "never treated", "k_dof": k_dof, "n_clusters": n_cl,
                   "rows_dropped_outside_window": n_dropped},
         warnings=warnings,
+        # event-study coefficients (reference excluded) and their covariance, for honest_did
+        extra={"coef": b_ev.copy(), "coef_vcov": v_ev.copy(),
+               "event_times": [int(e) for e in est_periods]},
     )
     n_dates = len(np.unique(panel.first_treated[panel.treated_mask]))
     if n_dates > 1:

@@ -25,8 +25,8 @@ from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
-from ..errors import InputError, SpecError
-from .panel import _label, _numeric, plain, require_columns, where
+from ..errors import InputError
+from .panel import _label, cross_section
 from .result import ImpactResult, check_alpha
 from scipy import stats
 
@@ -59,28 +59,12 @@ def difference_in_means(
     Lin's regression adjustment.  The estimate is in the outcome's units.
     """
     alpha = check_alpha(alpha)
-    if not isinstance(data, pd.DataFrame):
-        raise SpecError(f"data: expected a pandas DataFrame, got {type(data).__name__}")
-    covariates = list(covariates or [])
-    require_columns(data, {"treatment": treatment, "outcome": outcome,
-                           **{f"covariate {c!r}": c for c in covariates}}, source)
-    raw = pd.to_numeric(data[treatment], errors="coerce")
-    bad = ~raw.isin([0, 1])
-    if bad.any():
-        idx = bad.idxmax()
-        raise InputError(f"{where(source, idx)}, column {treatment!r}: treatment must be 0 or 1,"
-                         f" got {plain(data[treatment][idx])}")
-    d = raw.to_numpy(float)
+    d, y, z, covariates = cross_section(data, treatment, outcome, covariates, source,
+                                        min_per_arm=2, design="a randomised comparison")
     n1, n = int(d.sum()), len(d)
-    if n1 < 2 or n - n1 < 2:
-        raise InputError(f"{_label(source)}: column {treatment!r} has {n1} treated and "
-                         f"{n - n1} control units; a randomised comparison needs at least 2 of "
-                         "each")
-    y = _numeric(data, outcome, source, "the outcome")
     cols = [np.ones(n), d]
     names = ["intercept", treatment]
     if covariates:
-        z = np.column_stack([_numeric(data, c, source, f"covariate {c!r}") for c in covariates])
         z = z - z.mean(axis=0)  # centring makes the d coefficient the ATE (Lin 2013)
         cols += [z, z * d[:, None]]
         names += covariates + [f"{treatment}:{c}" for c in covariates]

@@ -22,7 +22,7 @@ few units that the smallest attainable permutation p-value exceeds ``alpha``.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from itertools import product
 
 import numpy as np
@@ -209,6 +209,32 @@ def ri_interval(b_obs: float, draws: np.ndarray, slope: np.ndarray, alpha: float
     return float(cuts[first - 1]), float(cuts[last])
 
 
+def permutation_inference(b_obs: float, level: np.ndarray,
+                          regressor: Callable[[np.ndarray], np.ndarray], y: np.ndarray,
+                          d: np.ndarray, n_perm: int, rng: np.random.Generator,
+                          alpha: float) -> dict:
+    """Fisher randomization inference for a regression slope, shared by ``did_2x2`` and
+    ``randomization_test``.
+
+    Each draw permutes the assignment ``level`` (treated-group labels or adoption dates, one
+    per unit or cluster) and ``regressor(permuted)`` returns the treatment regressor
+    residualised on every other regressor (Frisch-Waugh-Lovell), so that the re-estimated
+    slope is ``d*'y / d*'d*``; its slope on the observed treatment, ``d*'d / d*'d*``, makes the
+    permuted estimate linear in a hypothesised constant effect (``ri_interval``).  Returns the
+    p-value ``(1 + #{|b*| >= |b|}) / (1 + n_perm)``, the inverted interval and the draws.
+    """
+    draws, slope = np.empty(n_perm), np.empty(n_perm)
+    for r in range(n_perm):
+        dtp = regressor(rng.permutation(level))
+        ss = float(dtp @ dtp)
+        draws[r] = dtp @ y / ss if ss > 1e-12 else 0.0
+        slope[r] = dtp @ d / ss if ss > 1e-12 else 0.0
+    p = float((1 + np.sum(np.abs(draws) >= abs(b_obs) - 1e-12)) / (1 + n_perm))
+    lo, hi = ri_interval(b_obs, draws, slope, alpha)
+    return {"p_value": p, "ci_low": lo, "ci_high": hi, "draws": n_perm,
+            "draws_values": draws}
+
+
 # Few treated clusters: the documented switch points of ``inference="auto"`` in did_2x2/twfe.
 FEW_TREATED_RI = 5      # below: randomization inference (CR1 and the wild bootstrap both fail)
 FEW_TREATED_WILD = 10   # below (and at least FEW_TREATED_RI): wild cluster bootstrap, Webb
@@ -294,23 +320,20 @@ def randomization_test(
         level, unit_of = gcl, panel.cluster
     else:
         level, unit_of = gvec, np.arange(panel.n_units)
-    draws = np.empty(n_perm)
-    slope = np.empty(n_perm)  # b*(tau0) = b* - tau0 * slope under y - tau0 * D
     wcov = None
     if covariates:
         wcov = demean(np.column_stack([panel.x[ui, ti, j] for j in range(len(covariates))]),
                       [ui, ti])
-    for r in range(n_perm):
-        gp = rng.permutation(level)[unit_of]
-        d = (panel.times[ti] >= gp[ui]).astype(float)
-        dtp = demean(d, [ui, ti])[:, 0]
+
+    def regressor(perm: np.ndarray) -> np.ndarray:
+        gp = perm[unit_of]
+        dtp = demean((panel.times[ti] >= gp[ui]).astype(float), [ui, ti])[:, 0]
         if wcov is not None:
             dtp = dtp - wcov @ np.linalg.lstsq(wcov, dtp, rcond=None)[0]
-        ss = dtp @ dtp
-        draws[r] = dtp @ yt / ss if ss > 1e-12 else 0.0
-        slope[r] = dtp @ dt / ss if ss > 1e-12 else 0.0
-    p = float((1 + np.sum(np.abs(draws) >= abs(b_obs) - 1e-12)) / (1 + n_perm))
-    ci_low, ci_high = ri_interval(b_obs, draws, slope, alpha)
+        return dtp
+
+    out = permutation_inference(b_obs, level, regressor, yt, dt, n_perm, rng, alpha)
+    draws, p, ci_low, ci_high = out["draws_values"], out["p_value"], out["ci_low"], out["ci_high"]
     n_tr = int(np.isfinite(level).sum())
     from math import comb
 

@@ -34,7 +34,7 @@ import numpy as np
 import pandas as pd
 from ..errors import InputError, SpecError
 from ._fit import logit, wls
-from .panel import _label, _numeric, plain, require_columns, where
+from .panel import _label, cross_section
 from .result import ImpactResult, check_alpha, normal_ci
 from .staggered import _dr_trad, _ps_lin_rep, _std_ipw
 
@@ -44,27 +44,10 @@ __all__ = ["aipw", "balance_table", "ipw", "propensity_score", "psm"]
 # ----------------------------------------------------------------------------- inputs
 def _cross_section(data: pd.DataFrame, treatment: str, outcome: str, covariates: Sequence[str],
                    source: str | None):
-    if not isinstance(data, pd.DataFrame):
-        raise SpecError(f"data: expected a pandas DataFrame, got {type(data).__name__}")
-    covariates = list(covariates or [])
-    if not covariates:
+    if not list(covariates or []):
         raise SpecError("covariates: matching and weighting need at least one covariate")
-    require_columns(data, {"treatment": treatment, "outcome": outcome,
-                           **{f"covariate {c!r}": c for c in covariates}}, source)
-    raw = pd.to_numeric(data[treatment], errors="coerce")
-    bad = ~raw.isin([0, 1])
-    if bad.any():
-        idx = bad.idxmax()
-        raise InputError(f"{where(source, idx)}, column {treatment!r}: treatment must be 0 or 1,"
-                         f" got {plain(data[treatment][idx])}")
-    d = raw.to_numpy(float)
-    if d.sum() == 0 or d.sum() == len(d):
-        raise InputError(f"{_label(source)}: column {treatment!r} has only "
-                         f"{'untreated' if d.sum() == 0 else 'treated'} units; need both")
-    y = _numeric(data, outcome, source, "the outcome")
-    x = np.column_stack([np.ones(len(d))] + [_numeric(data, c, source, f"covariate {c!r}")
-                                              for c in covariates])
-    return d, y, x, covariates
+    d, y, z, covariates = cross_section(data, treatment, outcome, covariates, source)
+    return d, y, np.column_stack([np.ones(len(d)), z]), covariates
 
 
 def propensity_score(data: pd.DataFrame, *, treatment: str, covariates: Sequence[str],

@@ -145,6 +145,42 @@ def _numeric(frame: pd.DataFrame, column: str, source: str | None, what: str,
     return arr
 
 
+def cross_section(data: pd.DataFrame, treatment: str, outcome: str, covariates: Sequence[str],
+                  source: str | None, *, min_per_arm: int = 1, design: str = ""
+                  ) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[str]]:
+    """Validated arrays of a one-row-per-unit comparison (matching, weighting, experiments).
+
+    Returns ``d`` (0/1 treatment), ``y`` (outcome), ``z`` (covariates, ``n x k``, no
+    intercept) and the covariate names.  Raises :class:`InputError` naming the file, row and
+    column for a non-0/1 treatment, a non-numeric outcome or covariate, or an arm with fewer
+    than ``min_per_arm`` units (``design`` says what needs them).
+    """
+    if not isinstance(data, pd.DataFrame):
+        raise SpecError(f"data: expected a pandas DataFrame, got {type(data).__name__}")
+    covariates = list(covariates or [])
+    require_columns(data, {"treatment": treatment, "outcome": outcome,
+                           **{f"covariate {c!r}": c for c in covariates}}, source)
+    raw = pd.to_numeric(data[treatment], errors="coerce")
+    bad = ~raw.isin([0, 1])
+    if bad.any():
+        idx = bad.idxmax()
+        raise InputError(f"{where(source, idx)}, column {treatment!r}: treatment must be 0 or 1,"
+                         f" got {plain(data[treatment][idx])}")
+    d = raw.to_numpy(float)
+    n1, n = int(d.sum()), len(d)
+    if min_per_arm <= 1 and (n1 == 0 or n1 == n):
+        raise InputError(f"{_label(source)}: column {treatment!r} has only "
+                         f"{'untreated' if n1 == 0 else 'treated'} units; need both")
+    if min(n1, n - n1) < min_per_arm:
+        raise InputError(f"{_label(source)}: column {treatment!r} has {n1} treated and "
+                         f"{n - n1} control units; {design or 'this design'} needs at least "
+                         f"{min_per_arm} of each")
+    y = _numeric(data, outcome, source, "the outcome")
+    z = np.column_stack([_numeric(data, c, source, f"covariate {c!r}") for c in covariates]) \
+        if covariates else np.zeros((n, 0))
+    return d, y, z, covariates
+
+
 def _time_values(frame: pd.DataFrame, time: str, source: str | None) -> np.ndarray:
     raw = frame[time]
     if pd.api.types.is_bool_dtype(raw):
