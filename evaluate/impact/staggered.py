@@ -185,6 +185,7 @@ def att_gt(
                         "or panel=False (those use every observed row)")
     rc_mode = not panel
     levels: dict[str, list] = {}
+    ignored_unit: str | None = None
     if isinstance(data, Panel):
         if factors or rc_mode:
             raise SpecError("factors / panel=False: give a data frame, not a prepared Panel")
@@ -198,6 +199,7 @@ def att_gt(
                             "first treated period); a 0/1 indicator cannot be traced")
         require_columns(data, {"weights": weights}, source)
         data, covariates, levels = expand_factors(data, covariates, factors, source)
+        ignored_unit = unit if rc_mode else None
         if rc_mode:
             # every row its own unit: the panel checks then validate the rows
             unit = "__row__"
@@ -225,6 +227,10 @@ def att_gt(
     y = panel.y
     xall = panel.x
     warnings = list(panel.warnings)
+    if ignored_unit is not None:
+        warnings.append(f"unit column {ignored_unit!r} ignored: with panel=False every row is an "
+                        "independent observation; for repeated observations of units use "
+                        "allow_unbalanced_panel=True (influence function summed by unit)")
     obs = _observations(panel) if rows_mode else None
 
     rows: list[dict] = []
