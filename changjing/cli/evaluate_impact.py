@@ -166,7 +166,9 @@ def _estimate(args, frame, source):
                             source=source, **treat)
         dyn = impact.aggte(res, "dynamic")
         tables["event_study"] = dyn.table
-        tables["aggregations"] = _aggregations(impact, res)
+        tables["aggregations"], details = _aggregations(impact, res)
+        tables["group_effects"] = details["group"]        # ATT by cohort (first-treated)
+        tables["calendar_effects"] = details["calendar"]  # ATT by calendar period
         return res, tables, plots.event_study_plot(dyn)
     if design == "event_study":
         if not args.treated_from:
@@ -336,9 +338,10 @@ def _honest(args, impact, res, frame, source, treat):
 
 
 def _aggregations(impact, res):
+    """Overall effect of each aggregation (one row each) and the detail rows of each."""
     import pandas as pd
 
-    rows = []
+    rows, details = [], {}
     for kind in ("simple", "dynamic", "group", "calendar"):
         a = impact.aggte(res, kind)
         row = {"aggregation": kind, "estimand": a.estimand, "estimate": a.estimate, "se": a.se,
@@ -346,7 +349,8 @@ def _aggregations(impact, res):
         if "se_boot_overall" in a.settings:
             row["se_boot"] = a.settings["se_boot_overall"]
         rows.append(row)
-    return pd.DataFrame(rows)
+        details[kind] = a.table
+    return pd.DataFrame(rows), details
 
 
 def run(args: argparse.Namespace) -> int:
