@@ -334,7 +334,7 @@ def _honest(args, impact, res, frame, source, treat):
         "restriction", "method", "breakdown", "sentence_en", "sentence_zh", "l_vec",
         "event_times", "reference")}
     res.warnings.extend(hd.warnings)
-    return hd.table
+    return hd
 
 
 def _aggregations(impact, res):
@@ -370,12 +370,16 @@ def run(args: argparse.Namespace) -> int:
     frame = read_table(path, args.sheet)
     source = path.name + (f" [sheet {args.sheet}]" if args.sheet else "")
     res, tables, fig = _estimate(args, frame, source)
+    honest_fig = None
     if args.honest:
         from changjing.evaluate import impact
 
-        tables["honest_did"] = _honest(args, impact, res, frame, source,
-                                       dict(treated_from=args.treated_from,
-                                            treated=args.treated))
+        honest = _honest(args, impact, res, frame, source,
+                         dict(treated_from=args.treated_from, treated=args.treated))
+        tables["honest_did"] = honest.table
+        from changjing.evaluate.impact.plots import honest_plot
+
+        honest_fig = honest_plot(honest)
 
     def write_csv(table, target: Path) -> None:
         neutralise_frame(integer_periods(table)).to_csv(target, index=False, float_format="%.10g",
@@ -391,6 +395,8 @@ def run(args: argparse.Namespace) -> int:
             stem = {"staggered": "event_study", "event_study": "event_study", "synth": "gap_plot", "sdid": "gap_plot", "match": "balance"}.get(
                 args.design, "trends")
             save_figure(fig, stage / stem)
+        if honest_fig is not None:
+            save_figure(honest_fig, stage / "honest_did")
         (stage / "summary.txt").write_text(res.summary() + "\n", encoding="utf-8")
         outputs = {p.name: hashlib.sha256(p.read_bytes()).hexdigest()
                    for p in sorted(stage.iterdir()) if p.is_file()}

@@ -198,6 +198,7 @@ def test_cli_honest(tmp_path, capsys):
     assert main(["evaluate", "impact", str(path), "--design", "event_study", "--unit",
                  "stfips", "--time", "year", "--outcome", "dins", "--treated-from", "g",
                  "--honest", "sd", "--mbar", "0", "0.02", "--out", str(out)]) == 0
+    assert (out / "honest_did.png").exists() and (out / "honest_did.svg").exists()
     table = pd.read_csv(out / "honest_did.csv")
     assert table.ci_low.tolist() == pytest.approx([0.0259, 0.00286], abs=1.5e-4)
     printed = capsys.readouterr().out
@@ -205,3 +206,16 @@ def test_cli_honest(tmp_path, capsys):
     assert main(["evaluate", "impact", str(path), "--design", "twfe", "--unit", "stfips",
                  "--time", "year", "--outcome", "dins", "--treated-from", "g", "--honest",
                  "rm", "--out", str(tmp_path / "bad")]) == 2
+
+
+def test_honest_plot_draws_original_and_robust_intervals(medicaid):
+    from changjing.evaluate.impact.plots import honest_plot
+
+    res = honest_did(medicaid, restriction="sd", m=[0.0, 0.01, 0.02])
+    ax = honest_plot(res).axes[0]
+    labels = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert any(lab.startswith("original") for lab in labels)
+    assert any(lab.startswith("robust (FLCI)") for lab in labels)
+    assert any(lab.startswith("breakdown = 0.0228") for lab in labels)
+    with pytest.raises(SpecError, match="honest_did"):
+        honest_plot(medicaid)
