@@ -47,6 +47,7 @@ for the TWFE event study, influence-function based for ``aggte(..., "dynamic")``
 
 from __future__ import annotations
 
+import functools
 import itertools
 import math
 from collections.abc import Sequence
@@ -263,16 +264,27 @@ def _gamma_inverse(l_vec: np.ndarray) -> np.ndarray:
 
 def _dual_vertices(x: np.ndarray, sd: np.ndarray) -> np.ndarray | None:
     """Vertices of ``{g >= 0, g'X = 0, g'sd = 1}`` (``None`` when there are too many
-    candidate supports to enumerate)."""
-    m_rows, k = x.shape
+    candidate supports to enumerate).
+
+    They are the extreme rays of the cone ``{g >= 0, X'g = 0}``, which do not depend on
+    ``sd``, scaled to ``g'sd = 1``; the rays are enumerated once per ``X`` (the nuisance
+    matrix is the same for every polyhedron and every ``Mbar``)."""
+    rays = _extreme_rays(x.shape, np.ascontiguousarray(x, dtype=float).tobytes())
+    if rays is None:
+        return None
+    return rays / (rays @ sd)[:, None]
+
+
+@functools.lru_cache(maxsize=32)
+def _extreme_rays(shape: tuple[int, int], data: bytes) -> np.ndarray | None:
+    """Extreme rays of ``{g >= 0, X'g = 0}``: supports ``S`` (at most ``k + 1`` rows) on which
+    ``X_S'`` has a one-dimensional null space spanned by a strictly positive vector."""
+    x = np.frombuffer(data, dtype=float).reshape(shape)
+    m_rows, k = shape
     if sum(math.comb(m_rows, j) for j in range(1, k + 2)) > _VERTEX_LIMIT:
         return None
-    # scale-free: unit-norm nuisance columns and sd / max(sd) (vertices scale back by 1/c)
-    scale = float(sd.max())
     norms = np.linalg.norm(x, axis=0)
-    xs = x / np.where(norms > 0, norms, 1.0)
-    e = np.vstack([xs.T, (sd / scale)[None, :]])
-    rhs = np.r_[np.zeros(k), 1.0]
+    xs = x / np.where(norms > 0, norms, 1.0)  # null spaces ignore column scale
     found = []
     for size in range(1, k + 2):
         every = itertools.combinations(range(m_rows), size)
@@ -281,24 +293,31 @@ def _dual_vertices(x: np.ndarray, sd: np.ndarray) -> np.ndarray | None:
             if not chunk:
                 break
             combos = np.array(chunk)
-            bm = np.transpose(e[:, combos], (1, 0, 2))  # (n, k+1, size)
-            gram = np.transpose(bm, (0, 2, 1)) @ bm
-            eig = np.linalg.eigvalsh(gram)
-            ok = eig[:, 0] > 1e-12 * np.maximum(eig[:, -1], 1e-300)
+            if k == 0:
+                u = np.ones((len(combos), size, size))
+                ok = np.full(len(combos), size == 1)
+            else:
+                bm = xs[combos]  # (n, size, k)
+                u, sv, _ = np.linalg.svd(bm, full_matrices=True)
+                tol = 1e-9
+                if size <= k:  # exactly one zero singular value
+                    ok = sv[:, size - 1] < tol
+                    if size >= 2:
+                        ok &= sv[:, size - 2] > tol
+                else:  # size = k + 1: X_S has full column rank k
+                    ok = sv[:, k - 1] > tol
             if not ok.any():
                 continue
-            bm, gram, combos = bm[ok], gram[ok], combos[ok]
-            gam = np.linalg.solve(gram, (np.transpose(bm, (0, 2, 1)) @ rhs)[..., None])[..., 0]
-            resid = np.abs(np.einsum("nij,nj->ni", bm, gam) - rhs).max(axis=1)
-            feas = (resid < 1e-9) & (gam.min(axis=1) >= -1e-12)
-            for cmb, gv in zip(combos[feas], gam[feas]):
+            ray = u[ok][:, :, -1]  # the left-null vector
+            ray = ray * np.sign(ray.sum(axis=1))[:, None]
+            pos = ray.min(axis=1) > 1e-9 * np.abs(ray).max(axis=1)
+            for cmb, r in zip(combos[ok][pos], ray[pos]):
                 full = np.zeros(m_rows)
-                full[cmb] = np.maximum(gv, 0.0)
+                full[cmb] = r / r.sum()
                 found.append(full)
     if not found:
         return np.zeros((0, m_rows))
-    verts = np.unique(np.round(np.array(found), 12), axis=0)
-    return verts / scale
+    return np.unique(np.round(np.array(found), 12), axis=0)
 
 
 class _ArpTest:
