@@ -242,3 +242,22 @@ def test_rm_coverage_monte_carlo():
     covered = [H.rm_accepts(b, sigma, 3, [1.0, 0.0], 1.0, 0.0, seed=r)
                for r, b in enumerate(draws)]
     assert np.mean(covered) >= 0.95 - mc
+
+
+def test_cli_honest_staggered_uses_the_universal_base(tmp_path):
+    out = tmp_path / "stag"
+    assert main(["evaluate", "impact", str(DATA / "mpdta.csv"), "--design", "staggered",
+                 "--unit", "countyreal", "--time", "year", "--outcome", "lemp",
+                 "--treated-from", "first_treat", "--honest", "sd", "--mbar", "0", "0.01",
+                 "--honest-target", "mean", "--out", str(out)]) == 0
+    mp = pd.read_csv(DATA / "mpdta.csv")
+    es = aggte(att_gt(mp, unit="countyreal", time="year", outcome="lemp",
+                      treated_from="first_treat", base_period="universal"), "dynamic")
+    api = honest_did(es, restriction="sd", m=[0.0, 0.01], target="mean")
+    cli = pd.read_csv(out / "honest_did.csv")
+    np.testing.assert_allclose(cli[["ci_low", "ci_high"]], api.table[["ci_low", "ci_high"]],
+                               rtol=1e-9)
+    import json
+
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["settings"]["honest_did"]["l_vec"] == [pytest.approx(0.25)] * 4
