@@ -454,8 +454,9 @@ def rm_confidence_set(betahat: Sequence[float], sigma: np.ndarray, num_pre: int,
                       lf_sims: int = 1000, seed: int = 0) -> dict[str, Any]:
     """Confidence set for ``l' tau_post`` under ``Delta^RM(mbar)`` by test inversion.
 
-    The grid (default ``theta_hat +- 20 sd(theta_hat)``, ``grid_points`` points) is scanned,
-    and the first and last accepted points are refined by bisection.  Returns ``ci_low``,
+    The grid (default ``theta_hat +- 20 sd(theta_hat)``, ``grid_points`` points, widened
+    fourfold up to four times while the set touches its edge) is scanned, and the first and
+    last accepted points are refined.  Returns ``ci_low``,
     ``ci_high`` (``nan`` if nothing is accepted), ``open_low`` / ``open_high`` (accepted at the
     grid's edge, so the set may extend beyond it) and the grid used.
     """
@@ -479,6 +480,15 @@ def rm_confidence_set(betahat: Sequence[float], sigma: np.ndarray, num_pre: int,
         return acc
 
     acc = accepted(thetas)
+    # default grid: widen (x4, up to 4 times) while the set reaches an edge, so large Mbar
+    # with many post periods is not cut off (HonestDiD keeps +-20 sd and truncates)
+    for _ in range(4 if grid is None else 0):
+        if not (acc[0] or acc[-1]):
+            break
+        half = 2 * (hi_g - lo_g)
+        lo_g, hi_g = theta_hat - half, theta_hat + half
+        thetas = np.linspace(lo_g, hi_g, int(grid_points))
+        acc = accepted(thetas)
     out: dict[str, Any] = {"grid": (float(lo_g), float(hi_g), int(grid_points)),
                            "open_low": bool(acc[0]), "open_high": bool(acc[-1])}
     if not acc.any():
@@ -752,8 +762,8 @@ def honest_did(result: ImpactResult | None = None, *,
         "alpha": alpha, "breakdown": bvalue, "sentence_en": en, "sentence_zh": zh,
     }
     if restriction == "rm":
-        settings.update(grid_points=int(grid_points), grid="theta_hat +- 20 sd, end points "
-                        "refined by bisection", lf_sims=int(lf_sims), seed=int(seed))
+        settings.update(grid_points=int(grid_points), grid="theta_hat +- 20 sd (widened while the "
+                        "set touches an edge), end points refined", lf_sims=int(lf_sims), seed=int(seed))
     return ImpactResult(
         design=f"honest_did:{restriction}",
         estimand=f"theta = l' tau_post ({target_en}); robust intervals in table",

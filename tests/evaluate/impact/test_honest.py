@@ -261,3 +261,18 @@ def test_cli_honest_staggered_uses_the_universal_base(tmp_path):
 
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["settings"]["honest_did"]["l_vec"] == [pytest.approx(0.25)] * 4
+
+
+def test_default_grid_widens_until_the_set_is_closed():
+    """A large Mbar over three post periods gives a set far wider than +-20 sd: the default
+    grid widens and agrees with an explicit wide grid."""
+    beta = np.array([0.05, 0.0, -0.05, 0.0, 0.1, 0.2, 0.3])  # pre -4..-1 ; post 1..3
+    sigma = 0.01**2 * (np.eye(7) + 0.2)
+    lv = np.full(3, 1 / 3)
+    auto = H.rm_confidence_set(beta, sigma, 4, lv, 3.0, method="Conditional")
+    wide = H.rm_confidence_set(beta, sigma, 4, lv, 3.0, method="Conditional",
+                               grid=(-2.0, 2.5), grid_points=4000)
+    assert not (auto["open_low"] or auto["open_high"])
+    assert auto["grid"][1] - auto["grid"][0] > 40 * np.sqrt(lv @ sigma[4:, 4:] @ lv)
+    assert auto["ci_low"] == pytest.approx(wide["ci_low"], abs=2e-3)
+    assert auto["ci_high"] == pytest.approx(wide["ci_high"], abs=2e-3)
