@@ -80,10 +80,23 @@ def neutralise(value: object) -> object:
 
 def neutralise_frame(frame: pd.DataFrame) -> pd.DataFrame:
     """A copy of ``frame`` whose string cells and column names cannot run as formulas."""
+    import numpy as np
+
     out = frame.copy()
-    for col in out.columns:
-        if out[col].dtype == object or pd.api.types.is_string_dtype(out[col]):
-            out[col] = out[col].map(neutralise)
+    for j in range(out.shape[1]):
+        s = out.iloc[:, j]
+        if s.dtype == object or pd.api.types.is_string_dtype(s):
+            # one pass over the cells, rewriting only the hits (the column keeps its dtype)
+            vals = s.to_numpy(dtype=object)
+            hit = np.fromiter(
+                (isinstance(v, str) and v.startswith(_FORMULA_PREFIXES) for v in vals),
+                dtype=bool,
+                count=len(vals),
+            )
+            if hit.any():
+                vals = vals.copy()
+                vals[hit] = ["'" + v for v in vals[hit]]
+                out.isetitem(j, pd.Series(vals, index=out.index, dtype=s.dtype))
     out.columns = [neutralise(str(c)) for c in out.columns]
     return out
 

@@ -111,6 +111,17 @@ class FirmsSection(_Section):
         {"sme": 5.0, "startup": 4.0, "lead": 6.5, "soe": 6.0, "university": 3.5},
         unit="TRL", source="assumption", doc="Mean technology readiness level by type "
         "(drawn binomially on 1–9).")
+    size_cap: float = P(2e5, unit="employees", source="assumption: the largest employers of a "
+                        "city of 10 M people; keeps sums finite at alpha near 1",
+                        doc="Upper cap on a drawn firm size.", gt=0)
+    capability_spread: float = P(2.0, unit="Beta shape", source="assumption: a symmetric, "
+                                 "single-peaked spread of capability around 0.5 (range 1–5; "
+                                 "1 is uniform)", doc="Capability is Beta(a, a) with this a, "
+                                 "plus the size term, clipped to [0, 1].", gt=0, le=100)
+    capability_size_slope: float = P(0.05, unit="per decade of size", source="assumption: "
+                                     "capability grows weakly with size (range 0–0.1)",
+                                     doc="Added to capability per factor 10 in employees.",
+                                     ge=0, le=1)
     finance_per_employee_yuan: float = P(3.0e4, unit="yuan/employee", source="assumption "
                                          "(range 1e4–1e5)", doc="Finance limit scale: limit = "
                                          "scale * size^finance_size_exponent.", gt=0)

@@ -79,11 +79,13 @@ def _draw_attributes(rng: np.random.Generator, cfg: FirmsSection, types: np.ndar
     alpha = cfg.size_tail_alpha
     smin = np.array([cfg.size_min[t] for t in FIRM_TYPES])[types]
     # Pareto(alpha) with scale smin by inversion; capped to keep sums finite at alpha ~ 1.
-    size = np.minimum(smin * (1.0 - rng.random(k)) ** (-1.0 / alpha), 2e5)
+    size = np.minimum(smin * (1.0 - rng.random(k)) ** (-1.0 / alpha), cfg.size_cap)
     trl_mean = np.array([cfg.trl_mean[t] for t in FIRM_TYPES])[types]
     trl = (1 + rng.binomial(8, (trl_mean - 1.0) / 8.0)).astype(np.int8)
-    # Capability grows weakly with size (log) around a Beta(2, 2) spread.
-    capability = np.clip(rng.beta(2.0, 2.0, k) + 0.05 * np.log10(size), 0.0, 1.0)
+    # Capability grows weakly with size (log) around a symmetric Beta(a, a) spread.
+    a = cfg.capability_spread
+    capability = np.clip(rng.beta(a, a, k) + cfg.capability_size_slope * np.log10(size),
+                         0.0, 1.0)
     finance = cfg.finance_per_employee_yuan * size**cfg.finance_size_exponent
     in_zone = rng.random(k) < cfg.zone_share
     pick = rng.random(k)

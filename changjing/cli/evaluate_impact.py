@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import argparse
 
-DESIGNS = ("did", "twfe", "event_study", "staggered", "synth", "sdid", "dose", "match",
-           "experiment", "before-after")
+DESIGNS = ("did", "twfe", "event_study", "staggered", "sun-abraham", "synth", "sdid", "dose",
+           "match", "experiment", "before-after")
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -26,7 +26,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     parser.add_argument("panel", metavar="PANEL", help="CSV or XLSX file")
     parser.add_argument("--design", required=True, choices=DESIGNS,
                         help="did (2x2), twfe, event_study (TWFE with relative-time dummies), "
-                             "staggered (Callaway & Sant'Anna), synth "
+                             "staggered (Callaway & Sant'Anna), sun-abraham (Sun & Abraham "
+                             "interaction-weighted event study), synth "
                              "(synthetic control), sdid (synthetic DiD), match (PSM/IPW/AIPW), "
                              "experiment (randomised: difference in means, HC2), before-after "
                              "(descriptive only)")
@@ -39,8 +40,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     parser.add_argument("--covariates", nargs="+", default=[], metavar="COL",
                         help="covariates (conditional parallel trends, propensity score, "
                              "synth predictors)")
-    parser.add_argument("--control", choices=("never", "notyet"), default="never",
-                        help="staggered: comparison units (default: never treated)")
+    parser.add_argument("--control", choices=("never", "notyet", "last"), default="never",
+                        help="staggered: never | notyet (not yet treated); sun-abraham: never "
+                             "| last (last-treated cohort); default never treated")
     parser.add_argument("--method", default=None,
                         help="staggered: dr (traditional DR, default) | dr_imp (improved DR) | "
                              "ipw | reg;  match: psm (default) | ipw | aipw")
@@ -89,12 +91,13 @@ def register(sub: argparse._SubParsersAction) -> None:
                         help="event_study: relative periods with a dummy, e.g. -4 3 (end points "
                              "binned; default: every observed relative period)")
     parser.add_argument("--reference", type=int, default=-1,
-                        help="event_study: omitted relative period (default -1)")
+                        help="event_study, sun-abraham: omitted relative period (default -1)")
     parser.add_argument("--cutoff", type=float, default=None,
                         help="before-after: first 'after' period")
     parser.add_argument("--drop-incomplete", dest="drop_incomplete", action="store_true",
                         help="staggered: drop units not observed in every period (default: "
                              "refuse an unbalanced panel)")
+    _add_staggered_options(parser)
     parser.add_argument("--alpha", type=float, default=0.05, help="1 - confidence level")
     honest = parser.add_argument_group(
         "sensitivity to violations of parallel trends (HonestDiD; event_study and staggered)")
@@ -116,6 +119,78 @@ def register(sub: argparse._SubParsersAction) -> None:
     parser.add_argument("--out", required=True, help="output folder")
     parser.add_argument("--overwrite", action="store_true", help="replace a non-empty --out")
     parser.set_defaults(func=run)
+
+
+# --- staggered (Callaway & Sant'Anna att_gt / aggte) options: the R did arguments ----------
+# Each maps to one keyword of impact.att_gt or impact.aggte (R equivalent in brackets); the
+# table in docs/evaluate_impact.md ("Staggered DiD options and their R did equivalents").
+STAGGERED_ONLY = {"weights": "--weights", "factors": "--factors", "base_period": "--base-period",
+                  "anticipation": "--anticipation", "rc": "--repeated-cross-sections",
+                  "unbalanced": "--allow-unbalanced-panel",
+                  "bootstrap_weights": "--bootstrap-weights", "balance_e": "--balance-e",
+                  "min_e": "--min-e", "max_e": "--max-e"}
+
+
+def _add_staggered_options(parser: argparse.ArgumentParser) -> None:
+    g = parser.add_argument_group(
+        "staggered DiD (Callaway & Sant'Anna; R did's att_gt/aggte arguments)")
+    g.add_argument("--weights", default=None, metavar="COL",
+                   help="sampling weights column, constant within a unit [weightsname]")
+    g.add_argument("--factors", nargs="+", default=None, metavar="COL",
+                   help="covariates (also listed in --covariates) to expand as categorical "
+                        "with the first level as reference [xformla = ~ factor(COL)]; text "
+                        "covariates are categorical anyway")
+    g.add_argument("--base-period", dest="base_period", choices=("varying", "universal"),
+                   default=None, help="base period of pre-treatment cells (default varying) "
+                                      "[base_period]")
+    g.add_argument("--anticipation", type=int, default=None, metavar="N",
+                   help="periods before treatment in which units may already react "
+                        "(default 0) [anticipation]")
+    g.add_argument("--repeated-cross-sections", dest="rc", action="store_true",
+                   help="rows are independent observations, not a panel; --unit not needed "
+                        "[panel = FALSE]")
+    g.add_argument("--allow-unbalanced-panel", dest="unbalanced", action="store_true",
+                   help="estimate an unbalanced panel on its observed rows "
+                        "[allow_unbalanced_panel = TRUE]")
+    g.add_argument("--bootstrap-weights", dest="bootstrap_weights",
+                   choices=("rademacher", "mammen"), default=None,
+                   help="multiplier distribution of --bootstrap (default rademacher, as R did)")
+    g.add_argument("--balance-e", dest="balance_e", type=int, default=None, metavar="E",
+                   help="event study on the groups observed for E periods after treatment "
+                        "[aggte(balance_e)]")
+    g.add_argument("--min-e", dest="min_e", type=float, default=None, metavar="E",
+                   help="event study: first event time kept [aggte(min_e)]")
+    g.add_argument("--max-e", dest="max_e", type=float, default=None, metavar="E",
+                   help="event study: last event time kept [aggte(max_e)]")
+
+
+def _staggered_kwargs(args) -> tuple[dict, dict]:
+    """att_gt and aggte('dynamic') keywords from the staggered options (defaults omitted)."""
+    from changjing.evaluate.errors import SpecError
+
+    if args.design != "staggered":
+        given = [flag for key, flag in STAGGERED_ONLY.items()
+                 if getattr(args, key) not in (None, False)]
+        if given:
+            raise SpecError(f"{', '.join(given)}: staggered-DiD option(s), not for --design "
+                            f"{args.design}")
+        return {}, {}
+    if args.anticipation is not None and args.anticipation < 0:
+        raise SpecError(f"--anticipation: expected an integer >= 0, got {args.anticipation}")
+    kw: dict = {"weights": args.weights, "factors": args.factors or (),
+                "panel": not args.rc, "allow_unbalanced_panel": args.unbalanced}
+    for key in ("base_period", "anticipation", "bootstrap_weights"):
+        if getattr(args, key) is not None:
+            kw[key] = getattr(args, key)
+    agg: dict = {}
+    if args.balance_e is not None:
+        agg["balance_e"] = args.balance_e
+    if args.min_e is not None:
+        agg["min_e"] = args.min_e
+    if args.max_e is not None:
+        agg["max_e"] = args.max_e
+    return kw, agg
+# --- end of staggered options -------------------------------------------------------------
 
 
 def _need(args, *names: str) -> None:
@@ -153,23 +228,43 @@ def _estimate(args, frame, source):
     treat = dict(treated_from=args.treated_from, treated=args.treated)
     design = args.design
     rc = design == "did" and args.group and args.post
-    if design in ("did", "twfe", "event_study", "staggered", "synth", "sdid", "dose") and not rc:
-        _need(args, "unit", "time")
+    stag_kw, dyn_kw = _staggered_kwargs(args)
+    if design in ("did", "twfe", "event_study", "staggered", "sun-abraham", "synth", "sdid",
+                  "dose") and not rc:
+        if design == "staggered" and args.rc:
+            _need(args, "time")  # repeated cross-sections: rows are not traced by unit
+        else:
+            _need(args, "unit", "time")
         if not (args.treated_from or args.treated):
             raise SpecError(f"--design {design} needs --treated-from or --treated")
+    if args.control == "last" and design != "sun-abraham":
+        raise SpecError(f"--control last applies to --design sun-abraham, not {design}")
     if design == "staggered":
         method = args.method or "dr"
         res = impact.att_gt(frame, unit=args.unit, time=args.time, outcome=args.outcome,
                             covariates=args.covariates, control=args.control, method=method,
                             cluster=args.cluster, bootstrap=args.bootstrap, seed=args.seed,
                             alpha=args.alpha, drop_incomplete=args.drop_incomplete,
-                            source=source, **treat)
-        dyn = impact.aggte(res, "dynamic")
+                            source=source, **stag_kw, **treat)
+        dyn = impact.aggte(res, "dynamic", **dyn_kw)
         tables["event_study"] = dyn.table
-        tables["aggregations"], details = _aggregations(impact, res)
+        tables["aggregations"], details = _aggregations(impact, res, dyn)
         tables["group_effects"] = details["group"]        # ATT by cohort (first-treated)
         tables["calendar_effects"] = details["calendar"]  # ATT by calendar period
         return res, tables, plots.event_study_plot(dyn)
+    if design == "sun-abraham":
+        if args.method or args.bootstrap:
+            raise SpecError("--method and --bootstrap do not apply to --design sun-abraham "
+                            "(saturated TWFE regression, cluster-robust SEs)")
+        if args.control == "notyet":
+            raise SpecError("--control for --design sun-abraham: expected never or last "
+                            "(the last-treated cohort), got notyet")
+        res = impact.sun_abraham(frame, unit=args.unit, time=args.time, outcome=args.outcome,
+                                 covariates=args.covariates, control=args.control, reference=args.reference,
+                                 cluster=args.cluster, alpha=args.alpha, source=source,
+                                 **treat)
+        return res, tables, plots.event_study_plot(
+            res, title="Sun & Abraham: interaction-weighted effects by periods since treatment")
     if design == "event_study":
         if not args.treated_from:
             raise SpecError("--design event_study needs --treated-from (first treated period; "
@@ -310,12 +405,14 @@ def _honest(args, impact, res, frame, source, treat):
     if args.design == "staggered":
         # the pre-period coefficients must share one reference period (R: honest_did needs
         # base_period = "universal"), so the event study is re-estimated with it
+        stag_kw, dyn_kw = _staggered_kwargs(args)
+        stag_kw["base_period"] = "universal"
         uni = impact.att_gt(frame, unit=args.unit, time=args.time, outcome=args.outcome,
                             covariates=args.covariates, control=args.control,
                             method=args.method or "dr", cluster=args.cluster,
                             alpha=args.alpha, drop_incomplete=args.drop_incomplete,
-                            base_period="universal", source=source, **treat)
-        es = impact.aggte(uni, "dynamic")
+                            source=source, **stag_kw, **treat)
+        es = impact.aggte(uni, "dynamic", **dyn_kw)
     elif args.design == "event_study":
         es = res
     else:
@@ -337,13 +434,13 @@ def _honest(args, impact, res, frame, source, treat):
     return hd
 
 
-def _aggregations(impact, res):
+def _aggregations(impact, res, dyn=None):
     """Overall effect of each aggregation (one row each) and the detail rows of each."""
     import pandas as pd
 
     rows, details = [], {}
     for kind in ("simple", "dynamic", "group", "calendar"):
-        a = impact.aggte(res, kind)
+        a = dyn if kind == "dynamic" and dyn is not None else impact.aggte(res, kind)
         row = {"aggregation": kind, "estimand": a.estimand, "estimate": a.estimate, "se": a.se,
                "ci_low": a.ci_low, "ci_high": a.ci_high, "p_value": a.p_value}
         if "se_boot_overall" in a.settings:
@@ -392,7 +489,9 @@ def run(args: argparse.Namespace) -> int:
         for name, table in sorted(tables.items()):
             write_csv(table, stage / f"{name}.csv")
         if fig is not None:
-            stem = {"staggered": "event_study", "event_study": "event_study", "synth": "gap_plot", "sdid": "gap_plot", "match": "balance"}.get(
+            stem = {"staggered": "event_study", "event_study": "event_study",
+                    "sun-abraham": "event_study", "synth": "gap_plot", "sdid": "gap_plot",
+                    "match": "balance"}.get(
                 args.design, "trends")
             save_figure(fig, stage / stem)
         if honest_fig is not None:

@@ -51,6 +51,7 @@ from .drdid import (  # noqa: F401  (re-exported)
     _two_by_two,
 )
 from .drdid_rc import rc_two_by_two
+from .staggered_batch import two_by_two_batch
 from .multiplier import (  # noqa: F401
     BOOTSTRAP_WEIGHTS,
     _cluster_sums,
@@ -60,7 +61,14 @@ from .multiplier import (  # noqa: F401
 )
 from .panel import Panel, prepare_panel, require_columns, where
 from .result import ImpactResult, check_alpha
-from .staggered_aggte import AGGREGATIONS, _check_bootstrap, _n, aggte  # noqa: F401
+from .staggered_aggte import (  # noqa: F401
+    AGGREGATIONS,
+    _check_bootstrap,
+    _n,
+    aggte,
+    basis_matrix,
+    summarise_draws,
+)
 from scipy import stats
 
 CONTROLS = {"never": "never treated", "notyet": "not yet treated (including never treated)"}
@@ -227,6 +235,7 @@ def att_gt(
     # difference to the group's base g-1-anticipation is used only there, and cells inside
     # the anticipation window (g-anticipation <= t < g) keep the short difference t-1.
     first_t = 0 if base_period == "universal" else 1
+    specs: list[dict] = []  # cells to estimate, in output order
     for g in groups:
         # last period strictly before g - anticipation (did's pret_g)
         bg_idx = int(np.searchsorted(times, g - anticipation, side="left")) - 1
@@ -241,10 +250,7 @@ def att_gt(
                 skipped.append(f"ATT({_n(g)},{_n(t)}): base period before the panel")
                 continue
             if base_period == "universal" and b_idx == t_idx:
-                rows.append({"group": g, "time": t, "event_time": t - g, "base": times[b_idx],
-                             "estimate": 0.0, "n_treated": int((gvec == g).sum()),
-                             "n_control": 0, "post": False})
-                infs.append(np.zeros(n))
+                specs.append({"g": g, "t": t, "b_idx": b_idx, "post": False, "ref": True})
                 continue
             later = max(t_idx, b_idx)
             if control == "never":
@@ -252,25 +258,42 @@ def att_gt(
             else:
                 ctrl = (~np.isfinite(gvec)) | (gvec > times[later] + anticipation)
                 ctrl &= gvec != g
-            treat = gvec == g
             if ctrl.sum() == 0:
                 skipped.append(f"ATT({_n(g)},{_n(t)}): no comparison units")
                 continue
-            if rows_mode:
-                est = _rows_cell(obs, treat, ctrl, t_idx, b_idx, method, trim, wu, n)
-            else:
-                est = _panel_cell(y, xall, treat, ctrl, t_idx, b_idx, method, trim, wu, n)
+            specs.append({"g": g, "t": t, "t_idx": t_idx, "b_idx": b_idx, "post": bool(post),
+                          "treat": gvec == g, "ctrl": ctrl, "ref": False})
+    if rows_mode:
+        for sp in specs:
+            if sp["ref"]:
+                continue
+            est = _rows_cell(obs, sp["treat"], sp["ctrl"], sp["t_idx"], sp["b_idx"], method,
+                             trim, wu, n)
             if isinstance(est, str):
-                skipped.append(f"ATT({_n(g)},{_n(t)}): {est}")
+                sp["skip"] = est
                 continue
             try:
-                att, inf, n_t, n_c = est()
+                sp["att"], sp["inf"], sp["n_t"], sp["n_c"] = est()
             except InputError as exc:
-                raise InputError(f"{panel.source}: ATT(g={_n(g)}, t={_n(t)}): {exc}") from None
-            rows.append({"group": g, "time": t, "event_time": t - g, "base": times[b_idx],
-                         "estimate": att, "n_treated": n_t, "n_control": n_c,
-                         "post": bool(post)})
-            infs.append(inf)
+                raise InputError(f"{panel.source}: ATT(g={_n(sp['g'])}, t={_n(sp['t'])}): "
+                                 f"{exc}") from None
+    else:
+        _panel_cells(specs, y, xall, method, trim, wu, n, panel.source)
+    for sp in specs:
+        g, t = sp["g"], sp["t"]
+        if sp["ref"]:
+            rows.append({"group": g, "time": t, "event_time": t - g, "base": times[sp["b_idx"]],
+                         "estimate": 0.0, "n_treated": int((gvec == g).sum()),
+                         "n_control": 0, "post": False})
+            infs.append(np.zeros(n))
+            continue
+        if "skip" in sp:
+            skipped.append(f"ATT({_n(g)},{_n(t)}): {sp['skip']}")
+            continue
+        rows.append({"group": g, "time": t, "event_time": t - g, "base": times[sp["b_idx"]],
+                     "estimate": sp["att"], "n_treated": sp["n_t"], "n_control": sp["n_c"],
+                     "post": sp["post"]})
+        infs.append(sp["inf"])
     if not rows:
         raise InputError(f"{panel.source}: no group-time effect can be estimated "
                          f"({'; '.join(skipped[:3])})")
@@ -308,8 +331,14 @@ def att_gt(
              "weights": wu,
              "share": share, "times": times, "n": n}
     if bootstrap:
-        boot = multiplier_bootstrap(inf, bootstrap, np.random.default_rng(seed), panel.cluster,
-                                    alpha, weights=bootstrap_weights)
+        # one set of multiplier draws for the cells and every aggregate (did draws the same
+        # multipliers again for each aggte() with the same seed): the draws of the basis
+        # [cell IFs | group indicators | 1] of which every aggregate is a fixed combination
+        draws = multiplier_bootstrap(
+            basis_matrix(extra), bootstrap, np.random.default_rng(seed), panel.cluster,
+            alpha, weights=bootstrap_weights)["draws"]
+        extra["boot_basis"] = ((int(bootstrap), seed, bootstrap_weights), draws)
+        boot = summarise_draws(draws[:, :inf.shape[1]], alpha)
         cells["se_boot"] = boot["se"]
         cells["band_low"] = cells["estimate"] - boot["crit_simultaneous"] * cells["se_boot"]
         cells["band_high"] = cells["estimate"] + boot["crit_simultaneous"] * cells["se_boot"]
@@ -338,21 +367,46 @@ def att_gt(
     return result
 
 
-def _panel_cell(y, xall, treat, ctrl, t_idx, b_idx, method, trim, wu, n):
-    """Deferred panel 2x2 of one cell: change from the base period on the units' own rows."""
-    sub = treat | ctrl
+def _panel_cells(specs: list[dict], y: np.ndarray, xall: np.ndarray | None, method: str,
+                 trim: float, wu: np.ndarray | None, n: int, source: str) -> None:
+    """Panel 2x2 of every cell, batched over cells that share a design (in place).
 
-    def run():
-        d = treat[sub].astype(float)
-        dy = y[sub, t_idx] - y[sub, b_idx]
+    A design is the treated group, the comparison units and the period the covariates are
+    taken from (any period when they are time-invariant): its propensity score and outcome
+    regression bread are fitted once, the outcome changes of its cells solved together
+    (:func:`staggered_batch.two_by_two_batch`; equal to the cell-by-cell estimators).
+    """
+    static = xall is None or bool(np.array_equal(xall, np.broadcast_to(xall[:, :1, :],
+                                                                       xall.shape)))
+    designs: dict[tuple, list[dict]] = {}
+    for sp in specs:
+        if sp["ref"]:
+            continue
+        key = (sp["g"], sp["ctrl"].tobytes(), 0 if static else sp["b_idx"])
+        designs.setdefault(key, []).append(sp)
+    for (_, _, xb), cells in designs.items():
+        treat, ctrl = cells[0]["treat"], cells[0]["ctrl"]
+        sub = treat | ctrl
+        ysub = y[sub]
+        dy = ysub[:, [c["t_idx"] for c in cells]] - ysub[:, [c["b_idx"] for c in cells]]
         x = None
         if xall is not None:
-            x = np.column_stack([np.ones(sub.sum()), xall[sub, b_idx, :]])
-        att, inf_sub = _two_by_two(dy, d, x, method, trim, None if wu is None else wu[sub])
-        inf = np.zeros(n)
-        inf[sub] = inf_sub * (n / sub.sum())
-        return att, inf, int(treat.sum()), int(ctrl.sum())
-    return run
+            x = np.column_stack([np.ones(int(sub.sum())), xall[sub, xb, :]])
+        try:
+            att, inf_sub = two_by_two_batch(dy, treat[sub].astype(float), x, method, trim,
+                                            None if wu is None else wu[sub])
+        except InputError as exc:
+            first = cells[0]
+            also = (f" (and the {len(cells) - 1} other cell(s) sharing its comparison)"
+                    if len(cells) > 1 else "")
+            raise InputError(f"{source}: ATT(g={_n(first['g'])}, t={_n(first['t'])}){also}: "
+                             f"{exc}") from None
+        scale = n / sub.sum()
+        n_t, n_c = int(treat.sum()), int(ctrl.sum())
+        for j, c in enumerate(cells):
+            full = np.zeros(n)
+            full[sub] = inf_sub[:, j] * scale
+            c.update(att=float(att[j]), inf=full, n_t=n_t, n_c=n_c)
 
 
 def _observations(panel: Panel) -> dict[str, np.ndarray]:

@@ -36,13 +36,95 @@ def _wif(keep: np.ndarray, share_cells: np.ndarray, cell_groups: np.ndarray,
     return ind / total - ind.sum(axis=1, keepdims=True) * (pk / total**2)[None, :]
 
 
+def _wif_coef(share_cells: np.ndarray, cell_groups: np.ndarray, a: np.ndarray,
+              groups: np.ndarray) -> np.ndarray:
+    """Coefficients of ``_wif(...) @ a`` on the basis columns ``w * 1{G = g}`` (one per group
+    of ``groups``) and the constant column, so that the estimated-weight part of an aggregate's
+    influence function is a fixed combination of basis columns (used by the bootstrap).
+
+    With ``ind_j = w 1{G = g_j} - p_j`` and ``P = sum p``: ``wif @ a = sum_j ind_j b_j``,
+    ``b_j = a_j / P - (a . p) / P^2``.
+    """
+    total = share_cells.sum()
+    b = a / total - (a @ share_cells) / total**2
+    coef = np.zeros(len(groups) + 1)
+    np.add.at(coef, np.searchsorted(groups, cell_groups), b)
+    coef[-1] = -(share_cells @ b)
+    return coef
+
+
+class _Basis:
+    """Bookkeeping of every aggregate's influence function as ``basis @ coef``.
+
+    ``basis = [cell influence functions | w 1{G = g} per group | 1]`` (n x (K + G + 1)): every
+    aggregate of :func:`aggte` is linear in these columns, so one set of multiplier-bootstrap
+    draws of the basis gives the draws of any aggregate (``draws_basis @ coef``) - exactly the
+    draws a fresh bootstrap with the same seed would give, without redrawing the multipliers.
+    """
+
+    def __init__(self, n_cells: int, groups: np.ndarray):
+        self.k = n_cells
+        self.groups = groups
+
+    def cells(self, keep: np.ndarray, weights: np.ndarray) -> np.ndarray:
+        coef = np.zeros(self.k + len(self.groups) + 1)
+        coef[np.flatnonzero(keep)] = weights
+        return coef
+
+    def wif(self, share_cells: np.ndarray, cell_groups: np.ndarray, a: np.ndarray
+            ) -> np.ndarray:
+        coef = np.zeros(self.k + len(self.groups) + 1)
+        coef[self.k:] = _wif_coef(share_cells, cell_groups, a, self.groups)
+        return coef
+
+
+def basis_matrix(extra: dict) -> np.ndarray:
+    """The n x (K + G + 1) basis of :class:`_Basis` from an ``att_gt`` result's ``extra``."""
+    gvec = extra["first_treated"]
+    groups = np.array(sorted(extra["share"]))
+    w = extra.get("weights")
+    ind = (gvec[:, None] == groups[None, :]).astype(float)
+    if w is not None:
+        ind *= w[:, None]
+    return np.column_stack([extra["inf"], ind, np.ones(len(gvec))])
+
+
+def basis_draws(result: ImpactResult, n_boot: int, seed: int, kind: str) -> np.ndarray:
+    """Multiplier-bootstrap draws (``n_boot`` x (K + G + 1)) of the basis of ``result``,
+    reused from the ``att_gt`` call when its draws, seed and weights are the same."""
+    cached = result.extra.get("boot_basis")
+    if cached is not None and cached[0] == (int(n_boot), seed, kind):
+        return cached[1]
+    return multiplier_bootstrap(basis_matrix(result.extra), n_boot, np.random.default_rng(seed),
+                                result.extra["cluster"], weights=kind)["draws"]
+
+
+def summarise_draws(draws: np.ndarray, alpha: float, band: np.ndarray | None = None
+                    ) -> dict[str, np.ndarray | float]:
+    """Bootstrap SEs (normalised IQR) and the sup-t critical value over ``band`` from draws,
+    by the definitions of :func:`multiplier.multiplier_bootstrap` (same thresholds)."""
+    q75, q25 = np.quantile(draws, [0.75, 0.25], axis=0)
+    se = (q75 - q25) / (stats.norm.ppf(0.75) - stats.norm.ppf(0.25))
+    ok = se > np.sqrt(np.finfo(float).eps) * max(1.0, float(np.max(np.abs(draws))))
+    in_band = ok & band if band is not None else ok
+    if in_band.any():
+        tmax = np.max(np.abs(draws[:, in_band] / se[in_band]), axis=1)
+        crit = float(np.quantile(tmax, 1 - alpha))
+    else:
+        crit = float("nan")
+    return {"se": np.where(ok, se, np.nan), "crit_simultaneous": crit}
+
+
 def _agg(att: np.ndarray, inf: np.ndarray, keep: np.ndarray, weights: np.ndarray,
-         wif: np.ndarray | None) -> tuple[float, np.ndarray]:
+         wif: np.ndarray | None, basis: _Basis, share: np.ndarray | None = None,
+         group: np.ndarray | None = None) -> tuple[float, np.ndarray, np.ndarray]:
     est = float(att[keep] @ weights)
     psi = inf[:, keep] @ weights
+    coef = basis.cells(keep, weights)
     if wif is not None:
         psi = psi + wif @ att[keep]
-    return est, psi
+        coef = coef + basis.wif(share[keep], group[keep], att[keep])
+    return est, psi, coef
 
 
 def aggte(
@@ -84,13 +166,15 @@ def aggte(
     share = np.array([result.extra["share"][g] for g in group])
     post = (group <= tt) & (tt <= group + max_e)
     detail: list[tuple[dict, float, np.ndarray]] = []
+    basis = _Basis(len(att), np.array(sorted(result.extra["share"])))
+    coefs: list[np.ndarray] = []  # of the detail rows, on the basis
 
     if type == "simple":
         keep = post
         if not keep.any():
             raise InputError("aggte: no post-treatment ATT(g,t) cells to aggregate")
-        est, psi = _agg(att, inf, keep, share[keep] / share[keep].sum(),
-                        _wif(keep, share, group, gvec, wts))
+        est, psi, coef = _agg(att, inf, keep, share[keep] / share[keep].sum(),
+                              _wif(keep, share, group, gvec, wts), basis, share, group)
         estimand = "ATT, simple: post-treatment ATT(g,t) weighted by group size"
     elif type == "dynamic":
         include = np.ones(len(att), dtype=bool)
@@ -102,14 +186,17 @@ def aggte(
         eseq = eseq[(eseq >= min_e) & (eseq <= max_e)]
         for ev in eseq:
             keep = (e == ev) & include
-            est_e, psi_e = _agg(att, inf, keep, share[keep] / share[keep].sum(),
-                                _wif(keep, share, group, gvec, wts))
+            est_e, psi_e, coef_e = _agg(att, inf, keep, share[keep] / share[keep].sum(),
+                                        _wif(keep, share, group, gvec, wts), basis, share,
+                                        group)
             detail.append(({"event_time": ev, "term": f"e={_n(ev)}"}, est_e, psi_e))
+            coefs.append(coef_e)
         pos = [i for i, (row, _, _) in enumerate(detail) if row["event_time"] >= 0]
         if not pos:
             raise InputError("aggte: no event time >= 0 to aggregate")
         est = float(np.mean([detail[i][1] for i in pos]))
         psi = np.mean([detail[i][2] for i in pos], axis=0)
+        coef = np.mean([coefs[i] for i in pos], axis=0)
         estimand = "ATT, dynamic: average of event-time effects e >= 0"
     elif type == "group":
         glist = np.unique(group)
@@ -119,8 +206,9 @@ def aggte(
             if not keep.any():
                 continue
             w = np.full(keep.sum(), 1.0 / keep.sum())
-            est_g, psi_g = _agg(att, inf, keep, w, None)
+            est_g, psi_g, coef_g = _agg(att, inf, keep, w, None, basis)
             detail.append(({"group": g, "term": f"g={_n(g)}"}, est_g, psi_g))
+            coefs.append(coef_g)
             gvals.append(est_g)
             gpsis.append(psi_g)
             gshare.append(result.extra["share"][g])
@@ -130,6 +218,8 @@ def aggte(
         gl = np.array([row["group"] for row, _, _ in detail])
         wif = _wif(keep_all, gshare_a, gl, gvec, wts)
         psi = np.column_stack(gpsis) @ (gshare_a / gshare_a.sum()) + wif @ gvals_a
+        coef = (np.column_stack(coefs) @ (gshare_a / gshare_a.sum())
+                + basis.wif(gshare_a, gl, gvals_a))
         estimand = "ATT, group: group averages weighted by group size"
     else:  # calendar
         tlist = times[times >= group.min()]
@@ -138,13 +228,16 @@ def aggte(
             keep = (tt == t) & (group <= t)
             if not keep.any():
                 continue
-            est_t, psi_t = _agg(att, inf, keep, share[keep] / share[keep].sum(),
-                                _wif(keep, share, group, gvec, wts))
+            est_t, psi_t, coef_t = _agg(att, inf, keep, share[keep] / share[keep].sum(),
+                                        _wif(keep, share, group, gvec, wts), basis, share,
+                                        group)
             detail.append(({"time": t, "term": f"t={_n(t)}"}, est_t, psi_t))
+            coefs.append(coef_t)
             tvals.append(est_t)
             tpsis.append(psi_t)
         est = float(np.mean(tvals))
         psi = np.mean(tpsis, axis=0)
+        coef = np.mean(coefs, axis=0)
         estimand = "ATT, calendar: average over periods of effects among groups treated by t"
 
     se = float(analytic_se(psi, cluster))
@@ -167,9 +260,8 @@ def aggte(
         # one set of draws for the rows and the overall effect (did::aggte bootstraps both);
         # the band is simultaneous over the rows, the overall effect gets its own SE
         band = np.r_[np.ones(psis.shape[1], dtype=bool), False]
-        sub = multiplier_bootstrap(np.column_stack([psis, psi]), bootstrap,
-                                   np.random.default_rng(seed), cluster, alpha, band=band,
-                                   weights=weights)
+        draws = basis_draws(result, bootstrap, seed, weights) @ np.column_stack(coefs + [coef])
+        sub = summarise_draws(draws, alpha, band)
         se_overall = float(sub["se"][-1])
         settings["se_boot_overall"] = se_overall
         diagnostics["bootstrap_overall"] = pd.DataFrame([{
@@ -190,7 +282,8 @@ def aggte(
         ci_high=ci_high, n=result.n, n_obs=result.n_obs, alpha=alpha, p_value=p,
         se_type=result.se_type, ci_type=ci_type, table=table, settings=settings,
         warnings=list(result.warnings), diagnostics=diagnostics,
-        extra={"inf": psi, "detail_inf": [p_ for _, _, p_ in detail]},
+        extra={"inf": psi, "detail_inf": [p_ for _, _, p_ in detail], "coef": coef,
+               "detail_coef": coefs},
     )
     return out
 

@@ -18,14 +18,17 @@ difference between period ``g + e`` and ``g - 1`` of cohort ``g`` and of the nev
 
 Standard errors: cluster-robust sandwich of the saturated regression (clusters = units unless
 ``cluster``), with the CR1 small-sample factor ``G/(G-1) * (N-1)/(N-K)``, ``K`` counting the
-cohort-period coefficients and the period effects (unit effects are nested in the clusters,
-``fixest``'s ``fixef.K = "nested"``); the IW effects by the delta method ``w' V w``.
+cohort-period and covariate coefficients and the ``T`` period levels (the unit effects, nested
+in the clusters, are not counted and the constant is the period effects' - ``fixest``'s
+default ``ssc(fixef.K = "nested")``, checked against its printed output); the IW effects by
+the delta method ``w' V w``.
 The overall ATT averages the post-treatment CATT(g, e) with weights proportional to their
 numbers of observations (``fixest``'s ``aggregate(..., "att")``).
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Literal
 
 import numpy as np
@@ -52,6 +55,7 @@ def sun_abraham(
     outcome: str,
     treated_from: str | None = None,
     treated: str | None = None,
+    covariates: Sequence[str] = (),
     control: Literal["never", "last"] = "never",
     reference: int = -1,
     cluster: str | None = None,
@@ -63,7 +67,10 @@ def sun_abraham(
     Returns an :class:`ImpactResult` whose headline is the overall post-treatment ATT and whose
     ``table`` has one row per relative period ``e`` (``estimate``, ``se``, CI, ``n_cohorts``);
     ``diagnostics["catt"]`` holds every cohort-specific CATT(g, e) with its SE and IW weight.
-    Relative periods are in the units of ``time``.
+    Relative periods are in the units of ``time``.  ``covariates`` enter the saturated
+    regression linearly with their own (time-varying) values, as ``feols(y ~ x1 +
+    sunab(cohort, period) | unit + period)``; their coefficients are in
+    ``diagnostics["covariates"]``.
     """
     alpha = check_alpha(alpha)
     if control not in ("never", "last"):
@@ -73,7 +80,8 @@ def sun_abraham(
         raise SpecError(f"reference: expected a negative integer relative period, got "
                         f"{reference!r}")
     panel = prepare_panel(data, unit=unit, time=time, outcome=outcome, treated_from=treated_from,
-                          treated=treated, cluster=cluster, source=source, balanced=True,
+                          treated=treated, covariates=list(covariates or []),
+                          cluster=cluster, source=source, balanced=True,
                           need_never_treated=(control == "never"))
     y, times, gvec = panel.y, panel.times, panel.first_treated.copy()
     keep_t = np.ones(len(times), dtype=bool)
@@ -85,6 +93,7 @@ def sun_abraham(
             raise InputError(f"{panel.source}: control='last' needs at least two treated "
                              "cohorts")
     y, times = y[:, keep_t], times[keep_t]
+    xcov = panel.x[:, keep_t, :] if panel.x is not None else np.zeros((len(y), len(times), 0))
     n, T = y.shape
     cohorts = np.unique(gvec[np.isfinite(gvec)])
     step = np.min(np.diff(times)) if T > 1 else 1.0
@@ -101,20 +110,30 @@ def sun_abraham(
         if not np.isclose(rel[gvec == g][0], reference).any():
             raise InputError(f"{panel.source}: cohort {g:g} has no period at relative time "
                              f"{reference} (the reference) inside the panel")
+    n_cells = len(cells)
+    x = np.concatenate([x, xcov], axis=2)  # cohort x period indicators, then covariates
     yd = _two_way_demean(y[:, :, None])[:, :, 0].reshape(-1)
     xd = _two_way_demean(x).reshape(n * T, -1)
+    if np.linalg.matrix_rank(xd) < xd.shape[1]:
+        raise InputError(f"{panel.source}: the covariates are collinear with the unit and "
+                         "period effects or the cohort-period indicators (e.g. constant within "
+                         "units); remove them")
     xtx = xd.T @ xd
     beta = np.linalg.solve(xtx, xd.T @ yd)
     resid = yd - xd @ beta
     clus = np.repeat(panel.cluster if panel.cluster is not None else np.arange(n), T)
     n_cl = int(clus.max() + 1)
-    scores = np.zeros((n_cl, len(cells)))
+    scores = np.zeros((n_cl, xd.shape[1]))
     np.add.at(scores, clus, xd * resid[:, None])
     bread = np.linalg.inv(xtx)
-    k = len(cells) + (T - 1)
+    k = xd.shape[1] + T
     n_obs = n * T
     adj = n_cl / (n_cl - 1) * (n_obs - 1) / (n_obs - k)
-    vcov = adj * bread @ (scores.T @ scores) @ bread
+    vcov_all = adj * bread @ (scores.T @ scores) @ bread
+    cov_table = pd.DataFrame([{"term": c, "estimate": float(b), "se": float(np.sqrt(v))}
+                              for c, b, v in zip(panel.covariates, beta[n_cells:],
+                                                 np.diag(vcov_all)[n_cells:])])
+    beta, vcov = beta[:n_cells], vcov_all[:n_cells, :n_cells]
 
     size = {g: int((gvec == g).sum()) for g in cohorts}
     catt = pd.DataFrame([{"cohort": g, "event_time": e, "estimate": b,
@@ -142,6 +161,16 @@ def sun_abraham(
     att = float(w_att @ beta)
     se_att = float(np.sqrt(w_att @ vcov @ w_att))
     lo, hi, p = normal_ci(att, se_att, alpha)
+    # per cohort: average of its post-treatment CATT (fixest's summary(agg = "cohort"))
+    by_cohort = []
+    for g in cohorts:
+        wc = np.array([cg == g and e >= 0 for cg, e in cells], dtype=float)
+        if wc.sum() == 0:
+            continue
+        wc /= wc.sum()
+        est_c, se_c = float(wc @ beta), float(np.sqrt(wc @ vcov @ wc))
+        by_cohort.append({"cohort": g, "term": f"cohort={g:g}", "estimate": est_c, "se": se_c,
+                          "ci_low": est_c - z * se_c, "ci_high": est_c + z * se_c})
     warnings = list(panel.warnings)
     if n_cl < 30:
         warnings.append(f"only {n_cl} clusters: cluster-robust standard errors rely on many "
@@ -156,8 +185,11 @@ def sun_abraham(
         ci_type="normal pointwise", table=table,
         settings={"estimator": "Sun & Abraham (2021) interaction-weighted event study",
                   "control": control, "reference": int(reference),
+                  "covariates": list(panel.covariates),
                   "cluster": cluster or "unit", "alpha": alpha,
                   "small_sample": "G/(G-1)*(N-1)/(N-K), unit effects nested in clusters"},
-        warnings=warnings, diagnostics={"catt": catt},
+        warnings=warnings,
+        diagnostics={"catt": catt, "cohort": pd.DataFrame(by_cohort),
+                     **({"covariates": cov_table} if len(cov_table) else {})},
         extra={"vcov": vcov, "cells": cells},
     )

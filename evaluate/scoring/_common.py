@@ -170,3 +170,33 @@ def rank_desc(scores: np.ndarray) -> np.ndarray:
     first = np.maximum.accumulate(np.where(starts, np.arange(s.size), 0))
     ranks[order] = first + 1
     return ranks
+
+
+def weighted_sums(
+    A: np.ndarray, W: np.ndarray, present: np.ndarray | None = None, power: int = 1
+) -> np.ndarray:
+    """Σ_j w_j^power a_ij for every weight row of ``W`` (draws × criteria) → (alternatives ×
+    draws): the weighted sum (power 1: weighted sum, grey relational grade) or the weighted
+    squared distance (power 2: TOPSIS, with ``A`` the squared gaps).
+
+    With ``present`` (mask of observed cells) a missing cell drops out and each
+    alternative's weights are re-normalised over the criteria present: the sum is divided
+    by (Σ_{j present} w_j)^power (NaN when none is present).  Without it the weight rows
+    are taken as already summing to 1.  The product is formed as (W Aᵀ)ᵀ — the numbers of
+    A Wᵀ, laid out so that each draw's scores are contiguous (ranking reads them by draw).
+    """
+    Wp = W if power == 1 else W**power
+    if present is None:
+        return (Wp @ A.T).T
+    P = present.astype(float)
+    scale = (W @ P.T).T  # per-alternative sum of the weights present
+    scale = np.where(scale > 0, scale, np.nan)
+    S = (Wp @ (np.nan_to_num(A) * P).T).T
+    return S / scale if power == 1 else S / scale**power
+
+
+def relative_closeness(to_good: np.ndarray, to_bad: np.ndarray) -> np.ndarray:
+    """to_good / (to_good + to_bad): TOPSIS closeness (d⁻ / (d⁺ + d⁻)) and grey-TOPSIS
+    (γ⁺ / (γ⁺ + γ⁻)); NaN where both are 0."""
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return to_good / (to_good + to_bad)

@@ -39,9 +39,22 @@ def _sha256(path: Path) -> str:
 
 
 def _csv(frame: pd.DataFrame, path: Path) -> None:
-    neutralise_frame(frame).to_csv(
-        path, index=False, encoding="utf-8-sig", float_format=FLOAT_FORMAT, lineterminator="\n"
-    )
+    safe = neutralise_frame(frame)
+    # Float columns formatted here, "%.10g" per value in one list comprehension: pandas'
+    # float_format path costs ~10 µs a cell (100 000 scenarios × 20 columns: seconds).
+    # The bytes are those of to_csv(float_format=FLOAT_FORMAT); NaN stays an empty cell.
+    for j in range(safe.shape[1]):
+        col = safe.iloc[:, j]
+        if col.dtype.kind == "f":
+            safe.isetitem(
+                j,
+                pd.Series(
+                    [FLOAT_FORMAT % v if v == v else None for v in col.tolist()],
+                    index=safe.index,
+                    dtype=object,
+                ),
+            )
+    safe.to_csv(path, index=False, encoding="utf-8-sig", lineterminator="\n")
 
 
 def _jsonable(obj: Any) -> Any:

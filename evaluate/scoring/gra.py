@@ -43,6 +43,8 @@ from ._common import (
     did_you_mean,
     nan_mask,
     rank_desc,
+    relative_closeness,
+    weighted_sums,
 )
 from .normalise import minmax
 
@@ -110,11 +112,7 @@ def _xi(delta: np.ndarray, rho: float) -> np.ndarray:
 
 
 def _grades(xi: np.ndarray, W: np.ndarray, present: np.ndarray | None) -> np.ndarray:
-    if present is None:
-        return xi @ W.T
-    P = present.astype(float)
-    scale = P @ W.T
-    return (np.nan_to_num(xi) * P) @ W.T / np.where(scale > 0, scale, np.nan)
+    return weighted_sums(xi, W, present)
 
 
 def grey_relational(
@@ -206,5 +204,5 @@ def grey_topsis(
     z = minmax(arr, np.where(benefit, "benefit", "cost"))
     gp = _grades(_xi(np.abs(1.0 - z), rho), w[None, :], present)[:, 0]
     gn = _grades(_xi(np.abs(z), rho), w[None, :], present)[:, 0]
-    c = gp / (gp + gn)
+    c = relative_closeness(gp, gn)
     return GreyTopsisResult(c, gp, gn, rank_desc(c), rho, rows)

@@ -33,24 +33,35 @@ from ._common import as_directions, as_matrix, did_you_mean
 METHODS = ("minmax", "vector", "zscore", "max")
 
 
-def minmax(X: Any, directions: Any) -> np.ndarray:
-    arr, _, _ = as_matrix(X, allow_nan=True)
-    benefit = as_directions(directions, arr.shape[1])
+def oriented_minmax(arr: np.ndarray, benefit: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(z, range): direction-aware min–max of a float array; a constant column (range 0)
+    gives 0 here — :func:`minmax` sets it to 1, TOPSIS only uses gaps, which are 0 either way."""
     with np.errstate(all="ignore"):
         lo = np.nanmin(arr, axis=0)
         hi = np.nanmax(arr, axis=0)
     rng = hi - lo
     safe = np.where(rng > 0, rng, 1.0)
-    z = np.where(benefit, (arr - lo) / safe, (hi - arr) / safe)
+    return np.where(benefit, (arr - lo) / safe, (hi - arr) / safe), rng
+
+
+def unit_columns(arr: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(x / ‖x‖₂ column by column, the norms); NaN cells are left out of the norm and an
+    all-zero column stays 0."""
+    norm = np.sqrt(np.nansum(arr**2, axis=0))
+    return arr / np.where(norm > 0, norm, 1.0), norm
+
+
+def minmax(X: Any, directions: Any) -> np.ndarray:
+    arr, _, _ = as_matrix(X, allow_nan=True)
+    benefit = as_directions(directions, arr.shape[1])
+    z, rng = oriented_minmax(arr, benefit)
     return np.where(rng > 0, z, np.where(np.isnan(arr), np.nan, 1.0))
 
 
 def vector(X: Any, directions: Any) -> np.ndarray:
     arr, _, _ = as_matrix(X, allow_nan=True)
     benefit = as_directions(directions, arr.shape[1])
-    norm = np.sqrt(np.nansum(arr**2, axis=0))
-    safe = np.where(norm > 0, norm, 1.0)
-    z = arr / safe
+    z, norm = unit_columns(arr)
     z = np.where(benefit, z, 1.0 - z)
     return np.where(norm > 0, z, np.where(np.isnan(arr), np.nan, 1.0))
 

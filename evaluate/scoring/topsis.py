@@ -25,7 +25,10 @@ from ._common import (
     did_you_mean,
     nan_mask,
     rank_desc,
+    relative_closeness,
+    weighted_sums,
 )
+from .normalise import oriented_minmax, unit_columns
 
 NORMALISATIONS = ("vector", "minmax")
 
@@ -73,12 +76,9 @@ def _prepare(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Squared unweighted gaps to the ideal and anti-ideal, and the normalised ideals."""
     if normalisation == "vector":
-        norm = np.sqrt(np.nansum(arr**2, axis=0))
-        N = arr / np.where(norm > 0, norm, 1.0)
+        N, _ = unit_columns(arr)
     elif normalisation == "minmax":
-        lo, hi = np.nanmin(arr, axis=0), np.nanmax(arr, axis=0)
-        rng = np.where(hi > lo, hi - lo, 1.0)
-        N = np.where(benefit, arr - lo, hi - arr) / rng
+        N, _ = oriented_minmax(arr, benefit)
         benefit = np.ones_like(benefit)  # already oriented
     else:
         raise SpecError(
@@ -95,19 +95,9 @@ def _prepare(
 
 def _closeness(gp: np.ndarray, gm: np.ndarray, W: np.ndarray, present: np.ndarray | None):
     """Closeness for every weight row of ``W`` (draws × criteria) → (alternatives × draws)."""
-    W2 = (W**2).T
-    if present is None:
-        dp2, dm2 = gp @ W2, gm @ W2
-    else:
-        P = present.astype(float)
-        scale = P @ W.T  # per-alternative sum of weights present
-        scale = np.where(scale > 0, scale, np.nan)
-        dp2 = ((P * gp) @ W2) / scale**2
-        dm2 = ((P * gm) @ W2) / scale**2
-    dp, dm = np.sqrt(dp2), np.sqrt(dm2)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        c = dm / (dp + dm)
-    return c, dp, dm
+    dp = np.sqrt(weighted_sums(gp, W, present, power=2))
+    dm = np.sqrt(weighted_sums(gm, W, present, power=2))
+    return relative_closeness(dm, dp), dp, dm
 
 
 def topsis(

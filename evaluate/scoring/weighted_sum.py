@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-from ._common import as_matrix, as_weights, nan_mask, rank_desc
+from ._common import as_matrix, as_weights, nan_mask, rank_desc, weighted_sums
 from .normalise import normalise
 
 
@@ -46,11 +46,7 @@ class WeightedSumResult:
 
 
 def _sums(Z: np.ndarray, W: np.ndarray, present: np.ndarray | None) -> np.ndarray:
-    if present is None:
-        return Z @ W.T
-    P = present.astype(float)
-    scale = P @ W.T
-    return (np.nan_to_num(Z) * P) @ W.T / np.where(scale > 0, scale, np.nan)
+    return weighted_sums(Z, W, present)
 
 
 def weighted_sum(

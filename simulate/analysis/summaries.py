@@ -26,7 +26,12 @@ TARGET_COLUMNS = ("super_scenarios", "technologies_promoted", "firms_attracted",
 
 def wilson_interval(successes: np.ndarray, n: np.ndarray, level: float = 0.95
                     ) -> tuple[np.ndarray, np.ndarray]:
-    """Wilson score interval for a binomial proportion (vectorised)."""
+    """Wilson score interval for a binomial proportion (vectorised).
+
+    The interval always contains the observed share: at 0 successes its lower end is exactly 0
+    and at n successes its upper end exactly 1 (in floating point ``centre - half`` leaves a
+    residue of order 1e-17 there, which a reader comparing columns would see as a bound above
+    the estimate)."""
     successes = np.asarray(successes, dtype=float)
     n = np.asarray(n, dtype=float)
     z = stats.norm.ppf(0.5 + level / 2)
@@ -35,7 +40,9 @@ def wilson_interval(successes: np.ndarray, n: np.ndarray, level: float = 0.95
         denom = 1 + z**2 / n
         centre = (p + z**2 / (2 * n)) / denom
         half = z * np.sqrt(p * (1 - p) / n + z**2 / (4 * n**2)) / denom
-    return np.clip(centre - half, 0, 1), np.clip(centre + half, 0, 1)
+        lo = np.clip(np.minimum(centre - half, p), 0, 1)
+        hi = np.clip(np.maximum(centre + half, p), 0, 1)
+    return lo, hi
 
 
 def bands(timeseries: pd.DataFrame, runs: pd.DataFrame, indicators: Sequence[str]

@@ -10,7 +10,7 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 from ..config import month_index, month_label
-from ..errors import ConfigError, format_validation_error, suggest
+from ..errors import ConfigError, SimulateError, format_validation_error, suggest
 from ..indicators import timeseries_columns
 from ..inputs import StrictModel, key_lines, load_toml, where
 from ..programme import STAGES, data_path
@@ -59,7 +59,7 @@ class Moment(_Strict):
     enabled: bool = True
     value: float
     sd: float = Field(gt=0, description="Uncertainty of the observed value (same unit).")
-    kind: Literal["final", "ratio", "stage_attrition", "stage_months"]
+    kind: Literal["final", "change", "ratio", "stage_attrition", "stage_months"]
     column: str | None = None
     denominator: list[str] | None = None
     stage: str | None = None
@@ -100,7 +100,7 @@ class Moment(_Strict):
             raise ValueError(f"value: a stage_attrition moment is a share in [0, 1], got "
                              f"{self.value:g}")
         cols = timeseries_columns()
-        if self.kind in ("final", "ratio"):
+        if self.kind in ("final", "change", "ratio"):
             for c in [self.column, *(self.denominator or [])]:
                 if c is None:
                     raise ValueError(f"kind {self.kind!r} needs 'column'")
@@ -108,6 +108,9 @@ class Moment(_Strict):
                     raise ValueError(f"unknown output column {c!r}" + suggest(c, cols))
             if self.kind == "ratio" and not self.denominator:
                 raise ValueError("kind 'ratio' needs 'denominator'")
+            if self.kind == "change" and self.period is None:
+                raise ValueError("kind 'change' needs 'period' = [start, end]: it is the "
+                                 "column's increase from the month before start to end")
         else:
             if self.stage not in STAGES:
                 raise ValueError(f"stage must be one of {', '.join(STAGES)}, got {self.stage!r}"
@@ -121,12 +124,38 @@ class TargetsFile(_Strict):
 
     @model_validator(mode="after")
     def _within(self) -> TargetsFile:
+        run0, run1 = self.period.start, self.period.end
         for m in self.moment:
-            if m.period is not None and month_index(self.period.end, m.period[1]) > 0:
-                raise ValueError(f"moment {m.name!r}: its period ends in {m.period[1]}, after "
-                                 f"the simulated period ({self.period.start} to "
-                                 f"{self.period.end}); the model cannot read it there")
+            if m.period is None:
+                continue
+            start, end = m.period
+            what = f"moment {m.name!r}: its period [{start}, {end}]"
+            if month_index(run1, end) > 0:
+                raise ValueError(f"{what} ends after the simulated period ({run0} to {run1}); "
+                                 "the model cannot read it there")
+            if month_index(run0, end) < 0:
+                raise ValueError(f"{what} ends before the simulated period starts ({run0}); "
+                                 "the model cannot read it")
+            if m.kind == "change" and month_index(run0, start) <= 0:
+                raise ValueError(f"{what} starts at or before the simulated period "
+                                 f"({run0}): a 'change' is read from the month before its "
+                                 "start, which must be simulated (use kind 'final' for a "
+                                 "count since the start of the simulated period)")
+            if m.kind in ("stage_attrition", "stage_months") and month_index(run0, start) < 0:
+                raise ValueError(f"{what} starts before the simulated period ({run0}); stage "
+                                 "flows are only known for simulated months")
         return self
+
+    def reading_months(self) -> dict[str, tuple[str, str]]:
+        """For each enabled moment, the (first, last) simulated month it is read over."""
+        out = {}
+        for m in self.moment:
+            if m.enabled:
+                start, end = m.period or (self.period.start, self.period.end)
+                if month_index(self.period.start, start) < 0:
+                    start = self.period.start
+                out[m.name] = (start, end)
+        return out
 
 
 def load_targets(path: str | Path) -> TargetsFile:
@@ -157,25 +186,43 @@ def load_targets(path: str | Path) -> TargetsFile:
 
 def simulated_moments(targets: TargetsFile, timeseries: pd.DataFrame,
                       funnel: pd.DataFrame) -> np.ndarray:
-    """The enabled moments computed from one run's outputs (same order as the file)."""
-    end = timeseries.iloc[-1]
+    """The enabled moments computed from one run's outputs (same order as the file).
+
+    Each moment is read over its own period (``period = [start, end]``, default the simulated
+    period): ``final`` and ``ratio`` at the row of month ``end``; ``change`` as the column at
+    ``end`` minus the column at the month before ``start``; stage moments from the funnel's
+    monthly flows of months ``start``…``end``.  NaN when a ratio's denominator is zero.
+    """
+    dates = timeseries["date"].astype(str).tolist()
+    row_of = {d: i for i, d in enumerate(dates)}
+    fdates = funnel["date"].astype(str)
     out = []
     for m in targets.moment:
         if not m.enabled:
             continue
+        start, end = m.period or (targets.period.start, targets.period.end)
+        if end not in row_of:
+            raise SimulateError(f"moment {m.name!r}: the run has no month {end} (it covers "
+                                f"{dates[0]} to {dates[-1]})")
+        at = timeseries.iloc[row_of[end]]
         if m.kind == "final":
-            out.append(float(end[m.column]))
+            out.append(float(at[m.column]))
+        elif m.kind == "change":
+            before = month_label(start, -1)
+            if before not in row_of:
+                raise SimulateError(f"moment {m.name!r}: the run has no month {before}")
+            out.append(float(at[m.column]) - float(timeseries.iloc[row_of[before]][m.column]))
         elif m.kind == "ratio":
-            den = float(sum(end[c] for c in m.denominator or []))
-            out.append(float(end[m.column]) / den if den else np.nan)
+            den = float(sum(at[c] for c in m.denominator or []))
+            out.append(float(at[m.column]) / den if den else np.nan)
         else:
-            g = funnel[funnel["stage"] == m.stage]
+            inside = (fdates >= max(start, dates[0])) & (fdates <= end)
+            g = funnel[inside & (funnel["stage"] == m.stage)]
             gone = g["left"] + g["failed"]
+            total = gone.sum()
             if m.kind == "stage_attrition":
-                total = gone.sum()
                 out.append(float(g["failed"].sum() / total) if total else np.nan)
             else:
-                total = gone.sum()
                 months = (g["mean_months_spent"].fillna(0) * gone).sum()
                 out.append(float(months / total) if total else np.nan)
     return np.array(out, dtype=float)
@@ -189,9 +236,15 @@ def observed(targets: TargetsFile) -> tuple[np.ndarray, np.ndarray, list[str]]:
 
 
 def distance(sim: np.ndarray, obs: np.ndarray, sd: np.ndarray) -> float:
-    """Root mean square of (simulated − observed) / sd; NaN moments count as far away."""
-    z = (sim - obs) / sd
-    z = np.where(np.isfinite(z), z, 1e6)
+    """Root mean square of (simulated − observed) / sd.
+
+    A moment the run could not produce (NaN: a ratio over zero) makes the distance infinite,
+    so the proposal is rejected rather than the moment silently ignored; the calibration
+    counts such runs per moment and refuses a moment that no prior draw can produce.
+    """
+    z = (np.asarray(sim, dtype=float) - obs) / sd
+    if not np.all(np.isfinite(z)):
+        return float("inf")
     return float(np.sqrt(np.mean(z**2)))
 
 

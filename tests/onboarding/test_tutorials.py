@@ -25,7 +25,9 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 TUTORIALS = ROOT / "docs" / "tutorials"
-REPLICATIONS = 4
+REPLICATIONS = 2
+SAMPLES = 2
+POINTS = SAMPLES + 1          # design point 0: the baseline values of the uncertain parameters
 N_ARMS = 6
 
 pytestmark = pytest.mark.skipif(shutil.which("bash") is None, reason="needs bash")
@@ -36,11 +38,12 @@ def bash_blocks(page: Path) -> list[str]:
 
 
 def small(script: str) -> str:
-    """The one change for speed: fewer replications of the funding experiment."""
+    """The one change for speed: fewer replications and design points of the funding
+    experiment."""
     edit = (f"{shlex_quote(sys.executable)} -c \"import pathlib; p = pathlib.Path("
             f"'work/experiments/funding_sweep.toml'); p.write_text(p.read_text("
-            f"encoding='utf-8').replace('replications = 40', 'replications = {REPLICATIONS}'),"
-            " encoding='utf-8')\"")
+            f"encoding='utf-8').replace('replications = 10', 'replications = {REPLICATIONS}')"
+            f".replace('samples = 12', 'samples = {SAMPLES}'), encoding='utf-8')\"")
     out = script.replace("changjing init work\n", f"changjing init work\n{edit}\n")
     out = out.replace("changjing sweep funding_sweep ",
                       "changjing sweep experiments/funding_sweep.toml ")
@@ -58,8 +61,9 @@ def run_tutorial(name: str, tmp_path: Path) -> subprocess.CompletedProcess:
     assert blocks, f"{name}: no ```bash blocks"
     script = "set -euo pipefail\n" + small("\n".join(blocks))
     if "funding_sweep" in "".join(blocks):
-        assert "replications = 40" in (ROOT / "experiments/funding_sweep.toml").read_text(
-            "utf-8"), "the speed-up edit no longer applies; update small()"
+        text = (ROOT / "experiments/funding_sweep.toml").read_text("utf-8")
+        assert "replications = 10" in text and "samples = 12" in text, \
+            "the speed-up edit no longer applies; update small()"
     env = dict(os.environ)
     env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
     env.pop("PYTHONPATH", None)
@@ -75,7 +79,7 @@ def check_targets_table(path: Path) -> pd.DataFrame:
     t = pd.read_csv(path)
     for col in ("arm", "target", "runs", "reached", "probability", "ci_low", "ci_high"):
         assert col in t.columns, col
-    assert (t["runs"] == REPLICATIONS).all()
+    assert (t["runs"] == REPLICATIONS * POINTS).all()
     assert t["probability"].tolist() == pytest.approx((t["reached"] / t["runs"]).tolist())
     assert ((t["ci_low"] <= t["probability"]) & (t["probability"] <= t["ci_high"])).all()
     assert t["arm"].nunique() == N_ARMS
@@ -151,7 +155,7 @@ def test_evaluator_tutorial(tmp_path):
 def test_researcher_tutorial(tmp_path):
     out = run_tutorial("researcher_reproduce.md", tmp_path)
     work = tmp_path / "work"
-    n = REPLICATIONS * N_ARMS
+    n = REPLICATIONS * POINTS * N_ARMS
     assert f"funding_sweep {n} runs" in out.stdout
     assert f"reproduced: {n}/{n} runs identical" in out.stdout
     published = work / "published/funding"

@@ -28,6 +28,18 @@ def test_wilson_matches_statsmodels_and_the_textbook_example():
     assert (round(lo[0], 4), round(hi[0], 4)) == (0.2553, 0.3662)
 
 
+def test_wilson_contains_the_share_exactly_at_the_ends():
+    # 0 of n and n of n: the bounds are exactly 0 and 1 (a 1e-17 residue once put the lower
+    # bound above a probability of 0 in targets.csv)
+    n = np.arange(1, 200)
+    for k in (np.zeros_like(n), n):
+        lo, hi = wilson_interval(k, n)
+        p = k / n
+        assert ((lo <= p) & (p <= hi)).all()
+    assert (wilson_interval(np.zeros_like(n), n)[0] == 0).all()
+    assert (wilson_interval(n, n)[1] == 1).all()
+
+
 def make_final(rng: np.random.Generator) -> pd.DataFrame:
     rows = []
     for arm_index, arm in enumerate(["base", "more"]):

@@ -1,9 +1,21 @@
-"""Sun & Abraham (2021) interaction-weighted event study on mpdta.
+"""Sun & Abraham (2021) interaction-weighted event study: fixest's published example, mpdta.
 
-R call mirrored: ``feols(lemp ~ sunab(first.treat, year) | countyreal + year, data = mpdta,
-cluster = ~countyreal)`` (``fixest``), never-treated control cohort, reference period -1.
-No printed fixest output on mpdta (or on another public data set we can load) was found, so
-the estimator is checked against independent computations that must agree:
+Published numbers: fixest's reference page for ``sunab`` (lrberge/fixest,
+``docs/reference/sunab.html``, "Examples"), on its simulated panel ``base_stagg`` (95 units x
+10 years, shipped in fixest's ``data/base_stagg.RData``; here ``data/base_stagg.csv``)::
+
+    res_sunab = feols(y ~ x1 + sunab(year_treated, year) | id + year, base_stagg)
+    etable(res_sunab)                 # 17 event-time effects (SE clustered by id), x1
+    summary(res_sunab, agg = "ATT")   # ATT -1.133749 (0.205070), x1 0.994678 (0.018378)
+    summary(res_sunab, agg = "cohort")  # cohort::2 2.434738 (0.286046) ... cohort::10
+
+``year_treated = 10000`` codes the never treated (outside the panel: never treated, as fixest).
+Point estimates are deterministic and must agree to every printed digit; the SEs too (same
+CR1 small-sample correction as fixest's default).
+
+On mpdta (R call mirrored: ``feols(lemp ~ sunab(first.treat, year) | countyreal + year,
+data = mpdta, cluster = ~countyreal)``; no printed fixest output on mpdta is published) the
+estimator is checked against independent computations that must agree:
 
 * with never-treated controls and every relative period included, the saturated
   regression's CATT(g, e) is exactly the 2x2 DiD of cohort g against the never treated
@@ -22,6 +34,63 @@ from changjing.evaluate.errors import InputError, SpecError
 from changjing.evaluate.impact import aggte, att_gt, sun_abraham
 
 KW = {"unit": "countyreal", "time": "year", "outcome": "lemp", "treated_from": "first_treat"}
+
+
+# etable(res_sunab): event time -> (estimate, clustered SE), as printed
+FIXEST_ETABLE = {
+    -9: (0.3518, 0.3591), -8: (-0.0790, 0.2975), -7: (0.1010, 0.3670), -6: (-0.0564, 0.3089),
+    -5: (-0.2953, 0.2940), -4: (-0.3037, 0.2491), -3: (-0.0884, 0.2558), -2: (0.0847, 0.2443),
+    0: (-5.188, 0.2211), 1: (-3.540, 0.2128), 2: (-2.155, 0.2258), 3: (-0.7750, 0.2771),
+    4: (1.069, 0.3104), 5: (2.118, 0.4481), 6: (4.631, 0.4604), 7: (4.890, 0.3394),
+    8: (6.244, 0.2976),
+}
+# summary(res_sunab, agg = "cohort")
+FIXEST_COHORT = {
+    2: (2.434738, 0.286046), 3: (1.376610, 0.619741), 4: (0.754376, 0.805496),
+    5: (-2.807954, 0.386545), 6: (-2.722579, 0.595004), 7: (-5.075193, 0.567640),
+    8: (-5.092821, 0.350586), 9: (-7.236730, 0.328854), 10: (-8.711575, 0.512805),
+}
+
+
+def _digits(x: float) -> int:
+    s = f"{x}"
+    return len(s.split(".")[1]) if "." in s else 0
+
+
+def test_fixest_published_example_base_stagg():
+    from pathlib import Path
+
+    import pandas as pd
+
+    df = pd.read_csv(Path(__file__).parent / "data" / "base_stagg.csv")
+    res = sun_abraham(df, unit="id", time="year", outcome="y", treated_from="year_treated",
+                      covariates=["x1"])
+    table = res.table.set_index("event_time")
+    assert sorted(table.index) == sorted(FIXEST_ETABLE)  # -1 is the reference
+    for e, (est, se) in FIXEST_ETABLE.items():
+        assert round(table.loc[e, "estimate"], _digits(est)) == pytest.approx(est, abs=1e-12)
+        assert round(table.loc[e, "se"], 4) == pytest.approx(se, abs=1e-12)
+    assert round(res.estimate, 6) == -1.133749 and round(res.se, 6) == 0.205070
+    cov = res.diagnostics["covariates"].set_index("term")
+    assert round(cov.loc["x1", "estimate"], 6) == 0.994678
+    assert round(cov.loc["x1", "se"], 6) == 0.018378
+    cohort = res.diagnostics["cohort"].set_index("cohort")
+    for g, (est, se) in FIXEST_COHORT.items():
+        assert round(cohort.loc[g, "estimate"], 6) == pytest.approx(est, abs=1e-12)
+        assert round(cohort.loc[g, "se"], 6) == pytest.approx(se, abs=1e-12)
+    assert res.settings["covariates"] == ["x1"]
+    assert any("after the last period" in w for w in res.warnings)  # the 10000 cohort
+
+
+def test_covariate_constant_within_units_is_refused():
+    from pathlib import Path
+
+    import pandas as pd
+
+    df = pd.read_csv(Path(__file__).parent / "data" / "base_stagg.csv")
+    with pytest.raises(InputError, match="collinear"):
+        sun_abraham(df.assign(c=df["id"] % 3), unit="id", time="year", outcome="y",
+                    treated_from="year_treated", covariates=["c"])
 
 
 @pytest.fixture(scope="module")

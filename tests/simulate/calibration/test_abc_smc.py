@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from scipy import stats
 from changjing.simulate.calibration.abc_smc import Prior, abc_smc, weighted_quantile
 
 
@@ -95,3 +96,112 @@ def test_credible_intervals_cover_the_truth_at_about_the_nominal_rate():
 def test_bad_settings():
     with pytest.raises(ValueError, match="quantile"):
         abc_smc([Prior("a", "x", "uniform", 0, 1)], lambda *a: np.zeros(2), quantile=1.5)
+
+
+# ---------------------------------------------------------------- v2: defects and public API
+
+from changjing.simulate.calibration import abc_smc as engine  # noqa: E402
+from changjing.simulate.calibration.abc_smc import (  # noqa: E402
+    abc,
+    recovery,
+    recovery_summary,
+)
+
+
+def test_integer_prior_gives_its_end_values_the_same_mass():
+    """Every integer of [15, 17] has prior mass 1/3 (rounding a U(15, 17) gave 1/4, 1/2, 1/4)."""
+    for prior in (Prior.uniform("n", 15, 17, integer=True),
+                  Prior.loguniform("n", 15, 17, integer=True)):
+        x = prior.sample(np.random.default_rng(1), 60_000)
+        shares = np.array([(x == v).mean() for v in (15, 16, 17)])
+        assert set(np.unique(x)) == {15.0, 16.0, 17.0}
+        # log-uniform on [14.5, 17.5]: the mass of v is log((v + .5) / (v - .5)) / log(17.5/14.5)
+        expect = (np.full(3, 1 / 3) if prior.dist == "uniform" else
+                  np.log([15.5 / 14.5, 16.5 / 15.5, 17.5 / 16.5]) / np.log(17.5 / 14.5))
+        np.testing.assert_allclose(shares, expect, atol=0.01)
+
+
+def test_generation_below_min_acceptance_is_dropped():
+    """Generation 1 accepts 40 % of each batch of 100: filling 100 particles takes 300
+    proposals, acceptance 1/3 < min_acceptance 0.45, so it is dropped (docstring)."""
+    def evaluate(gen, batch, z, seeds):
+        if gen == 0:
+            return np.arange(len(z), dtype=float)
+        return np.where(np.arange(len(z)) < 40, 0.0, np.inf)
+
+    why: list[str] = []
+    gens = engine.abc_smc([Prior.uniform("a", 0, 1)], evaluate, particles=100, generations=3,
+                          min_acceptance=0.45, stop=why)
+    assert len(gens) == 1 and why == ["acceptance"]
+
+
+def beta_binomial(n: int):
+    def simulate(theta, seed):
+        return np.array([np.random.default_rng(seed).binomial(n, theta[0])], dtype=float)
+    return simulate
+
+
+def test_beta_binomial_exact_match_with_whole_number_distances():
+    """k ~ Binomial(20, p), p ~ U(0, 1), distance |k - k_obs| (whole numbers).  The schedule
+    must not stall at a tied quantile: it reaches ε = 0 (exact match), where the ABC posterior
+    is the exact posterior Beta(1 + k, 1 + n - k) (Gelman et al., BDA3, sec. 2.4)."""
+    n, k = 20, 7
+    res = abc([Prior.uniform("p", 0, 1)], beta_binomial(n), [k],
+              distance=lambda s, o: float(abs(s[0] - o[0])), particles=400, generations=12,
+              seed=4)
+    eps = [g.epsilon for g in res.generations]
+    assert all(b < a for a, b in zip(eps[1:], eps[2:], strict=False))
+    assert eps[-1] == 0 and res.stop_reason == "min_epsilon"
+    post = stats.beta(1 + k, 1 + n - k)
+    s = res.summary().iloc[0]
+    assert abs(s["mean"] - post.mean()) < 0.02
+    assert abs(s["sd"] - post.std()) / post.std() < 0.15
+    assert abs(s.q05 - post.ppf(0.05)) < 0.03 and abs(s.q95 - post.ppf(0.95)) < 0.03
+
+
+def normal_simulator(theta, seed):
+    return theta + np.random.default_rng(seed).standard_normal(theta.size)
+
+
+def test_public_api_normal_mean_and_regression_adjustment():
+    """Flat prior, y ~ N(theta, 1), y_obs = 1.3: posterior N(1.3, 1).  Stopped early (3
+    generations, wide ε), the plain ABC posterior is too wide (var ≈ 1 + ε²/3); the
+    regression adjustment of Beaumont et al. (2002) is exact for this linear-Gaussian model."""
+    res = abc([Prior.uniform("theta", -10, 10)], normal_simulator, [1.3], particles=600,
+              generations=3, seed=3)
+    assert res.stop_reason == "generations" and res.epsilon > 0.8
+    plain = res.summary().iloc[0]
+    adj = res.summary(adjusted=True).iloc[0]
+    assert plain["sd"] > 1.1                                  # ε-widened
+    assert abs(adj["mean"] - 1.3) < 0.12
+    assert abs(adj["sd"] - 1.0) < 0.1
+    assert res.simulations == sum(g.simulations for g in res.generations)
+    again = abc([Prior.uniform("theta", -10, 10)], normal_simulator, [1.3], particles=600,
+                generations=3, seed=3)
+    np.testing.assert_array_equal(res.values, again.values)   # seeded
+
+
+def test_stops_when_the_tolerance_stalls_and_reports_it():
+    """A distance with a floor of 0.5: the tolerance stops falling and sampling stops."""
+    res = abc([Prior.uniform("a", -1, 1)], lambda th, s: np.array([0.5 + 1e-4 * abs(th[0])]),
+              [0.0], particles=100, generations=20, min_decrease=0.01, seed=1)
+    assert res.stop_reason == "stalled" and len(res.generations) < 20
+    assert res.converged
+
+
+def test_recovery_reports_coverage_of_known_truths():
+    """Simulation-based calibration of the normal mean: 90 % intervals cover about 90 %."""
+    rows = recovery([Prior.uniform("theta", -4, 4)], normal_simulator, 30, seed=2,
+                    particles=150, generations=5)
+    s = recovery_summary(rows).iloc[0]
+    assert s.truths == 30
+    # binomial(30, 0.9) has a 99 % range of about 22..30
+    assert 22 / 30 <= s.coverage_90 <= 1
+    assert s.median_abs_error < 0.15
+
+
+def test_public_api_is_exported():
+    import changjing.simulate.calibration as cal
+
+    for name in ("abc", "Prior", "recovery", "recovery_summary", "ABCResult"):
+        assert hasattr(cal, name)
