@@ -550,7 +550,24 @@ def _from_result(result: ImpactResult, reference: int | None):
                             "the unit; pass betahat= and sigma= (its covariance) directly")
         return (table["estimate"].to_numpy(dtype=float)[keep], cov[np.ix_(keep, keep)],
                 [int(e) for e in et[keep]], ref)
-    raise SpecError(f"honest_did: expected a twfe_event_study or aggte(..., 'dynamic') result, "
+    if result.design == "sun_abraham":
+        # interaction-weighted event-time effects are W @ CATT(g, e); their covariance is
+        # W V W' (as HonestDiD's sunab_beta_vcv for fixest::sunab)
+        catt = result.diagnostics["catt"]
+        et = result.table["event_time"].to_numpy(dtype=float)
+        cell_e = catt["event_time"].to_numpy(dtype=float)
+        wmat = np.where(cell_e[None, :] == et[:, None],
+                        catt["iw_weight"].to_numpy(dtype=float)[None, :], 0.0)
+        vc = np.asarray(result.extra["vcov"], dtype=float)
+        cov = wmat @ vc @ wmat.T
+        beta = wmat @ catt["estimate"].to_numpy(dtype=float)
+        if not np.allclose(beta, result.table["estimate"].to_numpy(dtype=float), atol=1e-12):
+            raise SpecError("honest_did: this sun_abraham result's weights do not reproduce "
+                            "its event-time effects")
+        ref = int(result.settings["reference"])
+        return beta, cov, [int(e) for e in et], ref
+    raise SpecError(f"honest_did: expected a twfe_event_study, sun_abraham or aggte(..., "
+                    f"'dynamic') result, "
                     f"got design {result.design!r}; or pass betahat=, sigma= and event_times=")
 
 
@@ -571,8 +588,8 @@ def honest_did(result: ImpactResult | None = None, *,
     Parameters
     ----------
     result:
-        A :func:`twfe_event_study` result, or ``aggte(att_gt(..., base_period="universal"),
-        "dynamic")``.  Or give ``betahat``, ``sigma`` and ``event_times`` (the coefficients'
+        A :func:`twfe_event_study` or :func:`sun_abraham` result, or
+        ``aggte(att_gt(..., base_period="universal"), "dynamic")``.  Or give ``betahat``, ``sigma`` and ``event_times`` (the coefficients'
         event times, reference excluded) yourself.
     restriction:
         ``"rm"`` (relative magnitudes, ``m`` = ``Mbar``, unit-free) or ``"sd"`` (smoothness,

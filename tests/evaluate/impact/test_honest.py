@@ -276,3 +276,22 @@ def test_default_grid_widens_until_the_set_is_closed():
     assert auto["grid"][1] - auto["grid"][0] > 40 * np.sqrt(lv @ sigma[4:, 4:] @ lv)
     assert auto["ci_low"] == pytest.approx(wide["ci_low"], abs=2e-3)
     assert auto["ci_high"] == pytest.approx(wide["ci_high"], abs=2e-3)
+
+
+def test_sun_abraham_event_study_feeds_honest_did(medicaid):
+    """One cohort and never-treated controls: the Sun-Abraham regression is the TWFE event
+    study, so the HonestDiD table is the same; with several cohorts the IW effects' covariance
+    W V W' reproduces the table's SEs."""
+    from changjing.evaluate.impact import sun_abraham
+
+    sa = sun_abraham(_medicaid_frame(), unit="stfips", time="year", outcome="dins",
+                     treated_from="g")
+    a = honest_did(sa, restriction="sd", m=[0.0, 0.01])
+    b = honest_did(medicaid, restriction="sd", m=[0.0, 0.01])
+    np.testing.assert_allclose(a.table[["ci_low", "ci_high"]], b.table[["ci_low", "ci_high"]],
+                               atol=1e-9)
+    df = pd.read_csv(DATA / "ehec_data.csv").assign(g=lambda d: d.yexp2.fillna(0))
+    stag = sun_abraham(df, unit="stfips", time="year", outcome="dins", treated_from="g")
+    beta, cov, times, ref = H._from_result(stag, None)
+    np.testing.assert_allclose(np.sqrt(np.diag(cov)), stag.table["se"], rtol=1e-10)
+    assert ref == -1 and -1 not in times
