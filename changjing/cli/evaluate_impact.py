@@ -100,7 +100,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     _add_staggered_options(parser)
     parser.add_argument("--alpha", type=float, default=0.05, help="1 - confidence level")
     honest = parser.add_argument_group(
-        "sensitivity to violations of parallel trends (HonestDiD; event_study and staggered)")
+        "sensitivity to violations of parallel trends (HonestDiD; event_study, sun-abraham, "
+        "staggered)")
     honest.add_argument("--honest", choices=("rm", "sd"), default=None,
                         help="robust intervals under relative-magnitude (rm: post violations "
                              "at most MBAR x the largest pre one) or smoothness (sd: slope of "
@@ -413,10 +414,10 @@ def _honest(args, impact, res, frame, source, treat):
                             alpha=args.alpha, drop_incomplete=args.drop_incomplete,
                             source=source, **stag_kw, **treat)
         es = impact.aggte(uni, "dynamic", **dyn_kw)
-    elif args.design == "event_study":
+    elif args.design in ("event_study", "sun-abraham"):
         es = res
     else:
-        raise SpecError("--honest applies to --design event_study and staggered")
+        raise SpecError("--honest applies to --design event_study, sun-abraham and staggered")
     target = args.honest_target
     if target not in ("first", "mean"):
         try:

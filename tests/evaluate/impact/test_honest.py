@@ -203,6 +203,11 @@ def test_cli_honest(tmp_path, capsys):
     assert table.ci_low.tolist() == pytest.approx([0.0259, 0.00286], abs=1.5e-4)
     printed = capsys.readouterr().out
     assert "stays positive" in printed and "保持为正" in printed
+    sa = tmp_path / "sa"
+    assert main(["evaluate", "impact", str(path), "--design", "sun-abraham", "--unit",
+                 "stfips", "--time", "year", "--outcome", "dins", "--treated-from", "g",
+                 "--honest", "sd", "--mbar", "0", "0.02", "--out", str(sa)]) == 0
+    pd.testing.assert_frame_equal(pd.read_csv(sa / "honest_did.csv"), table, atol=1e-9)
     assert main(["evaluate", "impact", str(path), "--design", "twfe", "--unit", "stfips",
                  "--time", "year", "--outcome", "dins", "--treated-from", "g", "--honest",
                  "rm", "--out", str(tmp_path / "bad")]) == 2
