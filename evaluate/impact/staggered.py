@@ -353,8 +353,9 @@ def att_gt(
         design="att_gt", estimand="ATT(g,t) cells; headline = simple aggregation",
         estimate=float("nan"), se=float("nan"), ci_low=float("nan"), ci_high=float("nan"),
         n=n, n_obs=panel.n_obs, alpha=alpha,
+        # as R did: sqrt(sum psi^2) / n, not n - 1 (R DRDID's sd(psi) / sqrt(n))
         se_type="influence function (analytic)" + (", clustered" if panel.cluster is not None
-                                                   else ""),
+                                                   else "") + "; divides by n, as R did",
         ci_type="normal pointwise per cell" + ("; sup-t simultaneous band over all cells "
                                                f"({bootstrap} multiplier draws)" if bootstrap
                                                else ""),
