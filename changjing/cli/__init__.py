@@ -22,6 +22,7 @@ _COMMANDS: tuple[str, ...] = (
     "changjing.cli.reproduce",
     "changjing.cli.calibrate",
     "changjing.cli.report",
+    "changjing.cli.whatif",
     "changjing.cli.evaluate",
     "changjing.cli.examples",
     "changjing.cli.init",

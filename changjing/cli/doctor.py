@@ -3,8 +3,8 @@
 One line a check, ``ok`` or ``missing``, and for every missing item the command that fixes it:
 Python and the required packages (versions against the installed distribution's own
 requirements), the shipped examples, the CJK font for reports and whether it has every Chinese
-character of the user's data, the optional extras (Dask for distributed sweeps, the what-if
-page's UI library, a browser for the page's tests, the documentation tools) and whether the
+character of the user's data, the optional extras (Dask for distributed sweeps, a browser
+and its driver for the what-if page's tests, the documentation tools) and whether the
 output folder is writable.  Exit status 1 when a required item is missing, else 0 (a missing
 optional extra is reported but is not a failure).
 """
@@ -22,10 +22,9 @@ MIN_PYTHON = (3, 11)
 OPTIONAL: tuple[tuple[str, tuple[str, ...], str], ...] = (
     ("Dask, for sweeps on a cluster (--scheduler)", ("distributed",),
      'pip install "changjing[distributed]"'),
-    ("web page UI library (Solara or Panel), for the what-if page", ("solara", "panel"),
-     "pip install solara"),
-    ("browser driver (Playwright or Selenium), for the page's browser tests",
-     ("playwright", "selenium"), "pip install playwright"),
+    # the what-if page itself needs no UI library (standard library + a static page)
+    ("browser driver (Playwright or Selenium), for the what-if page's browser tests",
+     ("playwright", "selenium"), 'pip install "changjing[test-browser]"'),
     ("documentation tools (MkDocs), to build the docs site", ("mkdocs", "mkdocstrings"),
      'pip install "changjing[docs]"'),
 )

@@ -100,7 +100,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     _add_staggered_options(parser)
     parser.add_argument("--alpha", type=float, default=0.05, help="1 - confidence level")
     honest = parser.add_argument_group(
-        "sensitivity to violations of parallel trends (HonestDiD; event_study and staggered)")
+        "sensitivity to violations of parallel trends (HonestDiD; event_study, sun-abraham, "
+        "staggered)")
     honest.add_argument("--honest", choices=("rm", "sd"), default=None,
                         help="robust intervals under relative-magnitude (rm: post violations "
                              "at most MBAR x the largest pre one) or smoothness (sd: slope of "
@@ -248,7 +249,9 @@ def _estimate(args, frame, source):
                             source=source, **stag_kw, **treat)
         dyn = impact.aggte(res, "dynamic", **dyn_kw)
         tables["event_study"] = dyn.table
-        tables["aggregations"] = _aggregations(impact, res, dyn)
+        tables["aggregations"], details = _aggregations(impact, res, dyn)
+        tables["group_effects"] = details["group"]        # ATT by cohort (first-treated)
+        tables["calendar_effects"] = details["calendar"]  # ATT by calendar period
         return res, tables, plots.event_study_plot(dyn)
     if design == "sun-abraham":
         if args.method or args.bootstrap:
@@ -411,10 +414,10 @@ def _honest(args, impact, res, frame, source, treat):
                             alpha=args.alpha, drop_incomplete=args.drop_incomplete,
                             source=source, **stag_kw, **treat)
         es = impact.aggte(uni, "dynamic", **dyn_kw)
-    elif args.design == "event_study":
+    elif args.design in ("event_study", "sun-abraham"):
         es = res
     else:
-        raise SpecError("--honest applies to --design event_study and staggered")
+        raise SpecError("--honest applies to --design event_study, sun-abraham and staggered")
     target = args.honest_target
     if target not in ("first", "mean"):
         try:
@@ -429,13 +432,14 @@ def _honest(args, impact, res, frame, source, treat):
         "restriction", "method", "breakdown", "sentence_en", "sentence_zh", "l_vec",
         "event_times", "reference")}
     res.warnings.extend(hd.warnings)
-    return hd.table
+    return hd
 
 
 def _aggregations(impact, res, dyn=None):
+    """Overall effect of each aggregation (one row each) and the detail rows of each."""
     import pandas as pd
 
-    rows = []
+    rows, details = [], {}
     for kind in ("simple", "dynamic", "group", "calendar"):
         a = dyn if kind == "dynamic" and dyn is not None else impact.aggte(res, kind)
         row = {"aggregation": kind, "estimand": a.estimand, "estimate": a.estimate, "se": a.se,
@@ -443,7 +447,8 @@ def _aggregations(impact, res, dyn=None):
         if "se_boot_overall" in a.settings:
             row["se_boot"] = a.settings["se_boot_overall"]
         rows.append(row)
-    return pd.DataFrame(rows)
+        details[kind] = a.table
+    return pd.DataFrame(rows), details
 
 
 def run(args: argparse.Namespace) -> int:
@@ -463,12 +468,16 @@ def run(args: argparse.Namespace) -> int:
     frame = read_table(path, args.sheet)
     source = path.name + (f" [sheet {args.sheet}]" if args.sheet else "")
     res, tables, fig = _estimate(args, frame, source)
+    honest_fig = None
     if args.honest:
         from changjing.evaluate import impact
 
-        tables["honest_did"] = _honest(args, impact, res, frame, source,
-                                       dict(treated_from=args.treated_from,
-                                            treated=args.treated))
+        honest = _honest(args, impact, res, frame, source,
+                         dict(treated_from=args.treated_from, treated=args.treated))
+        tables["honest_did"] = honest.table
+        from changjing.evaluate.impact.plots import honest_plot
+
+        honest_fig = honest_plot(honest)
 
     def write_csv(table, target: Path) -> None:
         neutralise_frame(integer_periods(table)).to_csv(target, index=False, float_format="%.10g",
@@ -486,6 +495,8 @@ def run(args: argparse.Namespace) -> int:
                     "match": "balance"}.get(
                 args.design, "trends")
             save_figure(fig, stage / stem)
+        if honest_fig is not None:
+            save_figure(honest_fig, stage / "honest_did")
         (stage / "summary.txt").write_text(res.summary() + "\n", encoding="utf-8")
         outputs = {p.name: hashlib.sha256(p.read_bytes()).hexdigest()
                    for p in sorted(stage.iterdir()) if p.is_file()}

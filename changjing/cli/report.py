@@ -34,11 +34,16 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--overwrite", action="store_true",
                    help="replace report files written before by this command (never removes "
                    "anything it did not write)")
+    p.add_argument("--interactive", action="store_true",
+                   help="write instead one self-contained interactive HTML page of a finished "
+                   "sweep: a slider moves across the swept arms (offline; docs/whatif.md)")
     p.add_argument("--quiet", action="store_true")
     p.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.interactive:
+        return _interactive(args)
     import shlex
     import warnings
     from pathlib import Path
@@ -78,4 +83,19 @@ def run(args: argparse.Namespace) -> int:
             print(f"wrote {written.pdf} ({written.pdf_pages} pages)")
         if written.xlsx:
             print(f"wrote {written.xlsx}")
+    return 0
+
+
+def _interactive(args: argparse.Namespace) -> int:
+    from changjing.report.errors import ReportError
+    from changjing.report.interactive import write_interactive
+
+    if len(args.folders) != 1:
+        raise ReportError(f"--interactive takes one sweep folder, got {len(args.folders)}")
+    if args.pdf or args.xlsx:
+        raise ReportError("--interactive writes one HTML page; drop --pdf/--xlsx (or build the "
+                          "policy report with a second command)")
+    path = write_interactive(args.folders[0], args.out, lang=args.lang, overwrite=args.overwrite)
+    if not args.quiet:
+        print(f"wrote {path} (interactive: open it in a browser, no network needed)")
     return 0

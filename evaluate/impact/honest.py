@@ -47,6 +47,7 @@ for the TWFE event study, influence-function based for ``aggte(..., "dynamic")``
 
 from __future__ import annotations
 
+import functools
 import itertools
 import math
 from collections.abc import Sequence
@@ -263,16 +264,27 @@ def _gamma_inverse(l_vec: np.ndarray) -> np.ndarray:
 
 def _dual_vertices(x: np.ndarray, sd: np.ndarray) -> np.ndarray | None:
     """Vertices of ``{g >= 0, g'X = 0, g'sd = 1}`` (``None`` when there are too many
-    candidate supports to enumerate)."""
-    m_rows, k = x.shape
+    candidate supports to enumerate).
+
+    They are the extreme rays of the cone ``{g >= 0, X'g = 0}``, which do not depend on
+    ``sd``, scaled to ``g'sd = 1``; the rays are enumerated once per ``X`` (the nuisance
+    matrix is the same for every polyhedron and every ``Mbar``)."""
+    rays = _extreme_rays(x.shape, np.ascontiguousarray(x, dtype=float).tobytes())
+    if rays is None:
+        return None
+    return rays / (rays @ sd)[:, None]
+
+
+@functools.lru_cache(maxsize=32)
+def _extreme_rays(shape: tuple[int, int], data: bytes) -> np.ndarray | None:
+    """Extreme rays of ``{g >= 0, X'g = 0}``: supports ``S`` (at most ``k + 1`` rows) on which
+    ``X_S'`` has a one-dimensional null space spanned by a strictly positive vector."""
+    x = np.frombuffer(data, dtype=float).reshape(shape)
+    m_rows, k = shape
     if sum(math.comb(m_rows, j) for j in range(1, k + 2)) > _VERTEX_LIMIT:
         return None
-    # scale-free: unit-norm nuisance columns and sd / max(sd) (vertices scale back by 1/c)
-    scale = float(sd.max())
     norms = np.linalg.norm(x, axis=0)
-    xs = x / np.where(norms > 0, norms, 1.0)
-    e = np.vstack([xs.T, (sd / scale)[None, :]])
-    rhs = np.r_[np.zeros(k), 1.0]
+    xs = x / np.where(norms > 0, norms, 1.0)  # null spaces ignore column scale
     found = []
     for size in range(1, k + 2):
         every = itertools.combinations(range(m_rows), size)
@@ -281,24 +293,31 @@ def _dual_vertices(x: np.ndarray, sd: np.ndarray) -> np.ndarray | None:
             if not chunk:
                 break
             combos = np.array(chunk)
-            bm = np.transpose(e[:, combos], (1, 0, 2))  # (n, k+1, size)
-            gram = np.transpose(bm, (0, 2, 1)) @ bm
-            eig = np.linalg.eigvalsh(gram)
-            ok = eig[:, 0] > 1e-12 * np.maximum(eig[:, -1], 1e-300)
+            if k == 0:
+                u = np.ones((len(combos), size, size))
+                ok = np.full(len(combos), size == 1)
+            else:
+                bm = xs[combos]  # (n, size, k)
+                u, sv, _ = np.linalg.svd(bm, full_matrices=True)
+                tol = 1e-9
+                if size <= k:  # exactly one zero singular value
+                    ok = sv[:, size - 1] < tol
+                    if size >= 2:
+                        ok &= sv[:, size - 2] > tol
+                else:  # size = k + 1: X_S has full column rank k
+                    ok = sv[:, k - 1] > tol
             if not ok.any():
                 continue
-            bm, gram, combos = bm[ok], gram[ok], combos[ok]
-            gam = np.linalg.solve(gram, (np.transpose(bm, (0, 2, 1)) @ rhs)[..., None])[..., 0]
-            resid = np.abs(np.einsum("nij,nj->ni", bm, gam) - rhs).max(axis=1)
-            feas = (resid < 1e-9) & (gam.min(axis=1) >= -1e-12)
-            for cmb, gv in zip(combos[feas], gam[feas]):
+            ray = u[ok][:, :, -1]  # the left-null vector
+            ray = ray * np.sign(ray.sum(axis=1))[:, None]
+            pos = ray.min(axis=1) > 1e-9 * np.abs(ray).max(axis=1)
+            for cmb, r in zip(combos[ok][pos], ray[pos]):
                 full = np.zeros(m_rows)
-                full[cmb] = np.maximum(gv, 0.0)
+                full[cmb] = r / r.sum()
                 found.append(full)
     if not found:
         return np.zeros((0, m_rows))
-    verts = np.unique(np.round(np.array(found), 12), axis=0)
-    return verts / scale
+    return np.unique(np.round(np.array(found), 12), axis=0)
 
 
 class _ArpTest:
@@ -435,8 +454,9 @@ def rm_confidence_set(betahat: Sequence[float], sigma: np.ndarray, num_pre: int,
                       lf_sims: int = 1000, seed: int = 0) -> dict[str, Any]:
     """Confidence set for ``l' tau_post`` under ``Delta^RM(mbar)`` by test inversion.
 
-    The grid (default ``theta_hat +- 20 sd(theta_hat)``, ``grid_points`` points) is scanned,
-    and the first and last accepted points are refined by bisection.  Returns ``ci_low``,
+    The grid (default ``theta_hat +- 20 sd(theta_hat)``, ``grid_points`` points, widened
+    fourfold up to four times while the set touches its edge) is scanned, and the first and
+    last accepted points are refined.  Returns ``ci_low``,
     ``ci_high`` (``nan`` if nothing is accepted), ``open_low`` / ``open_high`` (accepted at the
     grid's edge, so the set may extend beyond it) and the grid used.
     """
@@ -460,6 +480,15 @@ def rm_confidence_set(betahat: Sequence[float], sigma: np.ndarray, num_pre: int,
         return acc
 
     acc = accepted(thetas)
+    # default grid: widen (x4, up to 4 times) while the set reaches an edge, so large Mbar
+    # with many post periods is not cut off (HonestDiD keeps +-20 sd and truncates)
+    for _ in range(4 if grid is None else 0):
+        if not (acc[0] or acc[-1]):
+            break
+        half = 2 * (hi_g - lo_g)
+        lo_g, hi_g = theta_hat - half, theta_hat + half
+        thetas = np.linspace(lo_g, hi_g, int(grid_points))
+        acc = accepted(thetas)
     out: dict[str, Any] = {"grid": (float(lo_g), float(hi_g), int(grid_points)),
                            "open_low": bool(acc[0]), "open_high": bool(acc[-1])}
     if not acc.any():
@@ -521,7 +550,24 @@ def _from_result(result: ImpactResult, reference: int | None):
                             "the unit; pass betahat= and sigma= (its covariance) directly")
         return (table["estimate"].to_numpy(dtype=float)[keep], cov[np.ix_(keep, keep)],
                 [int(e) for e in et[keep]], ref)
-    raise SpecError(f"honest_did: expected a twfe_event_study or aggte(..., 'dynamic') result, "
+    if result.design == "sun_abraham":
+        # interaction-weighted event-time effects are W @ CATT(g, e); their covariance is
+        # W V W' (as HonestDiD's sunab_beta_vcv for fixest::sunab)
+        catt = result.diagnostics["catt"]
+        et = result.table["event_time"].to_numpy(dtype=float)
+        cell_e = catt["event_time"].to_numpy(dtype=float)
+        wmat = np.where(cell_e[None, :] == et[:, None],
+                        catt["iw_weight"].to_numpy(dtype=float)[None, :], 0.0)
+        vc = np.asarray(result.extra["vcov"], dtype=float)
+        cov = wmat @ vc @ wmat.T
+        beta = wmat @ catt["estimate"].to_numpy(dtype=float)
+        if not np.allclose(beta, result.table["estimate"].to_numpy(dtype=float), atol=1e-12):
+            raise SpecError("honest_did: this sun_abraham result's weights do not reproduce "
+                            "its event-time effects")
+        ref = int(result.settings["reference"])
+        return beta, cov, [int(e) for e in et], ref
+    raise SpecError(f"honest_did: expected a twfe_event_study, sun_abraham or aggte(..., "
+                    f"'dynamic') result, "
                     f"got design {result.design!r}; or pass betahat=, sigma= and event_times=")
 
 
@@ -542,8 +588,8 @@ def honest_did(result: ImpactResult | None = None, *,
     Parameters
     ----------
     result:
-        A :func:`twfe_event_study` result, or ``aggte(att_gt(..., base_period="universal"),
-        "dynamic")``.  Or give ``betahat``, ``sigma`` and ``event_times`` (the coefficients'
+        A :func:`twfe_event_study` or :func:`sun_abraham` result, or
+        ``aggte(att_gt(..., base_period="universal"), "dynamic")``.  Or give ``betahat``, ``sigma`` and ``event_times`` (the coefficients'
         event times, reference excluded) yourself.
     restriction:
         ``"rm"`` (relative magnitudes, ``m`` = ``Mbar``, unit-free) or ``"sd"`` (smoothness,
@@ -733,8 +779,8 @@ def honest_did(result: ImpactResult | None = None, *,
         "alpha": alpha, "breakdown": bvalue, "sentence_en": en, "sentence_zh": zh,
     }
     if restriction == "rm":
-        settings.update(grid_points=int(grid_points), grid="theta_hat +- 20 sd, end points "
-                        "refined by bisection", lf_sims=int(lf_sims), seed=int(seed))
+        settings.update(grid_points=int(grid_points), grid="theta_hat +- 20 sd (widened while the "
+                        "set touches an edge), end points refined", lf_sims=int(lf_sims), seed=int(seed))
     return ImpactResult(
         design=f"honest_did:{restriction}",
         estimand=f"theta = l' tau_post ({target_en}); robust intervals in table",

@@ -109,6 +109,37 @@ def event_study_plot(result: ImpactResult, title: str | None = None):
     return fig
 
 
+def honest_plot(result: ImpactResult, title: str | None = None):
+    """HonestDiD sensitivity plot: the original interval, then the robust interval at each
+    ``Mbar`` / ``M`` (as ``HonestDiD::createSensitivityPlot``), the breakdown value marked."""
+    if not result.design.startswith("honest_did"):
+        raise SpecError("honest_plot: expected an honest_did() result")
+    table = result.table
+    key = "mbar" if "mbar" in table else "m"
+    mv = table[key].to_numpy(float)
+    lo, hi = table["ci_low"].to_numpy(float), table["ci_high"].to_numpy(float)
+    step = float(np.min(np.diff(np.unique(mv)))) if len(np.unique(mv)) > 1 else 1.0
+    x0 = float(mv.min()) - step
+    fig = _figure()
+    ax = fig.add_subplot(1, 1, 1)
+    ax.errorbar([x0], [(result.ci_low + result.ci_high) / 2],
+                yerr=[[(result.ci_high - result.ci_low) / 2]], fmt="none", color="black",
+                capsize=4, lw=2, label="original (exact parallel trends)")
+    ax.errorbar(mv, (lo + hi) / 2, yerr=(hi - lo) / 2, fmt="none", color="tab:blue",
+                capsize=4, lw=2, label=f"robust ({table['method'].iloc[0]})")
+    ax.axhline(0, color="black", lw=0.8)
+    bd = result.settings.get("breakdown")
+    if bd is not None and np.isfinite(bd) and bd > 0:
+        ax.axvline(bd, color="tab:red", lw=0.8, ls="--", label=f"breakdown = {bd:.3g}")
+    ax.set_xlabel("Mbar (relative magnitudes)" if key == "mbar"
+                  else "M (smoothness, outcome units per period)")
+    ax.set_ylabel(f"{100 * (1 - result.alpha):.0f}% interval")
+    ax.set_title(title or "Sensitivity to violations of parallel trends (HonestDiD)")
+    ax.legend(fontsize=8, frameon=False)
+    _finish(fig)
+    return fig
+
+
 def gap_plot(result: ImpactResult, title: str | None = None, mspe_cutoff: float | None = 5.0):
     """Synthetic control: treated vs synthetic paths (top) and placebo gaps (bottom).
 

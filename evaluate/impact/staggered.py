@@ -185,6 +185,7 @@ def att_gt(
                         "or panel=False (those use every observed row)")
     rc_mode = not panel
     levels: dict[str, list] = {}
+    ignored_unit: str | None = None
     if isinstance(data, Panel):
         if factors or rc_mode:
             raise SpecError("factors / panel=False: give a data frame, not a prepared Panel")
@@ -198,6 +199,7 @@ def att_gt(
                             "first treated period); a 0/1 indicator cannot be traced")
         require_columns(data, {"weights": weights}, source)
         data, covariates, levels = expand_factors(data, covariates, factors, source)
+        ignored_unit = unit if rc_mode else None
         if rc_mode:
             # every row its own unit: the panel checks then validate the rows
             unit = "__row__"
@@ -225,6 +227,10 @@ def att_gt(
     y = panel.y
     xall = panel.x
     warnings = list(panel.warnings)
+    if ignored_unit is not None:
+        warnings.append(f"unit column {ignored_unit!r} ignored: with panel=False every row is an "
+                        "independent observation; for repeated observations of units use "
+                        "allow_unbalanced_panel=True (influence function summed by unit)")
     obs = _observations(panel) if rows_mode else None
 
     rows: list[dict] = []
@@ -347,8 +353,9 @@ def att_gt(
         design="att_gt", estimand="ATT(g,t) cells; headline = simple aggregation",
         estimate=float("nan"), se=float("nan"), ci_low=float("nan"), ci_high=float("nan"),
         n=n, n_obs=panel.n_obs, alpha=alpha,
+        # as R did: sqrt(sum psi^2) / n, not n - 1 (R DRDID's sd(psi) / sqrt(n))
         se_type="influence function (analytic)" + (", clustered" if panel.cluster is not None
-                                                   else ""),
+                                                   else "") + "; divides by n, as R did",
         ci_type="normal pointwise per cell" + ("; sup-t simultaneous band over all cells "
                                                f"({bootstrap} multiplier draws)" if bootstrap
                                                else ""),

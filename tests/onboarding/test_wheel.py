@@ -55,7 +55,8 @@ def test_wheel_holds_the_examples_and_data(wheel):
         assert f"changjing/experiments/{path.name}" in names
     for rel in ("scenarios_data/indicators/qingdao_default.toml",
                 "scenarios_data/sample/completed_scenarios.csv",
-                "report/fonts/NotoSansSC-changjing.ttf"):
+                "report/fonts/NotoSansSC-changjing.ttf", "app/static/whatif.js",
+                "app/static/whatif.html", "app/static/whatif.css"):
         assert f"changjing/{rel}" in names
 
 

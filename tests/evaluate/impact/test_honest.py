@@ -198,10 +198,105 @@ def test_cli_honest(tmp_path, capsys):
     assert main(["evaluate", "impact", str(path), "--design", "event_study", "--unit",
                  "stfips", "--time", "year", "--outcome", "dins", "--treated-from", "g",
                  "--honest", "sd", "--mbar", "0", "0.02", "--out", str(out)]) == 0
+    assert (out / "honest_did.png").exists() and (out / "honest_did.svg").exists()
     table = pd.read_csv(out / "honest_did.csv")
     assert table.ci_low.tolist() == pytest.approx([0.0259, 0.00286], abs=1.5e-4)
     printed = capsys.readouterr().out
     assert "stays positive" in printed and "保持为正" in printed
+    sa = tmp_path / "sa"
+    assert main(["evaluate", "impact", str(path), "--design", "sun-abraham", "--unit",
+                 "stfips", "--time", "year", "--outcome", "dins", "--treated-from", "g",
+                 "--honest", "sd", "--mbar", "0", "0.02", "--out", str(sa)]) == 0
+    pd.testing.assert_frame_equal(pd.read_csv(sa / "honest_did.csv"), table, atol=1e-9)
     assert main(["evaluate", "impact", str(path), "--design", "twfe", "--unit", "stfips",
                  "--time", "year", "--outcome", "dins", "--treated-from", "g", "--honest",
                  "rm", "--out", str(tmp_path / "bad")]) == 2
+
+
+def test_honest_plot_draws_original_and_robust_intervals(medicaid):
+    from changjing.evaluate.impact.plots import honest_plot
+
+    res = honest_did(medicaid, restriction="sd", m=[0.0, 0.01, 0.02])
+    ax = honest_plot(res).axes[0]
+    labels = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert any(lab.startswith("original") for lab in labels)
+    assert any(lab.startswith("robust (FLCI)") for lab in labels)
+    assert any(lab.startswith("breakdown = 0.0228") for lab in labels)
+    with pytest.raises(SpecError, match="honest_did"):
+        honest_plot(medicaid)
+
+
+def test_rm_coverage_monte_carlo():
+    """Monte Carlo coverage of theta = 0 (no effect), 400 samples.
+
+    * Mbar = 0, delta = 0: theta is point-identified by +-(beta_1 - theta) <= 0 and the
+      conditional test reduces to the two-sided z-test, so coverage is 95 % exactly;
+    * a linear trend difference of slope 0.01 lies on the boundary of Delta^RM(1) (every post
+      change equals the largest pre change): the C-LF set must cover at least 95 % (ARP 2023,
+      RR 2023 Prop. 5.1); both within 3 Monte-Carlo SEs."""
+    rng = np.random.default_rng(11)
+    t = np.array([-3, -2, -1, 1, 2], float)
+    sigma = 0.01**2 * (np.eye(5) + 0.5)
+    reps = 400
+    mc = 3 * np.sqrt(0.95 * 0.05 / reps)
+    draws = rng.multivariate_normal(np.zeros(5), sigma, size=reps)
+    exact = [H.rm_accepts(b, sigma, 3, [1.0, 0.0], 0.0, 0.0, method="Conditional")
+             for b in draws]
+    assert abs(np.mean(exact) - 0.95) < mc
+    draws = rng.multivariate_normal(0.01 * t, sigma, size=reps)
+    covered = [H.rm_accepts(b, sigma, 3, [1.0, 0.0], 1.0, 0.0, seed=r)
+               for r, b in enumerate(draws)]
+    assert np.mean(covered) >= 0.95 - mc
+
+
+def test_cli_honest_staggered_uses_the_universal_base(tmp_path):
+    out = tmp_path / "stag"
+    assert main(["evaluate", "impact", str(DATA / "mpdta.csv"), "--design", "staggered",
+                 "--unit", "countyreal", "--time", "year", "--outcome", "lemp",
+                 "--treated-from", "first_treat", "--honest", "sd", "--mbar", "0", "0.01",
+                 "--honest-target", "mean", "--out", str(out)]) == 0
+    mp = pd.read_csv(DATA / "mpdta.csv")
+    es = aggte(att_gt(mp, unit="countyreal", time="year", outcome="lemp",
+                      treated_from="first_treat", base_period="universal"), "dynamic")
+    api = honest_did(es, restriction="sd", m=[0.0, 0.01], target="mean")
+    cli = pd.read_csv(out / "honest_did.csv")
+    np.testing.assert_allclose(cli[["ci_low", "ci_high"]], api.table[["ci_low", "ci_high"]],
+                               rtol=1e-9)
+    import json
+
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["settings"]["honest_did"]["l_vec"] == [pytest.approx(0.25)] * 4
+
+
+def test_default_grid_widens_until_the_set_is_closed():
+    """A large Mbar over three post periods gives a set far wider than +-20 sd: the default
+    grid widens and agrees with an explicit wide grid."""
+    beta = np.array([0.05, 0.0, -0.05, 0.0, 0.1, 0.2, 0.3])  # pre -4..-1 ; post 1..3
+    sigma = 0.01**2 * (np.eye(7) + 0.2)
+    lv = np.full(3, 1 / 3)
+    auto = H.rm_confidence_set(beta, sigma, 4, lv, 3.0, method="Conditional")
+    wide = H.rm_confidence_set(beta, sigma, 4, lv, 3.0, method="Conditional",
+                               grid=(-2.0, 2.5), grid_points=4000)
+    assert not (auto["open_low"] or auto["open_high"])
+    assert auto["grid"][1] - auto["grid"][0] > 40 * np.sqrt(lv @ sigma[4:, 4:] @ lv)
+    assert auto["ci_low"] == pytest.approx(wide["ci_low"], abs=2e-3)
+    assert auto["ci_high"] == pytest.approx(wide["ci_high"], abs=2e-3)
+
+
+def test_sun_abraham_event_study_feeds_honest_did(medicaid):
+    """One cohort and never-treated controls: the Sun-Abraham regression is the TWFE event
+    study, so the HonestDiD table is the same; with several cohorts the IW effects' covariance
+    W V W' reproduces the table's SEs."""
+    from changjing.evaluate.impact import sun_abraham
+
+    sa = sun_abraham(_medicaid_frame(), unit="stfips", time="year", outcome="dins",
+                     treated_from="g")
+    a = honest_did(sa, restriction="sd", m=[0.0, 0.01])
+    b = honest_did(medicaid, restriction="sd", m=[0.0, 0.01])
+    np.testing.assert_allclose(a.table[["ci_low", "ci_high"]], b.table[["ci_low", "ci_high"]],
+                               atol=1e-9)
+    df = pd.read_csv(DATA / "ehec_data.csv").assign(g=lambda d: d.yexp2.fillna(0))
+    stag = sun_abraham(df, unit="stfips", time="year", outcome="dins", treated_from="g")
+    beta, cov, times, ref = H._from_result(stag, None)
+    np.testing.assert_allclose(np.sqrt(np.diag(cov)), stag.table["se"], rtol=1e-10)
+    assert ref == -1 and -1 not in times

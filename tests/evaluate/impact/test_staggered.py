@@ -277,3 +277,22 @@ def test_two_by_two_estimators_agree_with_moderndid_drdid(method):
     att, inf = _two_by_two(y1 - y0, d, x, method, 0.995)
     assert att == pytest.approx(ref.att, abs=1e-8)
     np.testing.assert_allclose(inf, ref.att_inf_func, atol=1e-6)
+
+
+def test_cell_se_divides_by_n_as_recorded(mpdta, unconditional):
+    """The SE convention the result records (sqrt(sum psi^2) / n, as R did) by hand on one
+    cell: without covariates ATT(2004, 2005) is a difference of mean changes since 2003, whose
+    influence-function SE is sqrt(ss_T / n_T^2 + ss_C / n_C^2) with sums of squares about the
+    group means (ddof 0), not the n - 1 (ddof 1) of a two-sample t-test."""
+    assert "divides by n" in unconditional.se_type
+    wide = mpdta.pivot(index="countyreal", columns="year", values="lemp")
+    g = mpdta.groupby("countyreal")["first_treat"].first()
+    dy = wide[2005] - wide[2003]
+    treated, control = dy[g == 2004], dy[g == 0]
+    ss = lambda x: float(((x - x.mean()) ** 2).sum())
+    by_hand = np.sqrt(ss(treated) / len(treated) ** 2 + ss(control) / len(control) ** 2)
+    cell = unconditional.table.set_index(["group", "time"]).loc[(2004, 2005)]
+    assert cell["estimate"] == pytest.approx(treated.mean() - control.mean(), abs=1e-12)
+    assert cell["se"] == pytest.approx(by_hand, rel=1e-10)
+    ddof1 = np.sqrt(treated.var(ddof=1) / len(treated) + control.var(ddof=1) / len(control))
+    assert abs(cell["se"] - ddof1) > 1e-6          # the two conventions are distinguishable

@@ -17,6 +17,7 @@ within 25 % cell by cell and 10 % for the aggregate.
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pytest
 from changjing.evaluate.impact import aggte, att_gt
@@ -67,3 +68,71 @@ def test_simple_aggregate_matches_r_did(ehec):
     s2 = aggte(only, "simple")
     assert round(s2.estimate, 4) == 0.0728
     assert s2.se == pytest.approx(0.0092, rel=0.1)
+
+
+# --- universal base period: R did's own result objects ------------------------------------
+# Mixtape Sessions Advanced DiD, exercise 2 R solution
+# (Exercises/Exercise-2/Solutions/medicaid-analysis-pt-violations-solutions-R.Rmd), chunk 9:
+#
+#     df <- read_dta(".../Exercises/Data/ehec_data.dta")
+#     cs_results <- att_gt(yname = "dins", tname = "year", idname = "stfips", gname = "yexp2",
+#                          data = df %>% mutate(yexp2 = ifelse(is.na(yexp2), 3000, yexp2)),
+#                          control_group = "notyettreated", base_period = "universal")
+#     es <- aggte(cs_results, type = "dynamic", min_e = -5, max_e = 5)
+#
+# The course ships knitr's cache of that chunk (``..._cache/gfm/unnamed-chunk-9_*.rdb``): the
+# R objects ``cs_results`` (60 ATT(g,t), first period included, with R's bootstrap SEs,
+# biters = 1000, critical value 2.7500) and ``es`` (11 event times, overall 0.0688253685,
+# SE 0.0077844011, critical value 2.5631).  Their numbers, read from the cache's R
+# serialisation, are in data/ehec_universal_r_did.csv.  The data are the course's .dta (the
+# float32 outcome read exactly; the CSV above is rounded to 7 digits).
+
+
+@pytest.fixture(scope="module")
+def ehec_dta() -> pd.DataFrame:
+    from pathlib import Path
+
+    return pd.read_stata(Path(__file__).parent / "data" / "ehec_data.dta",
+                         convert_categoricals=False)
+
+
+@pytest.fixture(scope="module")
+def r_universal() -> pd.DataFrame:
+    from pathlib import Path
+
+    return pd.read_csv(Path(__file__).parent / "data" / "ehec_universal_r_did.csv")
+
+
+@pytest.fixture(scope="module")
+def universal(ehec_dta):
+    return att_gt(ehec_dta, **KW, control="notyet", base_period="universal", bootstrap=1999,
+                  seed=1)
+
+
+def test_universal_base_period_equals_r_did_objects(universal, r_universal):
+    r = r_universal[r_universal.object == "att_gt"].set_index(["group", "time"])
+    ours = universal.table.set_index(["group", "time"])
+    assert len(ours) == len(r) == 60 and set(ours.index) == set(r.index)
+    assert ours.loc[(2014, 2008), "estimate"] != 0  # the first period is estimated
+    for key, row in r.iterrows():
+        assert ours.loc[key, "estimate"] == pytest.approx(row["att"], abs=1e-10)
+    ok = r["se"].notna()
+    # R's SEs are bootstrap (1000 draws, 46 state clusters): MC error of an IQR-based SE
+    np.testing.assert_allclose(ours.loc[r.index[ok], "se"], r.loc[ok, "se"], rtol=0.2)
+    np.testing.assert_allclose(ours.loc[r.index[ok], "se_boot"], r.loc[ok, "se"], rtol=0.3)
+    assert np.isnan(ours.loc[(2014, 2013), "se_boot"])  # reference cell, as R's NA
+    assert universal.settings["crit_simultaneous"] == pytest.approx(2.7500, abs=0.35)
+
+
+def test_universal_event_study_with_min_max_e_equals_r_did(universal, r_universal):
+    r = r_universal[r_universal.object == "aggte_dynamic"].set_index("event_time")
+    dyn = aggte(universal, "dynamic", min_e=-5, max_e=5)
+    t = dyn.table.set_index("event_time")
+    assert list(t.index) == list(range(-5, 6))
+    np.testing.assert_allclose(t["estimate"], r["att"], atol=1e-10)
+    overall = r_universal[r_universal.object == "aggte_dynamic_overall"].iloc[0]
+    assert dyn.estimate == pytest.approx(overall["att"], abs=1e-10)
+    ok = r["se"].notna()
+    np.testing.assert_allclose(t.loc[ok, "se_boot"], r.loc[ok, "se"], rtol=0.15)
+    assert dyn.settings["se_boot_overall"] == pytest.approx(overall["se"], rel=0.1)
+    assert dyn.settings["crit_simultaneous"] == pytest.approx(2.5631, abs=0.35)

@@ -208,3 +208,51 @@ def test_clustered_bootstrap_and_mammen_weights(mpdta):
 
     with pytest.raises(SpecError, match="bootstrap_weights"):
         att_gt(mpdta, **KW, bootstrap=99, seed=1, bootstrap_weights="webb")
+
+
+# --- moderndid (optional oracle): its att_gt is a line-by-line Python port of R did --------
+# Used for the options without a published R output (anticipation, repeated cross-sections):
+#     moderndid.att_gt(data = mpdta, yname = "lemp", tname = "year", idname = "countyreal",
+#                      gname = "first_treat", <option>)   # mirrors R's att_gt(<option>)
+# Repeated cross-sections are compared with idname = a row id: R (and the port) treat an
+# idname that repeats under panel = FALSE as a panel to cluster on, which panel=False here
+# does not do (use allow_unbalanced_panel=True for that).
+MD_CASES = {
+    "anticipation 2, reg": ({"anticipation": 2, "method": "reg"},
+                            {"anticipation": 2, "est_method": "reg"}),
+    "anticipation 1, not yet, dr lpop": (
+        {"anticipation": 1, "control": "notyet", "covariates": ["lpop"]},
+        {"anticipation": 1, "control_group": "notyettreated", "xformla": "~lpop"}),
+    "anticipation 1, universal": ({"anticipation": 1, "base_period": "universal"},
+                                  {"anticipation": 1, "base_period": "universal"}),
+    "panel FALSE, dr lpop": ({"panel": False, "covariates": ["lpop"]},
+                             {"panel": False, "xformla": "~lpop"}),
+    "panel FALSE, ipw lpop, not yet": (
+        {"panel": False, "covariates": ["lpop"], "method": "ipw", "control": "notyet"},
+        {"panel": False, "xformla": "~lpop", "est_method": "ipw",
+         "control_group": "notyettreated"}),
+}
+
+
+@pytest.mark.parametrize("case", MD_CASES)
+def test_options_equal_moderndid_port_of_r_did(mpdta, case):
+    moderndid = pytest.importorskip("moderndid")
+    import warnings
+
+    ours_kw, md_kw = MD_CASES[case]
+    kw = dict(KW)
+    data = mpdta
+    if ours_kw.get("panel") is False:
+        kw.pop("unit")
+        data = mpdta.assign(rowid=np.arange(len(mpdta)))
+    ours = att_gt(data, **kw, **ours_kw).table.set_index(["group", "time"])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        ref = moderndid.att_gt(data=data, yname="lemp", tname="year",
+                               idname="rowid" if ours_kw.get("panel") is False else "countyreal",
+                               gname="first_treat", **md_kw)
+    assert len(ref.att_gt) == len(ours)
+    for g, t, att, se in zip(ref.groups, ref.times, ref.att_gt, ref.se_gt):
+        assert ours.loc[(g, t), "estimate"] == pytest.approx(att, abs=1e-10)
+        if np.isfinite(se) and se > 0:
+            assert ours.loc[(g, t), "se"] == pytest.approx(se, rel=1e-8)

@@ -42,6 +42,7 @@ PUBLISHED = {(2004, 2004): -0.0105, (2004, 2005): -0.0704, (2006, 2007): -0.0412
 def test_cross_section_estimates_equal_panel_estimates_on_a_balanced_panel(mpdta, method):
     pan = att_gt(mpdta, unit="countyreal", **KW, covariates=["lpop"], method=method)
     rc = att_gt(mpdta, **KW, covariates=["lpop"], method=method, panel=False)
+    assert not any("ignored" in w for w in rc.warnings)
     np.testing.assert_allclose(rc.table["estimate"], pan.table["estimate"], atol=1e-12)
     assert rc.n == 2500 and "repeated cross-sections" in rc.settings["data_structure"]
     # observations of different years are independent here: SEs are larger than the panel's
@@ -145,3 +146,13 @@ def test_rc_estimators_agree_with_moderndid_drdid_ports(method, oracle):
     att, inf = rc_two_by_two(y, post, d, x, method, 0.995, w)
     assert att == pytest.approx(ref.att, abs=1e-8)
     np.testing.assert_allclose(inf, ref.att_inf_func, atol=5e-5)
+
+
+def test_unit_given_with_panel_false_is_named_as_ignored(mpdta):
+    """R clusters on an idname that repeats under panel = FALSE; here panel=False always
+    means independent rows, so a unit column is ignored - and said to be."""
+    with_unit = att_gt(mpdta, unit="countyreal", **KW, panel=False)
+    without = att_gt(mpdta, **KW, panel=False)
+    np.testing.assert_allclose(with_unit.table["se"], without.table["se"], rtol=1e-12)
+    assert any("'countyreal' ignored" in w and "allow_unbalanced_panel" in w
+               for w in with_unit.warnings)
