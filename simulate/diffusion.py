@@ -93,6 +93,8 @@ class TechnologyRegistry:
 
 def same_market_network(network: sp.csr_matrix, market: np.ndarray) -> sp.csr_matrix:
     """The network's ties between firms of the same market (built once: markets are fixed)."""
+    if network.nnz == 0:
+        return network                 # no ties (docking): nothing to filter
     coo = network.tocoo()
     keep = market[coo.row] == market[coo.col]
     return sp.csr_matrix((coo.data[keep], (coo.row[keep], coo.col[keep])), shape=network.shape)

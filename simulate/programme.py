@@ -72,6 +72,13 @@ def load_owners(file: str) -> list[Owner]:
     if not path.is_file():
         raise ConfigError(f"owners.file: {file}: file not found (neither relative to the working "
                           "folder nor in the shipped scenarios_data/)")
+    # read once per process and file version (every model of a sweep reads the same file)
+    return list(_read_owners(str(path), path.stat().st_mtime_ns))
+
+
+@functools.lru_cache(maxsize=16)
+def _read_owners(file: str, mtime_ns: int) -> tuple[Owner, ...]:
+    path = Path(file)
     owners = []
     with open(path, encoding="utf-8-sig", newline="") as fh:
         reader = csv.DictReader(fh)
@@ -94,4 +101,4 @@ def load_owners(file: str) -> list[Owner]:
             owners.append(Owner(row["code"].strip(), row["zh"], row["en"], kind, tuple(domains)))
     if not owners:
         raise ConfigError(f"{path}: no owners listed")
-    return owners
+    return tuple(owners)
