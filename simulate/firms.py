@@ -154,6 +154,8 @@ def generate_firms(cfg: FirmsSection, zones_for: list[np.ndarray], markets: Mark
     attrs = _draw_attributes(u[3:], cfg, types, domains, zones_for, markets)
 
     def full(dtype, fill, values=None):
+        if values is not None and capacity == n:      # no room for arrivals: one pass
+            return np.asarray(values).astype(dtype)
         arr = np.full(capacity, fill, dtype=dtype)
         if values is not None:
             arr[:n] = values

@@ -87,8 +87,8 @@ class ScenarioModel(mesa.Model):
         self.month = -config.run.warmup_months  # months since `start` (negative in warm-up)
 
         # --- the world: zones, firms and their network -------------------------------
-        programme = load_programme()
-        self.programme = programme
+        programme = load_programme(copy_=False)    # read only: zones, markets, flagships
+        self.programme = programme      # shared by all models of the process: read only
         self.zones = Zones(candidate_zones(programme, config.super_scenario.extra_candidate_zones),
                            self.n_domains)
         self.markets = _markets(programme)

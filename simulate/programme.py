@@ -39,11 +39,13 @@ def data_path(name: str) -> Path:
     return Path(str(resources.files("changjing.scenarios_data").joinpath(name)))
 
 
-def load_programme() -> dict:
-    """The shipped programme data (a fresh copy each call; parsed once per process and
-    file version, since every model of a sweep reads the same file)."""
+def load_programme(copy_: bool = True) -> dict:
+    """The shipped programme data, parsed once per process and file version (every model of
+    a sweep reads the same file).  A fresh copy by default; ``copy_=False`` returns the shared
+    parsed data, for callers that only read it (the model)."""
     path = data_path("programme.toml")
-    return copy.deepcopy(_parsed_toml(str(path), path.stat().st_mtime_ns))
+    data = _parsed_toml(str(path), path.stat().st_mtime_ns)
+    return copy.deepcopy(data) if copy_ else data
 
 
 @functools.lru_cache(maxsize=8)
