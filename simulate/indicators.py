@@ -77,6 +77,10 @@ class Indicators:
             model_reporters=reporters,
             tables={"funnel": FUNNEL_COLUMNS, "budget": BUDGET_COLUMNS})
         self._base: dict[str, Any] = {}
+        self._columns = timeseries_columns()
+        mv = getattr(self.datacollector, "model_vars", None)
+        self._direct = isinstance(mv, dict) and all(isinstance(mv.get(c), list)
+                                                    for c in self._columns)
 
     def start_reporting(self) -> None:
         """Snapshot cumulative counters at ``start``; reported values count from here."""
@@ -172,7 +176,15 @@ class Indicators:
                           ("cost_per_super_scenario_yuan", "super_scenarios")):
             row[name] = spent / row[key] if row[key] else float("nan")
         self.row = row
-        self.datacollector.collect(m)
+        # What DataCollector.collect(m) records (each reporter returns row[name]), appended
+        # directly: the values are plain numbers and strings, so Mesa's per-value deepcopy
+        # and reporter calls are not needed.
+        if self._direct:
+            mv = self.datacollector.model_vars
+            for name in self._columns:
+                mv[name].append(row[name])
+        else:                          # a Mesa whose collector keeps its records otherwise
+            self.datacollector.collect(m)
         counts = book.stage_counts()
         for s, stage in enumerate(STAGES):
             left = int(book.advanced[s] + book.failed[s])
@@ -199,6 +211,8 @@ class Indicators:
         """Owners (and departments among them) with a scenario released in the window."""
         m = self.model
         book = m.book
+        if book.size == 0:
+            return {"owners_active": 0, "departments_active": 0}
         mask = (book.released >= 0) & ~book.flagship
         owners = np.unique(book.owner[mask])
         kinds = [m.owner_agents[int(o)].kind for o in owners]
