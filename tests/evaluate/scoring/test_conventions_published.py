@@ -1,8 +1,8 @@
 """Conventions checked against an independent implementation's documented results.
 
 JMcDM (Satman, Yıldırım & Kuruca, Julia; Journal of Open Source Software 2021;
-https://github.com/jbytecode/JMcDM) publishes its expected outputs in its test suite.  Its AHP is the
-和法 (normalised-column average, λmax = mean((A w)ᵢ / wᵢ), Saaty's RI 1.41 for n = 8) and
+https://github.com/jbytecode/JMcDM) publishes its expected outputs in its test suite.  Its
+AHP is the 和法 (normalised-column average, λmax = mean((A w)ᵢ / wᵢ), Saaty's RI 1.41 for n = 8) and
 its trapezoidal fuzzy number the usual four-point membership.  The numbers below are the
 ones printed in those test files (file and test set named at each test); the code is ours.
 """
