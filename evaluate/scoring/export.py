@@ -100,7 +100,11 @@ def _csv_text(frame: pd.DataFrame) -> str | None:
             cols.append(col.tolist())
         elif (isinstance(dt, np.dtype) and dt.kind == "O") or isinstance(dt, pd.StringDtype):
             fmts.append("%s")
-            cols.append([_text(v) for v in col.to_numpy(dtype=object).tolist()])
+            cells = col.to_numpy(dtype=object).tolist()
+            if all(type(v) is str for v in cells) and not _NEEDS_QUOTES.search("".join(cells)):
+                cols.append(cells)  # plain strings: written as they are (one scan)
+            else:
+                cols.append([_text(v) for v in cells])
         else:
             return None
     head = io.StringIO()
