@@ -13,6 +13,7 @@ import io
 import re
 import zipfile
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 from .errors import InputError
@@ -81,7 +82,7 @@ def neutralise(value: object) -> object:
 _FORMULA_START = re.compile("(?:^|\x00)[" + re.escape("".join(_FORMULA_PREFIXES)) + "]")
 
 
-def _no_formula_start(vals) -> bool:
+def _no_formula_start(vals: Any) -> bool:
     """True if no cell of an all-string column starts like a formula: one regular-expression
     scan of the joined column instead of a test per cell (False: test the cells)."""
     cells = vals.tolist()
