@@ -435,3 +435,99 @@ def test_evaluation_procures_at_the_owner_rate_or_when_committed():
     assert book.procured[committed].all()
     assert model.procurements == int(book.procured.sum())
     assert model.techs.procured.tolist() == [True, False]
+
+
+# -- boundaries and the order of work within a step ------------------------------------------
+
+def test_capability_requirement_is_inclusive():
+    """``min_capability`` = 1: only firms whose capability is exactly 1 (clipped) supply."""
+    model = make_model(firms=6000, **{"lifecycle.match_rate_per_month": 5.0,
+                                      "lifecycle.min_capability": 1.0})
+    f = model.firms
+    top = np.flatnonzero(np.isin(f.type[:f.n], SUPPLIER_TYPES) & (f.domain[:f.n] == 0)
+                         & (f.capability[:f.n] == 1.0))
+    assert top.size >= 3
+    add(model, 3, RELEASE, month=0, domain=0, slots=1, req_trl=1, deadline=20)
+    lc.match(model, np.zeros(model.n_domains))
+    firm = np.array(model.book.supplier_firm)
+    assert firm.size >= 1 and np.isin(firm, top).all()
+
+
+def test_a_full_scenario_does_not_stop_matching_the_others():
+    model = make_model(firms=6000, **{"lifecycle.match_rate_per_month": 5.0})
+    full = add(model, 1, RELEASE, month=0, domain=0, slots=1, filled=1, deadline=20)
+    rest = add(model, 30, RELEASE, month=0, domain=0, slots=1, req_trl=1, deadline=20)
+    lc.match(model, np.zeros(model.n_domains))
+    assert model.book.filled[rest].sum() >= 25
+    assert full[0] < rest[0]
+
+
+@pytest.mark.parametrize("reason", ["owner_budget", "supplier_finance"])
+def test_an_abandoned_pilot_does_not_stop_the_next(reason):
+    """The first pilot (higher priority) fails; the second must still start."""
+    model = make_model(**{"owners.cost_share": 0.4, "funding.subsidy_share": 0.0})
+    poor, rich = model.owner_agents[0], model.owner_agents[1]
+    poor.budget_left, rich.budget_left = 1e9, 1e9
+    if reason == "owner_budget":
+        poor.budget_left = 0.0
+    idx, sup = _pilots(model, 2, pilot_cost=1e6, quality=np.array([0.9, 0.1]),
+                       owner=np.array([0, 1], np.int32))
+    if reason == "supplier_finance":
+        model.firms.finance[sup[0]] = 0.0
+    lc.start_pilots(model, idx)
+    assert stages(model, idx).tolist() == [FAILED, IMPLEMENTATION]
+    assert model.book.failed_by_reason[reason] == 1
+
+
+def _lab_model():
+    model = make_model(**{"labs.initial": 1, "labs.batch_size": 0, "labs.cost_reduction": 0.2,
+                          "owners.cost_share": 0.5, "funding.subsidy_share": 0.0,
+                          "labs.grant_yuan_per_year": 0.0})
+    model.labs.fund_year(model.funder.ledger)
+    return model, int(model.labs.domain[0])
+
+
+def test_lab_pilot_marks_its_suppliers_and_an_abandoned_one_frees_lab_zero():
+    from changjing.simulate.firms import SERVICE_BITS
+
+    model, dom = _lab_model()
+    model.owner_agents[0].budget_left = 1e9
+    idx, sup = _pilots(model, 1, pilot_cost=1e6, domain=dom)
+    lc.start_pilots(model, idx)
+    assert model.book.lab[idx[0]] == 0
+    assert (model.firms.served_via[sup[0]] & SERVICE_BITS["lab"]).all()
+    model2, dom2 = _lab_model()
+    model2.owner_agents[0].budget_left = 0.0            # cannot pay: abandoned
+    idx2, _ = _pilots(model2, 1, pilot_cost=1e6, domain=dom2)
+    busy_before = model2.labs.busy.copy()
+    lc.start_pilots(model2, idx2)
+    assert stages(model2, idx2) == FAILED
+    np.testing.assert_array_equal(model2.labs.busy, busy_before)   # lab 0 handed back
+    assert model2.labs.assign(dom2) == 0
+
+
+def test_a_single_pilot_ends_too():
+    model = make_model(**{"lifecycle.pilot_success_bounds": (0.98, 0.98)})
+    model.month = 10
+    idx, _ = _pilots(model, 1)
+    model.book.move(idx, IMPLEMENTATION, 2)
+    model.book.set("deadline", idx, 10)
+    lc.finish_pilots(model)
+    assert stages(model, idx) in (EVALUATION, FAILED)
+
+
+def test_success_uses_the_mean_supplier_trl():
+    """Two suppliers of TRL 4 and 8 on a TRL-6 requirement: mean 6, p = base (.4), not the
+    sum's base + 6·slope (.88) nor either supplier's."""
+    model = make_model(firms=30_000, **{"lifecycle.pilot_success_base": 0.4,
+                                        "lifecycle.pilot_success_trl_slope": 0.08,
+                                        "lifecycle.pilot_success_quality_slope": 0.0})
+    model.month = 10
+    idx, sup = _pilots(model, 1500, n_sup=2, quality=0.5, req_trl=6)
+    model.book.move(idx, IMPLEMENTATION, 2)
+    model.book.set("deadline", idx, 10)
+    model.firms.trl[sup[:, 0]] = 4
+    model.firms.trl[sup[:, 1]] = 8
+    lc.finish_pilots(model)
+    won = model.book.stage[idx] == EVALUATION
+    assert_share(int(won.sum()), idx.size, 0.4)
