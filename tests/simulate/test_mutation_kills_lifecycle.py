@@ -357,10 +357,11 @@ def test_success_probability_closed_form_and_bounds():
                           "lifecycle.pilot_success_quality_slope": 0.4,
                           "labs.success_uplift": 0.15,
                           "lifecycle.pilot_success_bounds": (0.05, 0.9)})
-    idx = add(model, 4, IMPLEMENTATION, month=0, req_trl=np.array([5, 5, 2, 9]),
-              quality=np.array([0.75, 0.75, 1.0, 0.0]), lab=np.array([-1, 3, 0, -1]))
-    p = lc.success_probability(model, idx, np.array([6.0, 6.0, 9.0, 1.0]))
-    np.testing.assert_allclose(p, [0.5 + 0.1 + 0.1, 0.5 + 0.1 + 0.1 + 0.15, 0.9, 0.05])
+    idx = add(model, 5, IMPLEMENTATION, month=0, req_trl=np.array([5, 5, 2, 9, 5]),
+              quality=np.array([0.75, 0.75, 1.0, 0.0, 0.5]), lab=np.array([-1, 3, 0, -1, 0]))
+    p = lc.success_probability(model, idx, np.array([6.0, 6.0, 9.0, 1.0, 5.0]))
+    np.testing.assert_allclose(p, [0.5 + 0.1 + 0.1, 0.5 + 0.1 + 0.1 + 0.15, 0.9, 0.05,
+                                   0.5 + 0.15])            # lab 0 is a lab too
 
 
 def test_pilots_end_succeed_at_their_probability_and_pay_their_subsidies():
@@ -379,7 +380,8 @@ def test_pilots_end_succeed_at_their_probability_and_pay_their_subsidies():
     model.book.move(later, IMPLEMENTATION, 2)
     model.book.set("deadline", later, 11)
     model.book.set("subsidy", idx[:100], 1000.0)
-    led.commit("pilot_subsidies", 1e5)
+    model.book.set("subsidy", idx[100], 0.5)             # half a yuan is paid too
+    led.commit("pilot_subsidies", 1e5 + 0.5)
     trl_before = model.firms.trl[sup[:, 0]].copy()
     lc.finish_pilots(model)
     book = model.book
@@ -389,7 +391,7 @@ def test_pilots_end_succeed_at_their_probability_and_pay_their_subsidies():
     assert (stages(model, later) == IMPLEMENTATION).all()
     assert book.failed_by_reason["pilot_failed"] == int((~won).sum())
     assert (book.deadline[idx[won]] == 15).all() and book.success[idx[won]].all()
-    assert led.accounts["pilot_subsidies"].spent == pytest.approx(1e5)
+    assert led.accounts["pilot_subsidies"].spent == pytest.approx(1e5 + 0.5, abs=1e-6)
     assert not model.firms.busy[sup[:, 0]].any()
     assert model.demonstrations == int(won.sum()) == model.techs.n
     assert sorted(model.techs.supplier.tolist()) == sorted(sup[won, 0].tolist())
@@ -460,6 +462,21 @@ def test_a_full_scenario_does_not_stop_matching_the_others():
     lc.match(model, np.zeros(model.n_domains))
     assert model.book.filled[rest].sum() >= 25
     assert full[0] < rest[0]
+    assert model.book.filled[full[0]] == 1                  # no slot beyond its slots
+
+
+def test_only_open_slots_fill_and_suppliers_are_marked():
+    from changjing.simulate.firms import SERVICE_BITS
+
+    model = make_model(firms=6000, **{"lifecycle.match_rate_per_month": 8.0,
+                                      "lifecycle.match_window_months": 30})
+    idx = add(model, 40, RELEASE, month=0, domain=0, slots=3, filled=2, req_trl=1, deadline=20)
+    lc.match(model, np.zeros(model.n_domains))
+    firm = np.array(model.book.supplier_firm)
+    assert firm.size == 40                                  # one open slot each, p ~ 1
+    assert (model.book.filled[idx] == 3).all()
+    bit = SERVICE_BITS["pilot_supplier"]
+    assert (model.firms.served_via[firm] & bit == bit).all()
 
 
 @pytest.mark.parametrize("reason", ["owner_budget", "supplier_finance"])
@@ -531,3 +548,13 @@ def test_success_uses_the_mean_supplier_trl():
     lc.finish_pilots(model)
     won = model.book.stage[idx] == EVALUATION
     assert_share(int(won.sum()), idx.size, 0.4)
+
+
+def test_suppliers_pay_nothing_when_owner_and_subsidy_cover_the_cost():
+    model = make_model(**{"owners.cost_share": 0.5, "funding.subsidy_share": 0.5})
+    model.funder.ledger.open_year({"pilot_subsidies": 1e7})
+    model.owner_agents[0].budget_left = 1e7
+    idx, sup = _pilots(model, 1, pilot_cost=1e6, finance=0.0)
+    lc.start_pilots(model, idx)
+    assert stages(model, idx) == IMPLEMENTATION
+    assert model.book.subsidy[idx[0]] == pytest.approx(5e5)
