@@ -53,7 +53,7 @@ CASES = {
                            "--workers", "-2"], ["--workers", "-2"]),
     # validate: input files
     "validate-missing": (["validate", "nope.toml"], ["nope.toml", "not found"]),
-    "validate-wrong-kind": (["validate", "pic.png"], ["pic.png", "PNG"]),
+    "validate-wrong-kind": (["validate", "pic.png"], ["pic.png", "PNG", "not an input"]),
     "validate-wrong-declared-kind": (["validate", "--kind", "experiment", str(IND)],
                                      ["qingdao_default.toml", "[experiment]"]),
     "validate-bad-option": (["validate", "--kind", "configg", "data.csv"],

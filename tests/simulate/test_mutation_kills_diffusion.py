@@ -309,3 +309,86 @@ def test_registry_records_and_promotes():
     t.update_promotion(15, min_adopters=3)                # promotion month is kept, not reset
     assert t.promoted_month.tolist() == [15, 12, 12]
     assert t.promoted_since(12) == 3 and t.promoted_since(13) == 1 and t.promoted_since(16) == 0
+
+
+def test_never_promoted_is_below_every_month():
+    """A technology not promoted is counted by no ``promoted_since``, even for warm-up
+    months (negative, down to -600)."""
+    t = registry([0, 1], [0, 0])
+    t.procured[1] = True
+    t.update_promotion(-100, min_adopters=3)
+    assert t.promoted_since(-600) == 1 and t.promoted_since(0) == 0
+    assert t.promoted_month.tolist()[0] < -600
+
+
+def test_without_zones_there_is_no_local_demonstration_effect():
+    """Called without ``n_zones`` (no candidate zones), p is not raised anywhere."""
+    n = 60_000
+    firms = population(n, zone=np.zeros(n))
+    techs = registry([0], [0], zones=[0])
+    new = diffusion_step(firms, np.zeros(n, np.int64), 1, *no_network(n), techs,
+                         diffusion_cfg(p_per_year=0.9, q_per_year=0.0,
+                                       local_demonstration_gain=2.0), 1 / 12,
+                         np.random.default_rng(2))
+    assert_share(new.size, n - 1, 0.9 / 12)
+
+
+def test_a_single_new_adopter_is_recorded():
+    firms = population(2)
+    techs = registry([0], [0])
+    new = step(firms, techs, diffusion_cfg(p_per_year=12.0, q_per_year=0.0), 1.0)
+    assert new.tolist() == [1]
+    assert firms.adopted.tolist() == [False, True] and firms.adopted_tech[1] == 0
+    assert techs.adopters[0] == 1
+
+
+def test_external_choice_stays_in_the_adopter_s_market():
+    """Two markets, two technologies each: an adopter takes one of its own market's."""
+    n = 20_000
+    market = np.repeat([0, 1], n // 2).astype(np.int64)
+    firms = population(n)
+    techs = registry([0, 1, n // 2, n // 2 + 1], [0, 0, 1, 1])
+    new = step(firms, techs, diffusion_cfg(p_per_year=3.0, q_per_year=0.0), 1 / 12,
+               market=market, n_markets=2)
+    assert new.size > 1000
+    np.testing.assert_array_equal(techs.market[firms.adopted_tech[new]], market[new])
+    in1 = new[market[new] == 1]
+    assert_share(int((firms.adopted_tech[in1] == 3).sum()), in1.size, 0.5)
+
+
+def test_external_choice_is_uniform_whatever_the_adopters():
+    """Mirror of the uniform test: now the second technology has all the adopters."""
+    firms = population(30_000)
+    techs = registry([0, 1], [0, 0], adopters=[0, 10_000])
+    new = step(firms, techs, diffusion_cfg(p_per_year=3.0, q_per_year=0.0), 1 / 12)
+    assert_share(int((firms.adopted_tech[new] == 0).sum()), new.size, 0.5)
+
+
+def test_network_word_of_mouth_picks_a_random_adopting_neighbour():
+    """w = 1, p = 0: every adoption comes from the network; each non-adopter has two
+    adopting neighbours, one with T0 and one with T1 → each taken with probability ½."""
+    n_new = 20_000
+    n = n_new + 2
+    firms = population(n)
+    firms.adopted[:2] = True
+    firms.adopted_tech[:2] = [0, 1]
+    fresh = np.arange(2, n)
+    r = np.repeat(fresh, 2)
+    c = np.tile([0, 1], n_new)
+    net = sp.csr_matrix((np.ones(r.size), (r, c)), shape=(n, n))
+    deg = np.asarray(net.sum(axis=1)).ravel()
+    techs = registry([0, 1], [0, 0], adopters=[1, 1])
+    new = step(firms, techs, diffusion_cfg(p_per_year=0.0, q_per_year=3.0, network_weight=1.0),
+               1 / 12, network=(net, deg))
+    assert new.size > 1000
+    assert_share(int((firms.adopted_tech[new] == 1).sum()), new.size, 0.5)
+
+
+def test_a_firm_that_can_just_afford_the_price_adopts():
+    cost0, lr = 1e5, 0.2
+    price = cost0 * (1.0 + 3) ** np.log2(1.0 - lr)        # the learning-curve price
+    firms = population(100, finance=price)
+    techs = registry([99], [0], adopters=[3])
+    new = step(firms, techs, diffusion_cfg(p_per_year=12.0, q_per_year=0.0, learning_rate=lr,
+                                           adoption_cost_yuan=cost0), 1.0)
+    assert new.size == 99

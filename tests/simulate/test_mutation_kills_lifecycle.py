@@ -558,3 +558,51 @@ def test_suppliers_pay_nothing_when_owner_and_subsidy_cover_the_cost():
     lc.start_pilots(model, idx)
     assert stages(model, idx) == IMPLEMENTATION
     assert model.book.subsidy[idx[0]] == pytest.approx(5e5)
+
+
+def test_the_last_free_supplier_is_taken():
+    model = make_model(firms=6000, **{"lifecycle.match_rate_per_month": 10.0,
+                                      "lifecycle.min_capability": 0.0})
+    pool = np.flatnonzero(np.isin(model.firms.type[:model.firms.n], SUPPLIER_TYPES)
+                          & (model.firms.domain[:model.firms.n] == 0))
+    model.firms.busy[pool[2:]] = True                    # two free suppliers left
+    idx = add(model, 1, RELEASE, month=0, domain=0, slots=3, req_trl=1, deadline=20)
+    lc.match(model, np.zeros(model.n_domains))
+    assert sorted(model.book.supplier_firm) == sorted(pool[:2].tolist())
+    assert model.book.filled[idx[0]] == 2
+
+
+def test_a_tiny_subsidy_still_counts_as_a_subsidised_pilot():
+    model = make_model(**{"owners.cost_share": 0.4, "funding.subsidy_share": 0.3})
+    model.funder.ledger.open_year({"pilot_subsidies": 10.0})
+    model.owner_agents[0].budget_left = 10.0
+    idx, sup = _pilots(model, 1, pilot_cost=1.0)         # a subsidy of 0.3 yuan
+    lc.start_pilots(model, idx)
+    assert model.book.subsidy[idx[0]] == pytest.approx(0.3)
+    assert model.pilots_subsidised_step == 1
+    assert model.firms.funded_month[sup[0, 0]] == model.month
+
+
+def test_suppliers_are_drawn_uniformly_from_the_free_pool():
+    """Each filled slot takes a free capable firm uniformly: over 150 picks from a pool of
+    N, the mean rank (in TRL order) is (N-1)/2 within 4.5 SDs of a uniform draw."""
+    model = make_model(firms=8000, **{"lifecycle.match_rate_per_month": 10.0})
+    add(model, 150, RELEASE, month=0, domain=0, slots=1, req_trl=1, deadline=20)
+    pool = _supplier_firms(model, 0)
+    lc.match(model, np.zeros(model.n_domains))
+    firm = np.array(model.book.supplier_firm)
+    order = pool[np.argsort(model.firms.trl[pool], kind="stable")]
+    position = {int(f): k for k, f in enumerate(order)}     # candidates are in TRL order
+    rank = np.array([position[int(f)] for f in firm])
+    n = pool.size
+    assert firm.size > 140 and n > 1000
+    sd = math.sqrt((n**2 - 1) / 12 / firm.size)
+    assert abs(rank.mean() - (n - 1) / 2) < Z * sd
+
+
+def test_a_single_evaluation_ends_too():
+    model = make_model()
+    model.month = 20
+    idx = add(model, 1, EVALUATION, month=10, deadline=20, committed=True)
+    lc.evaluate(model)
+    assert stages(model, idx) == COMPLETED and model.book.procured[idx[0]]
