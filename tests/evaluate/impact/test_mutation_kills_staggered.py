@@ -93,12 +93,15 @@ def test_every_cell_by_hand(control, base_period, anticipation):
     r = fit(df, control=control, base_period=base_period, anticipation=anticipation)
     exp = expected_cells(df, control, base_period, anticipation)
     tab = r.table.set_index(["group", "time"])
+    if anticipation == 0:                                 # every cell has a base period
+        assert not any("skipped" in w for w in r.warnings), r.warnings
     assert sorted(tab.index.tolist()) == sorted(exp)
     for (g, t), (att, se, n1, n0) in exp.items():
         row = tab.loc[(g, t)]
         assert row["estimate"] == pytest.approx(att, abs=1e-10), (g, t)
         assert row["event_time"] == t - g
-        if se is None:
+        if se is None:                                    # universal reference cell
+            assert math.isnan(row["se"])                  # no variance, not a zero SE
             continue
         assert row["se"] == pytest.approx(se, rel=1e-8), (g, t)
         assert (row["n_treated"], row["n_control"]) == (n1, n0)
@@ -151,8 +154,8 @@ def test_sampling_weights_enter_the_means():
     bad = df.assign(w=np.where(df.unit == 0, -1.0, df.w))
     with pytest.raises(InputError, match="non-negative"):
         fit(bad, weights="w")
-    varying = df.assign(w=df.w + (df.time == 2))
-    with pytest.raises(InputError, match="changes over time"):
+    varying = df.assign(w=df.w + ((df.time == 2) & (df.unit == 5)))   # one unit only
+    with pytest.raises(InputError, match="weight of unit 5 changes over time"):
         fit(varying, weights="w")
     with pytest.raises(InputError, match="all sampling weights are zero"):
         fit(df.assign(w=0.0), weights="w")
@@ -291,7 +294,8 @@ def test_categorical_covariates_become_treatment_contrasts():
     assert same is df and cols2 == ["w"] and lv2 == {}
     with pytest.raises(SpecError, match="not among the covariates"):
         expand_factors(df, ["w"], ["region"])
-    with pytest.raises(InputError, match="single level"):
+    with pytest.raises(InputError, match="^the data frame: categorical covariate 'region' "
+                                         "has a single level"):
         expand_factors(df.assign(region="a"), ["region"], [])
     with pytest.raises(InputError, match="missing"):
         expand_factors(df.assign(region=np.where(df.unit == 2, None, df.region)),
@@ -305,3 +309,17 @@ def test_categorical_covariates_become_treatment_contrasts():
     r = fit(df, covariates=["region"], method="reg")
     assert r.settings["factor_levels"] == {"region": ["a", "b", "c"]}
     assert r.settings["covariates"] == ["regionb", "regionc"]
+
+
+def test_a_prepared_panel_refuses_frame_only_options():
+    from changjing.evaluate.impact import prepare_panel
+
+    df = panel()
+    pan = prepare_panel(df, unit="unit", time="time", outcome="y", treated_from="g")
+    assert att_gt(pan).estimate == pytest.approx(fit(df).estimate, abs=1e-12)
+    with pytest.raises(SpecError, match="factors"):
+        att_gt(pan, factors=["region"])
+    with pytest.raises(SpecError, match="panel=False"):
+        att_gt(pan, panel=False)
+    with pytest.raises(SpecError, match="weights"):
+        att_gt(pan, weights="w")
