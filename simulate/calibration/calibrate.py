@@ -781,7 +781,10 @@ def check_recovery(calibration: Calibration | str | Path, truths: int, out: str 
                          "q05": s.q05, "median": s["median"], "q95": s.q95,
                          "covered": bool(s.q05 <= theta[j] <= s.q95),
                          "abs_error": abs(s["median"] - theta[j]) / width,
-                         "width_ratio": s.width_ratio, "converged": r.converged,
+                         "width_ratio": s.width_ratio,
+                         "adjusted_covered": bool(s.adjusted_q05 <= theta[j] <= s.adjusted_q95),
+                         "adjusted_abs_error": abs(s.adjusted_median - theta[j]) / width,
+                         "converged": r.converged,
                          "simulations": r.simulations})
     table = pd.DataFrame(rows)
     summary = recovery_summary(table)
