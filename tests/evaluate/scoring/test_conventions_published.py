@@ -9,7 +9,13 @@ ones printed in those test files (file and test set named at each test); the cod
 
 import numpy as np
 import pytest
-from changjing.evaluate.scoring import ahp_weights, trapezoidal_membership
+from changjing.evaluate.scoring import (
+    ahp_weights,
+    critic_weights,
+    entropy_weights,
+    grey_relational,
+    trapezoidal_membership,
+)
 
 # JMcDM test/mcdm/testahp.jl, test sets "AHP - Consistency" and "AHP": the 8 × 8 criteria
 # matrix K and the 4 × 4 comparisons A1..A8 of the alternatives under each criterion.
@@ -73,3 +79,92 @@ def test_trapezoidal_membership_matches_jmcdm_observe():
     # two grades so the call is a valid grade set; the first is JMcDM's trapezoid
     mem = trapezoidal_membership(x, [[1, 2, 5, 11], [11, 12, 13, 14]])[:, 0, 0]
     np.testing.assert_allclose(mem, [0, 0.5, 1, 1, 0.8333333333333334, 0], atol=1e-12)
+
+
+# JMcDM test/mcdm/testgra.jl, test set "Grey Relational Analysis" (repository commit
+# 87bbb34e0dc0468ddb311310f0a7b54d1d374633): 5 alternatives × 6 criteria, directions
+# (min, max, min, max, max, min), weights (.05, .20, .10, .15, .10, .40), ρ = 0.5.
+GRA_X = np.column_stack(
+    [
+        [105000.0, 120000, 150000, 115000, 135000],
+        [105.0, 110, 120, 105, 115],
+        [10.0, 15, 12, 20, 15],
+        [4.0, 4, 3, 4, 5],
+        [300.0, 500, 550, 600, 400],
+        [10.0, 8, 12, 9, 9],
+    ]
+)
+GRA_DIRECTIONS = ["cost", "benefit", "cost", "benefit", "benefit", "cost"]
+GRA_W = [0.05, 0.20, 0.10, 0.15, 0.10, 0.40]
+GRA_GRADES = [0.525, 0.7007142857142857, 0.5464285714285715, 0.5762820512820512, 0.650952380952381]
+
+
+def test_gra_ideal_reference_matches_jmcdm():
+    """JMcDM testgra.jl: grades 0.525, 0.70071, 0.54643, 0.57628, 0.65095 (tol 1e-4 there),
+    best the second alternative."""
+    res = grey_relational(GRA_X, GRA_W, GRA_DIRECTIONS)
+    np.testing.assert_allclose(res.grade, GRA_GRADES, atol=1e-9)
+    assert int(np.argmax(res.grade)) == 1
+
+
+def test_gra_given_reference_sequence_reproduces_jmcdm():
+    """The same published grades with the reference sequence given explicitly as the
+    column bests x₀ = (105000, 120, 10, 5, 600, 8) on normalised values (the reference is
+    normalised with the alternatives, so it maps to 1 in every column).  A reference
+    outside the data range moves the grades (the option is not a no-op)."""
+    x0 = [105000.0, 120, 10, 5, 600, 8]
+    res = grey_relational(GRA_X, GRA_W, GRA_DIRECTIONS, reference=x0)
+    np.testing.assert_allclose(res.grade, GRA_GRADES, atol=1e-9)
+    assert res.reference == "given (normalised)"
+    other = grey_relational(GRA_X, GRA_W, GRA_DIRECTIONS, reference=[100000.0, 130, 8, 6, 700, 6])
+    assert np.max(np.abs(other.grade - GRA_GRADES)) > 1e-3
+
+
+def test_critic_with_cost_and_negative_values_matches_jmcdm():
+    """JMcDM test/mcdm/testcritic.jl "CRITIC" (commit 87bbb34e): a 3 × 4 matrix with a
+    cost column and negative values, directions (max, max, min, max); weights
+    0.16883925, 0.418444976, 0.249124763, 0.163591012 (tol 1e-4 there) and information
+    C_j = σ_j Σ_k (1 − r_jk) ("scores") 1.0380664664796384, 2.572718248762683,
+    1.5316754449023655, 1.005800182228836.  The information matches to 1e-9; the printed
+    weights are C_j / Σ C_k rounded elsewhere (they are off that ratio by up to 1.6e-6),
+    so they are checked to 2e-6."""
+    X = [
+        [12.9918, 0.7264, -1.1009, 1.598139592],
+        [4.1201, 5.8824, 3.4483, 1.021563567],
+        [4.1039, 0.0000, -0.5076, 0.984469444],
+    ]
+    res = critic_weights(X, ["benefit", "benefit", "cost", "benefit"])
+    np.testing.assert_allclose(
+        res.details["information"],
+        [1.0380664664796384, 2.572718248762683, 1.5316754449023655, 1.005800182228836],
+        atol=1e-9,
+    )
+    np.testing.assert_allclose(
+        res.weights, [0.16883925, 0.418444976, 0.249124763, 0.163591012], atol=2e-6
+    )
+
+
+def test_entropy_raw_shares_matches_jmcdm():
+    """JMcDM test/mcdm/testentropy.jl "Entropy" (commit 87bbb34e): 熵权法 on the raw
+    shares p_ij = x_ij / Σ_i x_ij (convention="raw") of a 6 × 8 matrix; weights
+    0.29967360960, 0.44136733892, 0.07009088720, 0.02123823711, 0.04902292895,
+    0.02308037885, 0.04776330969, 0.04776330969."""
+    X = np.column_stack(
+        [
+            [2.0, 4, 3, 5, 4, 3],
+            [1, 1, 2, 1, 2, 2],
+            [4, 5, 6, 5, 5, 6],
+            [7, 6, 6, 7, 6, 6],
+            [6, 7, 5, 6, 7, 6],
+            [6, 7, 6, 7, 7, 6],
+            [7, 6, 8, 7, 6, 6],
+            [3000, 3500, 4000, 3000, 3000, 3500],
+        ]
+    )
+    res = entropy_weights(X, convention="raw")
+    np.testing.assert_allclose(
+        res.weights,
+        [0.29967360960, 0.44136733892, 0.07009088720, 0.02123823711, 0.04902292895,
+         0.02308037885, 0.04776330969, 0.04776330969],
+        atol=1e-9,
+    )  # fmt: skip
