@@ -5,6 +5,8 @@ https://github.com/jbytecode/JMcDM) publishes its expected outputs in its test s
 AHP is the 和法 (normalised-column average, λmax = mean((A w)ᵢ / wᵢ), Saaty's RI 1.41 for n = 8) and
 its trapezoidal fuzzy number the usual four-point membership.  The numbers below are the
 ones printed in those test files (file and test set named at each test); the code is ours.
+Also checked here: R ahpsurvey's README and vignette on its `city200` survey (group AHP,
+AIJ and AIP) and a published 根法 table; each test names its source.
 """
 
 import numpy as np
