@@ -13,6 +13,7 @@ import io
 import re
 import zipfile
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 from .errors import InputError
@@ -78,6 +79,18 @@ def neutralise(value: object) -> object:
     return value
 
 
+_FORMULA_START = re.compile("(?:^|\x00)[" + re.escape("".join(_FORMULA_PREFIXES)) + "]")
+
+
+def _no_formula_start(vals: Any) -> bool:
+    """True if no cell of an all-string column starts like a formula: one regular-expression
+    scan of the joined column instead of a test per cell (False: test the cells)."""
+    cells = vals.tolist()
+    if not all(type(v) is str for v in cells):
+        return False
+    return _FORMULA_START.search("\x00".join(cells)) is None
+
+
 def neutralise_frame(frame: pd.DataFrame) -> pd.DataFrame:
     """A copy of ``frame`` whose string cells and column names cannot run as formulas."""
     import numpy as np
@@ -88,6 +101,8 @@ def neutralise_frame(frame: pd.DataFrame) -> pd.DataFrame:
         if s.dtype == object or pd.api.types.is_string_dtype(s):
             # one pass over the cells, rewriting only the hits (the column keeps its dtype)
             vals = s.to_numpy(dtype=object)
+            if _no_formula_start(vals):
+                continue
             hit = np.fromiter(
                 (isinstance(v, str) and v.startswith(_FORMULA_PREFIXES) for v in vals),
                 dtype=bool,

@@ -639,6 +639,32 @@ def parameter_table() -> list[dict[str, Any]]:
     return rows
 
 
+def inferred_parameters(config: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+    """The parameters whose default was *inferred* by calibration, not known: dotted key,
+    default, the value in ``config`` (a resolved config as a dict, e.g. a manifest's; the
+    defaults when omitted), the 90 % interval the calibration gave and whether the value is
+    still the inferred one.  Reports and the what-if page show these so that a planner knows
+    that, for example, "today's budget" is an estimate."""
+    rows = []
+    for row in parameter_table():
+        if not str(row["source"]).startswith(CALIBRATED):
+            continue
+        note = str(row["source"])[len(CALIBRATED):]
+        ci = re.search(r"90 % CI ([0-9.e+\-]+)-([0-9.e+\-]+)", note)
+        value: Any = row["default"]
+        if config is not None:
+            node: Any = config
+            for part in row["key"].split("."):
+                node = node.get(part) if isinstance(node, dict) else None
+            value = row["default"] if node is None else node
+        rows.append({"key": row["key"], "default": row["default"], "value": value,
+                     "unit": row["unit"],
+                     "ci_low": float(ci.group(1)) if ci else None,
+                     "ci_high": float(ci.group(2)) if ci else None,
+                     "inferred": value == row["default"], "note": note})
+    return rows
+
+
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 
 

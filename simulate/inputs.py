@@ -75,8 +75,9 @@ def decode(raw: bytes, path: str | Path, what: str,
                         f"byte-order mark), not UTF-8; {SAVE_AS_UTF8}")
     for sig, name in _SIGNATURES:
         if raw.startswith(sig):
-            raise error(f"{path}: this is {name}, not a {what} text file; a {what} file is "
-                        f"UTF-8 text (TOML)")
+            a = "an" if what[:1] in "aeiou" else "a"
+            raise error(f"{path}: this is {name}, not {a} {what} text file; {a} {what} file "
+                        f"is UTF-8 text (TOML)")
     raw = raw.removeprefix(b"\xef\xbb\xbf")   # a UTF-8 byte-order mark is still UTF-8
     nul = raw.find(b"\x00")
     if nul >= 0:

@@ -38,6 +38,9 @@ def run(args: argparse.Namespace) -> int:
 
     if args.workers is not None and args.workers < 1:
         raise SimulateError(f"--workers must be at least 1, got {args.workers}")
+    if args.chunk_size is not None and args.chunk_size < 1:   # 0 was silently "auto"
+        raise SimulateError(f"--chunk-size must be at least 1 run per task (omit it for auto), "
+                            f"got {args.chunk_size}")
     if args.recycle_workers_after < 0:
         raise SimulateError("--recycle-workers-after must be 0 (never) or a positive number "
                             f"of runs, got {args.recycle_workers_after}")

@@ -74,6 +74,19 @@ TEXT: dict[str, tuple[str, str]] = {
                           "uses only the runs with every assumption at the base configuration's "
                           "value; “over the assumptions” uses the runs at every design point. A "
                           "large gap means the conclusion rests on those assumptions."),
+    "inferred_title": ("由校准推断的参数", "Parameters inferred by calibration"),
+    "inferred_intro": ("下列基准参数不是已知数，而是用 2024-03 至 2026-03 的项目记录校准得到的估计值"
+                       "（后验中位数及 90% 区间）；“今天的资金”等说法都以这些估计为前提。",
+                       "These baseline parameters are not known: they are estimates calibrated "
+                       "to the programme's record of 2024-03 to 2026-03 (posterior median, 90 % "
+                       "interval). Statements about “today's funding” rest on these estimates."),
+    "inferred_col_key": ("参数", "Parameter"),
+    "inferred_col_unit": ("单位", "Unit"),
+    "inferred_col_value": ("本报告所用数值", "Value used here"),
+    "inferred_col_ci": ("校准 90% 区间", "Calibrated 90 % interval"),
+    "inferred_col_status": ("来源", "Status"),
+    "inferred_yes": ("推断值（校准）", "inferred (calibration)"),
+    "inferred_no": ("本实验另行设定", "set by this experiment"),
     "no_baseline_point": ("设计中没有参数全部取基础配置值的点，无法给出基准参数下的概率。",
                           "The design has no point with every assumption at the base "
                           "configuration's value, so the baseline-parameter probability is not "

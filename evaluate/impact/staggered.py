@@ -516,7 +516,7 @@ def _unit_weights(data: pd.DataFrame, unit: str, column: str, panel: Panel,
     span = raw.groupby(data[unit]).agg(["min", "max"])
     varying = span["min"] != span["max"]
     if varying.any():
-        u = varying.idxmax()
+        u = getattr(varying.idxmax(), "item", lambda: varying.idxmax())()  # 5, not np.int64(5)
         raise InputError(
             f"{panel.source}: column {column!r}: the weight of unit {u!r} changes over time "
             f"({span.loc[u, 'min']:g} to {span.loc[u, 'max']:g}); panel sampling weights must "

@@ -49,7 +49,22 @@ def _empty(series: pd.Series) -> pd.Series:
     """Mask of empty cells (NaN, None, blank strings); vectorised for numeric columns."""
     if pd.api.types.is_numeric_dtype(series) or pd.api.types.is_datetime64_any_dtype(series):
         return series.isna()
+    if isinstance(series.dtype, pd.StringDtype):  # strings or NA only: vectorised
+        return (series.isna() | (series.str.strip() == "")).astype(bool)
     return series.map(_missing_cell).astype(bool)
+
+
+def _labels(series: pd.Series, strip: bool) -> pd.Series:
+    """Cell values as text, "" for an empty cell (vectorised for string columns)."""
+    if isinstance(series.dtype, pd.StringDtype):  # strings or NA only
+        vals = series.to_numpy(dtype=object)
+        text = [
+            (v.strip() if strip else v) if isinstance(v, str) else "" for v in vals.tolist()
+        ]
+        return pd.Series(text, index=series.index, dtype=object)
+    if strip:
+        return series.map(lambda v: "" if _missing_cell(v) else str(v).strip())
+    return series.map(lambda v: "" if _missing_cell(v) else str(v))
 
 
 def _to_number(series: pd.Series):
@@ -133,7 +148,7 @@ def validate_table(
 
     out = frame.reset_index(drop=True)  # row numbers are positions, whatever the index
     idc = out[system.id_column]
-    ids = idc.map(lambda v: "" if _missing_cell(v) else str(v).strip())
+    ids = _labels(idc, strip=True)
     for i in np.flatnonzero(ids == ""):
         problems.append(f"{at(i, system.id_column)}: missing scenario id")
     dups = ids[(ids != "") & ids.duplicated(keep=False)]
@@ -256,7 +271,7 @@ def validate_table(
         )
     names = None
     if system.name_column:
-        names = out[system.name_column].map(lambda v: "" if _missing_cell(v) else str(v)).tolist()
+        names = _labels(out[system.name_column], strip=False).tolist()
     return ValidatedTable(out, ids.tolist(), names, source)
 
 

@@ -25,6 +25,7 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -39,22 +40,78 @@ def _sha256(path: Path) -> str:
 
 
 def _csv(frame: pd.DataFrame, path: Path) -> None:
+    """``frame`` as CSV: the bytes of ``to_csv(index=False, float_format=FLOAT_FORMAT,
+    encoding="utf-8-sig", lineterminator="\\n")`` after neutralisation, written by one
+    ``%`` format per row (pandas' float_format path costs ~10 µs a cell: seconds for
+    100 000 scenarios × 27 columns).  Frames with other column types go through pandas."""
     safe = neutralise_frame(frame)
-    # Float columns formatted here, "%.10g" per value in one list comprehension: pandas'
-    # float_format path costs ~10 µs a cell (100 000 scenarios × 20 columns: seconds).
-    # The bytes are those of to_csv(float_format=FLOAT_FORMAT); NaN stays an empty cell.
-    for j in range(safe.shape[1]):
-        col = safe.iloc[:, j]
-        if col.dtype.kind == "f":
-            safe.isetitem(
-                j,
-                pd.Series(
-                    [FLOAT_FORMAT % v if v == v else None for v in col.tolist()],
-                    index=safe.index,
-                    dtype=object,
-                ),
-            )
-    safe.to_csv(path, index=False, encoding="utf-8-sig", lineterminator="\n")
+    text = _csv_text(safe)
+    if text is None:
+        safe.to_csv(
+            path, index=False, encoding="utf-8-sig", float_format=FLOAT_FORMAT, lineterminator="\n"
+        )
+    else:
+        path.write_text(text, encoding="utf-8-sig", newline="")
+
+
+_NEEDS_QUOTES = re.compile(r'[,"\r\n]')
+
+
+def _quoted(v: str) -> str:
+    """A field as the csv module writes it (its quoting rule, for the rare field that may
+    need quotes; a lone non-empty field is quoted as in any row)."""
+    if not _NEEDS_QUOTES.search(v):
+        return v
+    import csv
+
+    buf = io.StringIO()
+    csv.writer(buf, lineterminator="\n").writerow([v])
+    return buf.getvalue()[:-1]
+
+
+def _text(v: Any) -> str:
+    """A cell of an object/string column as pandas writes it ("" for a missing value)."""
+    if v is None or v is pd.NA or v is pd.NaT or (isinstance(v, float) and v != v):
+        return ""
+    return _quoted(v if isinstance(v, str) else str(v))
+
+
+def _csv_text(frame: pd.DataFrame) -> str | None:
+    """The CSV text of ``frame``, or None if a column type is not one handled here."""
+    import csv
+    import numpy as np
+
+    if frame.shape[1] < 2:  # the csv module quotes a lone empty field: leave it to pandas
+        return None
+    fmts, cols = [], []
+    for j in range(frame.shape[1]):
+        col = frame.iloc[:, j]
+        dt = col.dtype
+        if isinstance(dt, np.dtype) and dt.kind == "f":
+            vals = col.to_numpy()
+            if np.isnan(vals).any():
+                fmts.append("%s")
+                cols.append([FLOAT_FORMAT % v if v == v else "" for v in vals.tolist()])
+            else:
+                fmts.append(FLOAT_FORMAT)
+                cols.append(vals.tolist())
+        elif isinstance(dt, np.dtype) and dt.kind in "iub":
+            fmts.append("%s")
+            cols.append(col.tolist())
+        elif (isinstance(dt, np.dtype) and dt.kind == "O") or isinstance(dt, pd.StringDtype):
+            fmts.append("%s")
+            cells = col.to_numpy(dtype=object).tolist()
+            if all(type(v) is str for v in cells) and not _NEEDS_QUOTES.search("".join(cells)):
+                cols.append(cells)  # plain strings: written as they are (one scan)
+            else:
+                cols.append([_text(v) for v in cells])
+        else:
+            return None
+    head = io.StringIO()
+    csv.writer(head, lineterminator="\n").writerow([str(c) for c in frame.columns])
+    row = ",".join(fmts)
+    body = "".join([row % r + "\n" for r in zip(*cols)])
+    return head.getvalue() + body
 
 
 def _jsonable(obj: Any) -> Any:

@@ -184,26 +184,81 @@ def hierarchical_draws(
     return np.concatenate(blocks, axis=1)
 
 
+_Q_MAX = 4294967295.0  # 2**32 - 1: scores are bucketed on 32 bits before the exact sort
+
+
 def _ranks(S: np.ndarray) -> np.ndarray:
     """Competition ranks (1 = best; exact ties share the best rank: 1, 2, 2, 4) down each
-    column of S; NaN ranks last.
+    column of S (alternatives × draws); NaN ranks last.  Returned as the transposed view of
+    a (draws × alternatives) array.
 
-    Sorting runs along contiguous rows of the transposed block (numpy's SIMD quicksort);
-    a tied group gets the position of its first member, so tied alternatives never count
-    as rank changes of one another.
+    Ranking 100 000 scores by argsort + gather + scatter cost ~9 ms CPU per draw on the
+    2-core test machine; this costs ~3.5 ms, bit-identical ranks: the
+    scores of a draw are bucketed on 32 bits (an order-preserving affine map of [min, max]
+    onto 0 … 2³² − 1), ordered by two passes of numpy's O(n) radix sort on 16-bit digits,
+    and then only scores that share a bucket (a few per draw, ≲ 10⁻⁹ of the range apart)
+    can still be out of order: adjacent inversions are swapped until none is left (a
+    stable sort of the row if a bucket holds more than a handful).  The ranks depend on
+    the scores only, not on how they were sorted.
     """
-    key = np.ascontiguousarray(np.where(np.isnan(S), np.inf, -S).T)
-    order = np.argsort(key, axis=1)
-    sk = np.take_along_axis(key, order, axis=1)
-    m = key.shape[1]
-    pos = np.broadcast_to(np.arange(1, m + 1, dtype=np.int32), sk.shape).copy()
-    if m > 1:
-        same = sk[:, 1:] == sk[:, :-1]
-        pos[:, 1:][same] = 0
-        np.maximum.accumulate(pos, axis=1, out=pos)
-    R = np.empty(key.shape, dtype=np.int32)
-    np.put_along_axis(R, order, pos, axis=1)
+    K = -S.T  # one row per draw, smaller key = better
+    nan = np.isnan(K)
+    has_nan = bool(nan.any())
+    if has_nan:
+        K = np.where(nan, np.inf, K)
+    K = np.ascontiguousarray(K)
+    d, m = K.shape
+    lo = K.min(axis=1, keepdims=True)  # NaN is +inf here: only an all-NaN row has lo = inf
+    hi = (np.where(nan, -np.inf, K) if has_nan else K).max(axis=1, keepdims=True)
+    if has_nan:
+        lo, hi = np.where(np.isfinite(lo), lo, 0.0), np.where(np.isfinite(hi), hi, 0.0)
+    span = np.where(hi > lo, hi - lo, 1.0)
+    with np.errstate(invalid="ignore"):
+        q = (K - lo) * (_Q_MAX / span)
+    if has_nan:
+        q[nan] = _Q_MAX
+    q = np.minimum(q, _Q_MAX, out=q).astype(np.uint32)  # monotone in K
+    low16, high16 = (q & 0xFFFF).astype(np.uint16), (q >> 16).astype(np.uint16)
+    R = np.empty((d, m), dtype=np.int32)
+    first = np.arange(1, m + 1, dtype=np.int32)
+    # row by row: 1-D take/scatter are 2-3x faster than take_/put_along_axis
+    for i in range(d):
+        a = np.argsort(low16[i], kind="stable")  # radix sort (16-bit keys)
+        order = a.take(np.argsort(high16[i].take(a), kind="stable"))
+        sk = K[i].take(order)
+        _sort_within_buckets(sk, order)
+        pos = first
+        if m > 1:
+            same = sk[1:] == sk[:-1]
+            if same.any():  # ties: every member gets the position of the first
+                pos = first.copy()
+                pos[1:][same] = 0
+                np.maximum.accumulate(pos, out=pos)
+        R[i, order] = pos
     return R.T
+
+
+def _sort_within_buckets(sk: np.ndarray, order: np.ndarray, passes: int = 8) -> None:
+    """Finish sorting ``sk`` in place (``order`` follows), given that only small groups of
+    neighbours can be out of order: odd–even transposition (swap the inverted adjacent
+    pairs (j, j+1) of even j, then of odd j) on the inverted pairs and the neighbours of the
+    last swaps only; a stable sort if a group needs more than ``passes`` passes."""
+    m = sk.size
+    cand = np.flatnonzero(sk[1:] < sk[:-1])  # j of the inverted pairs (j, j+1)
+    for half in range(2 * passes):
+        if not cand.size:
+            return
+        j = cand[(cand & 1) == (half & 1)]
+        if j.size:
+            sk[j], sk[j + 1] = sk[j + 1], sk[j]  # fancy indexing copies the right side
+            order[j], order[j + 1] = order[j + 1], order[j]
+            cand = np.unique(np.concatenate([cand, j - 1, j + 1]))
+            cand = cand[(cand >= 0) & (cand < m - 1)]
+        cand = cand[sk[cand + 1] < sk[cand]]
+    if cand.size:
+        p = np.argsort(sk, kind="stable")
+        sk[:] = sk[p]
+        order[:] = order[p]
 
 
 def _inverted_cdf(R: np.ndarray, qs: tuple[float, ...]) -> tuple[np.ndarray, ...]:
@@ -304,18 +359,19 @@ def rank_robustness(
     keep_d = int(min(d, max(1, 20_000_000 // max(m, 1))))
 
     def work(start: int):
-        R = _ranks(f(W[start : start + step]))
-        diff = np.abs(R - base[:, None])
-        kept = R[:, : max(0, min(step, keep_d - start))].copy()
+        R = _ranks(f(W[start : start + step])).T  # (draws × alternatives), contiguous
+        same_ = (R == base).sum(axis=0)
+        within_ = same_ if tolerance == 0 else (np.abs(R - base) <= tolerance).sum(axis=0)
+        Rf = R.astype(np.float64)
         return (
-            kept,
-            (diff == 0).sum(axis=1),
-            (diff <= tolerance).sum(axis=1),
-            (R <= k).sum(axis=1),
-            R.sum(axis=1, dtype=np.int64),
-            (R.astype(np.float64) ** 2).sum(axis=1),
-            R.min(axis=1),
-            R.max(axis=1),
+            R[: max(0, min(step, keep_d - start))].copy(),
+            same_,
+            within_,
+            (R <= k).sum(axis=0),
+            R.sum(axis=0, dtype=np.int64),
+            (Rf * Rf).sum(axis=0),  # exact: ranks² < 2⁵³ / draws
+            R.min(axis=0),
+            R.max(axis=0),
         )
 
     starts = range(0, d, step)
@@ -330,7 +386,7 @@ def rank_robustness(
             parts = list(pool.map(work, starts))
     else:
         parts = [work(s0) for s0 in starts]
-    kept = np.concatenate([p[0] for p in parts], axis=1)
+    kept = np.ascontiguousarray(np.concatenate([p[0] for p in parts], axis=0).T)
     parts = [p[1:] for p in parts]
     p05, p95 = _inverted_cdf(kept, (0.05, 0.95))
     same = np.sum([p[0] for p in parts], axis=0).astype(float)

@@ -260,7 +260,9 @@ def score_scenarios(
         out["scenario_name"] = [vt.names[i] for i in keep_idx]
     if vt.sheets is not None:
         out["sheet"] = [vt.sheets[i] for i in keep_idx]
-    out["row"] = [vt.row_of(i) for i in keep_idx]
+    out["row"] = (
+        np.asarray(vt.rows, dtype=np.int64)[keep_idx] if vt.rows is not None else keep_idx + 2
+    )
     out["rank"] = rank
     out["score"] = score
     out["grade"] = grade

@@ -539,9 +539,13 @@ def recovery_summary(rows: pd.DataFrame) -> pd.DataFrame:
     """Per parameter: truths, coverage of the 90 % intervals, median absolute error and median
     width ratio (both in units of the prior's 5–95 % width)."""
     g = rows.groupby("parameter", sort=False)
-    return pd.DataFrame({"truths": g.size(), "coverage_90": g["covered"].mean(),
-                         "median_abs_error": g["abs_error"].median(),
-                         "median_width_ratio": g["width_ratio"].median()}).reset_index()
+    out = pd.DataFrame({"truths": g.size(), "coverage_90": g["covered"].mean(),
+                        "median_abs_error": g["abs_error"].median(),
+                        "median_width_ratio": g["width_ratio"].median()})
+    if "adjusted_covered" in rows:          # regression-adjusted intervals, same runs
+        out["adjusted_coverage_90"] = g["adjusted_covered"].mean()
+        out["adjusted_median_abs_error"] = g["adjusted_abs_error"].median()
+    return out.reset_index()
 
 
 __all__ = ["ABCResult", "Generation", "Prior", "abc", "abc_smc", "converged", "next_epsilon",

@@ -284,13 +284,14 @@ class CalibrationStore:
                                   [tuple(k) for k in d["keys"]]))
         return out
 
-    def moments_of(self, keys: list[tuple[int, int, int]]) -> np.ndarray:
+    def moments_of(self, keys: list[tuple[int, int, int]], n: int) -> np.ndarray:
+        """(len(keys), n) simulated moments; NaN rows for runs that failed."""
         out = []
         for k in keys:
             row = self.con.execute("SELECT moments FROM sims WHERE gen=? AND batch=? AND idx=?",
                                    k).fetchone()
-            out.append(json.loads(row[0]) if row and row[0] else None)
-        return np.array(out, dtype=float)
+            out.append(json.loads(row[0]) if row and row[0] else [np.nan] * n)
+        return np.array(out, dtype=float).reshape(len(keys), n)
 
     def total_simulations(self) -> int:
         return int(self.con.execute("SELECT COUNT(*) FROM sims").fetchone()[0])
@@ -448,8 +449,7 @@ def prior_predictive(cal: Calibration, store: CalibrationStore, gen0: Generation
     obs, sd, names = observed(cal.targets)
     keys = [(0, b, i) for b, i in store.con.execute(
         "SELECT batch, idx FROM sims WHERE gen = 0 ORDER BY batch, idx").fetchall()]
-    m = store.moments_of(keys) if keys else np.empty((0, len(names)))
-    m = np.atleast_2d(m) if m.ndim == 2 else np.full((len(keys), len(names)), np.nan)
+    m = store.moments_of(keys, len(names))
     rows = []
     for j, name in enumerate(names):
         col = m[:, j]
@@ -532,7 +532,7 @@ def _summarise(cal: Calibration, gens: list[Generation], store: CalibrationStore
     trace = trace_table(cal.priors, gens)
     conv = converged(stop_reason, trace)
     obs, sd, mnames = observed(cal.targets)
-    summ = store.moments_of(last.accepted_keys)
+    summ = store.moments_of(last.accepted_keys, len(obs))
     try:
         adj = regression_adjust(cal.priors, last.z, last.weights, summ, obs, last.epsilon,
                                 sd)
@@ -781,7 +781,10 @@ def check_recovery(calibration: Calibration | str | Path, truths: int, out: str 
                          "q05": s.q05, "median": s["median"], "q95": s.q95,
                          "covered": bool(s.q05 <= theta[j] <= s.q95),
                          "abs_error": abs(s["median"] - theta[j]) / width,
-                         "width_ratio": s.width_ratio, "converged": r.converged,
+                         "width_ratio": s.width_ratio,
+                         "adjusted_covered": bool(s.adjusted_q05 <= theta[j] <= s.adjusted_q95),
+                         "adjusted_abs_error": abs(s.adjusted_median - theta[j]) / width,
+                         "converged": r.converged,
                          "simulations": r.simulations})
     table = pd.DataFrame(rows)
     summary = recovery_summary(table)

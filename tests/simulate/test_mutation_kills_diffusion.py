@@ -178,14 +178,15 @@ def test_network_weight_mixes_neighbours_and_market():
         assert_share(int(hits), n_half, (p + q * (w * s_nbr + (1 - w) * share_mkt)) * dt)
 
 
-def test_local_demonstration_raises_p_in_the_zone_of_the_demonstration():
+@pytest.mark.parametrize("gain", [0.5, 1.5])
+def test_local_demonstration_raises_p_in_the_zone_of_the_demonstration(gain):
     """p x (1 + gain) for firms in zone 0, where a technology of their market was shown;
     zone 1 and elsewhere (-1) keep p."""
     n = 90_000
     zone = np.repeat([0, 1, -1], n // 3)
     firms = population(n, zone=zone)
     techs = registry([0], [0], zones=[0])
-    p, gain, dt = 0.9, 1.5, 1 / 12
+    p, dt = 0.9, 1 / 12
     new = step(firms, techs, diffusion_cfg(p_per_year=p, q_per_year=0.0,
                                            local_demonstration_gain=gain), dt, n_zones=2)
     for z, mult in ((0, 1 + gain), (1, 1.0), (-1, 1.0)):
@@ -309,3 +310,118 @@ def test_registry_records_and_promotes():
     t.update_promotion(15, min_adopters=3)                # promotion month is kept, not reset
     assert t.promoted_month.tolist() == [15, 12, 12]
     assert t.promoted_since(12) == 3 and t.promoted_since(13) == 1 and t.promoted_since(16) == 0
+
+
+def test_never_promoted_is_below_every_month():
+    """A technology not promoted is counted by no ``promoted_since``, even for warm-up
+    months (negative, down to -600)."""
+    t = registry([0, 1], [0, 0])
+    t.procured[1] = True
+    t.update_promotion(-100, min_adopters=3)
+    assert t.promoted_since(-600) == 1 and t.promoted_since(0) == 0
+    assert t.promoted_month.tolist()[0] < -600
+
+
+def test_without_zones_there_is_no_local_demonstration_effect():
+    """Called without ``n_zones`` (no candidate zones), p is not raised anywhere."""
+    n = 60_000
+    firms = population(n, zone=np.zeros(n))
+    techs = registry([0], [0], zones=[0])
+    new = diffusion_step(firms, np.zeros(n, np.int64), 1, *no_network(n), techs,
+                         diffusion_cfg(p_per_year=0.9, q_per_year=0.0,
+                                       local_demonstration_gain=2.0), 1 / 12,
+                         np.random.default_rng(2))
+    assert_share(new.size, n - 1, 0.9 / 12)
+
+
+def test_a_single_new_adopter_is_recorded():
+    firms = population(2)
+    techs = registry([0], [0])
+    new = step(firms, techs, diffusion_cfg(p_per_year=12.0, q_per_year=0.0), 1.0)
+    assert new.tolist() == [1]
+    assert firms.adopted.tolist() == [False, True] and firms.adopted_tech[1] == 0
+    assert techs.adopters[0] == 1
+
+
+def test_external_choice_stays_in_the_adopter_s_market():
+    """Two markets, two technologies each: an adopter takes one of its own market's."""
+    n = 20_000
+    market = np.repeat([0, 1], n // 2).astype(np.int64)
+    firms = population(n)
+    techs = registry([0, 1, n // 2, n // 2 + 1], [0, 0, 1, 1])
+    new = step(firms, techs, diffusion_cfg(p_per_year=3.0, q_per_year=0.0), 1 / 12,
+               market=market, n_markets=2)
+    assert new.size > 1000
+    np.testing.assert_array_equal(techs.market[firms.adopted_tech[new]], market[new])
+    in1 = new[market[new] == 1]
+    assert_share(int((firms.adopted_tech[in1] == 3).sum()), in1.size, 0.5)
+
+
+def test_external_choice_is_uniform_whatever_the_adopters():
+    """Mirror of the uniform test: now the second technology has all the adopters."""
+    firms = population(30_000)
+    techs = registry([0, 1], [0, 0], adopters=[0, 10_000])
+    new = step(firms, techs, diffusion_cfg(p_per_year=3.0, q_per_year=0.0), 1 / 12)
+    assert_share(int((firms.adopted_tech[new] == 0).sum()), new.size, 0.5)
+
+
+def test_network_word_of_mouth_picks_a_random_adopting_neighbour():
+    """w = 1, p = 0: every adoption comes from the network; each non-adopter has two
+    adopting neighbours, one with T0 and one with T1 → each taken with probability ½."""
+    n_new = 20_000
+    n = n_new + 2
+    firms = population(n)
+    firms.adopted[:2] = True
+    firms.adopted_tech[:2] = [0, 1]
+    fresh = np.arange(2, n)
+    r = np.repeat(fresh, 2)
+    c = np.tile([0, 1], n_new)
+    net = sp.csr_matrix((np.ones(r.size), (r, c)), shape=(n, n))
+    deg = np.asarray(net.sum(axis=1)).ravel()
+    # adopters 1 : 3 — word of mouth in the market would give T1 ¾, not ½; yearly rate < 1
+    techs = registry([0, 1], [0, 0], adopters=[1, 3])
+    new = step(firms, techs, diffusion_cfg(p_per_year=0.0, q_per_year=0.6, network_weight=1.0),
+               0.5, network=(net, deg))
+    assert new.size > 1000
+    assert_share(int((firms.adopted_tech[new] == 1).sum()), new.size, 0.5)
+
+
+def test_a_firm_that_can_just_afford_the_price_adopts():
+    cost0, lr = 1e5, 0.2
+    price = cost0 * (1.0 + 3) ** np.log2(1.0 - lr)        # the learning-curve price
+    firms = population(100, finance=price)
+    techs = registry([99], [0], adopters=[3])
+    new = step(firms, techs, diffusion_cfg(p_per_year=12.0, q_per_year=0.0, learning_rate=lr,
+                                           adoption_cost_yuan=cost0), 1.0)
+    assert new.size == 99
+
+
+def test_a_single_neighbour_is_a_neighbourhood():
+    """w = 1: a firm with one adopting neighbour has internal influence 1, not the market's."""
+    n_new = 20_000
+    n = n_new + 1
+    firms = population(n)
+    firms.adopted[0] = True
+    firms.adopted_tech[0] = 0
+    r = np.arange(1, n)
+    net = sp.csr_matrix((np.ones(n_new), (r, np.zeros(n_new, int))), shape=(n, n))
+    deg = np.asarray(net.sum(axis=1)).ravel()
+    techs = registry([0], [0], adopters=[1])
+    new = step(firms, techs, diffusion_cfg(p_per_year=0.0, q_per_year=1.2, network_weight=1.0),
+               1 / 12, network=(net, deg))
+    assert_share(new.size, n_new, 1.2 / 12)
+
+
+def test_market_word_of_mouth_within_the_second_market():
+    """Market 1's technologies have 1 and 3 adopters (market 0's one has 5): word of mouth
+    in market 1 takes the second with probability ¾."""
+    n = 40_000
+    market = np.repeat([0, 1], n // 2).astype(np.int64)
+    firms = population(n)
+    firms.adopted[n // 2: n // 2 + 8000] = True              # seeded, technology-less
+    techs = registry([0, n // 2, n // 2 + 1], [0, 1, 1], adopters=[5, 1, 3])
+    new = step(firms, techs, diffusion_cfg(p_per_year=0.0, q_per_year=3.0), 1 / 12,
+               market=market, n_markets=2)
+    in1 = new[market[new] == 1]
+    assert in1.size > 500 and (market[new] == 1).all()
+    assert_share(int((firms.adopted_tech[in1] == 2).sum()), in1.size, 0.75)

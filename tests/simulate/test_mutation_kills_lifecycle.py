@@ -357,10 +357,11 @@ def test_success_probability_closed_form_and_bounds():
                           "lifecycle.pilot_success_quality_slope": 0.4,
                           "labs.success_uplift": 0.15,
                           "lifecycle.pilot_success_bounds": (0.05, 0.9)})
-    idx = add(model, 4, IMPLEMENTATION, month=0, req_trl=np.array([5, 5, 2, 9]),
-              quality=np.array([0.75, 0.75, 1.0, 0.0]), lab=np.array([-1, 3, 0, -1]))
-    p = lc.success_probability(model, idx, np.array([6.0, 6.0, 9.0, 1.0]))
-    np.testing.assert_allclose(p, [0.5 + 0.1 + 0.1, 0.5 + 0.1 + 0.1 + 0.15, 0.9, 0.05])
+    idx = add(model, 5, IMPLEMENTATION, month=0, req_trl=np.array([5, 5, 2, 9, 5]),
+              quality=np.array([0.75, 0.75, 1.0, 0.0, 0.5]), lab=np.array([-1, 3, 0, -1, 0]))
+    p = lc.success_probability(model, idx, np.array([6.0, 6.0, 9.0, 1.0, 5.0]))
+    np.testing.assert_allclose(p, [0.5 + 0.1 + 0.1, 0.5 + 0.1 + 0.1 + 0.15, 0.9, 0.05,
+                                   0.5 + 0.15])            # lab 0 is a lab too
 
 
 def test_pilots_end_succeed_at_their_probability_and_pay_their_subsidies():
@@ -379,7 +380,8 @@ def test_pilots_end_succeed_at_their_probability_and_pay_their_subsidies():
     model.book.move(later, IMPLEMENTATION, 2)
     model.book.set("deadline", later, 11)
     model.book.set("subsidy", idx[:100], 1000.0)
-    led.commit("pilot_subsidies", 1e5)
+    model.book.set("subsidy", idx[100], 0.5)             # half a yuan is paid too
+    led.commit("pilot_subsidies", 1e5 + 0.5)
     trl_before = model.firms.trl[sup[:, 0]].copy()
     lc.finish_pilots(model)
     book = model.book
@@ -389,7 +391,7 @@ def test_pilots_end_succeed_at_their_probability_and_pay_their_subsidies():
     assert (stages(model, later) == IMPLEMENTATION).all()
     assert book.failed_by_reason["pilot_failed"] == int((~won).sum())
     assert (book.deadline[idx[won]] == 15).all() and book.success[idx[won]].all()
-    assert led.accounts["pilot_subsidies"].spent == pytest.approx(1e5)
+    assert led.accounts["pilot_subsidies"].spent == pytest.approx(1e5 + 0.5, abs=1e-6)
     assert not model.firms.busy[sup[:, 0]].any()
     assert model.demonstrations == int(won.sum()) == model.techs.n
     assert sorted(model.techs.supplier.tolist()) == sorted(sup[won, 0].tolist())
@@ -435,3 +437,172 @@ def test_evaluation_procures_at_the_owner_rate_or_when_committed():
     assert book.procured[committed].all()
     assert model.procurements == int(book.procured.sum())
     assert model.techs.procured.tolist() == [True, False]
+
+
+# -- boundaries and the order of work within a step ------------------------------------------
+
+def test_capability_requirement_is_inclusive():
+    """``min_capability`` = 1: only firms whose capability is exactly 1 (clipped) supply."""
+    model = make_model(firms=6000, **{"lifecycle.match_rate_per_month": 5.0,
+                                      "lifecycle.min_capability": 1.0})
+    f = model.firms
+    top = np.flatnonzero(np.isin(f.type[:f.n], SUPPLIER_TYPES) & (f.domain[:f.n] == 0)
+                         & (f.capability[:f.n] == 1.0))
+    assert top.size >= 3
+    add(model, 3, RELEASE, month=0, domain=0, slots=1, req_trl=1, deadline=20)
+    lc.match(model, np.zeros(model.n_domains))
+    firm = np.array(model.book.supplier_firm)
+    assert firm.size >= 1 and np.isin(firm, top).all()
+
+
+def test_a_full_scenario_does_not_stop_matching_the_others():
+    model = make_model(firms=6000, **{"lifecycle.match_rate_per_month": 5.0})
+    full = add(model, 1, RELEASE, month=0, domain=0, slots=1, filled=1, deadline=20)
+    rest = add(model, 30, RELEASE, month=0, domain=0, slots=1, req_trl=1, deadline=20)
+    lc.match(model, np.zeros(model.n_domains))
+    assert model.book.filled[rest].sum() >= 25
+    assert full[0] < rest[0]
+    assert model.book.filled[full[0]] == 1                  # no slot beyond its slots
+
+
+def test_only_open_slots_fill_and_suppliers_are_marked():
+    from changjing.simulate.firms import SERVICE_BITS
+
+    model = make_model(firms=6000, **{"lifecycle.match_rate_per_month": 8.0,
+                                      "lifecycle.match_window_months": 30})
+    idx = add(model, 40, RELEASE, month=0, domain=0, slots=3, filled=2, req_trl=1, deadline=20)
+    lc.match(model, np.zeros(model.n_domains))
+    firm = np.array(model.book.supplier_firm)
+    assert firm.size == 40                                  # one open slot each, p ~ 1
+    assert (model.book.filled[idx] == 3).all()
+    bit = SERVICE_BITS["pilot_supplier"]
+    assert (model.firms.served_via[firm] & bit == bit).all()
+
+
+@pytest.mark.parametrize("reason", ["owner_budget", "supplier_finance"])
+def test_an_abandoned_pilot_does_not_stop_the_next(reason):
+    """The first pilot (higher priority) fails; the second must still start."""
+    model = make_model(**{"owners.cost_share": 0.4, "funding.subsidy_share": 0.0})
+    poor, rich = model.owner_agents[0], model.owner_agents[1]
+    poor.budget_left, rich.budget_left = 1e9, 1e9
+    if reason == "owner_budget":
+        poor.budget_left = 0.0
+    idx, sup = _pilots(model, 2, pilot_cost=1e6, quality=np.array([0.9, 0.1]),
+                       owner=np.array([0, 1], np.int32))
+    if reason == "supplier_finance":
+        model.firms.finance[sup[0]] = 0.0
+    lc.start_pilots(model, idx)
+    assert stages(model, idx).tolist() == [FAILED, IMPLEMENTATION]
+    assert model.book.failed_by_reason[reason] == 1
+
+
+def _lab_model():
+    model = make_model(**{"labs.initial": 1, "labs.batch_size": 0, "labs.cost_reduction": 0.2,
+                          "owners.cost_share": 0.5, "funding.subsidy_share": 0.0,
+                          "labs.grant_yuan_per_year": 0.0})
+    model.labs.fund_year(model.funder.ledger)
+    return model, int(model.labs.domain[0])
+
+
+def test_lab_pilot_marks_its_suppliers_and_an_abandoned_one_frees_lab_zero():
+    from changjing.simulate.firms import SERVICE_BITS
+
+    model, dom = _lab_model()
+    model.owner_agents[0].budget_left = 1e9
+    idx, sup = _pilots(model, 1, pilot_cost=1e6, domain=dom)
+    lc.start_pilots(model, idx)
+    assert model.book.lab[idx[0]] == 0
+    assert (model.firms.served_via[sup[0]] & SERVICE_BITS["lab"]).all()
+    model2, dom2 = _lab_model()
+    model2.owner_agents[0].budget_left = 0.0            # cannot pay: abandoned
+    idx2, _ = _pilots(model2, 1, pilot_cost=1e6, domain=dom2)
+    busy_before = model2.labs.busy.copy()
+    lc.start_pilots(model2, idx2)
+    assert stages(model2, idx2) == FAILED
+    np.testing.assert_array_equal(model2.labs.busy, busy_before)   # lab 0 handed back
+    assert model2.labs.assign(dom2) == 0
+
+
+def test_a_single_pilot_ends_too():
+    model = make_model(**{"lifecycle.pilot_success_bounds": (0.98, 0.98)})
+    model.month = 10
+    idx, _ = _pilots(model, 1)
+    model.book.move(idx, IMPLEMENTATION, 2)
+    model.book.set("deadline", idx, 10)
+    lc.finish_pilots(model)
+    assert stages(model, idx) in (EVALUATION, FAILED)
+
+
+def test_success_uses_the_mean_supplier_trl():
+    """Two suppliers of TRL 4 and 8 on a TRL-6 requirement: mean 6, p = base (.4), not the
+    sum's base + 6·slope (.88) nor either supplier's."""
+    model = make_model(firms=30_000, **{"lifecycle.pilot_success_base": 0.4,
+                                        "lifecycle.pilot_success_trl_slope": 0.08,
+                                        "lifecycle.pilot_success_quality_slope": 0.0})
+    model.month = 10
+    idx, sup = _pilots(model, 1500, n_sup=2, quality=0.5, req_trl=6)
+    model.book.move(idx, IMPLEMENTATION, 2)
+    model.book.set("deadline", idx, 10)
+    model.firms.trl[sup[:, 0]] = 4
+    model.firms.trl[sup[:, 1]] = 8
+    lc.finish_pilots(model)
+    won = model.book.stage[idx] == EVALUATION
+    assert_share(int(won.sum()), idx.size, 0.4)
+
+
+def test_suppliers_pay_nothing_when_owner_and_subsidy_cover_the_cost():
+    model = make_model(**{"owners.cost_share": 0.5, "funding.subsidy_share": 0.5})
+    model.funder.ledger.open_year({"pilot_subsidies": 1e7})
+    model.owner_agents[0].budget_left = 1e7
+    idx, sup = _pilots(model, 1, pilot_cost=1e6, finance=0.0)
+    lc.start_pilots(model, idx)
+    assert stages(model, idx) == IMPLEMENTATION
+    assert model.book.subsidy[idx[0]] == pytest.approx(5e5)
+
+
+def test_the_last_free_supplier_is_taken():
+    model = make_model(firms=6000, **{"lifecycle.match_rate_per_month": 10.0,
+                                      "lifecycle.min_capability": 0.0})
+    pool = np.flatnonzero(np.isin(model.firms.type[:model.firms.n], SUPPLIER_TYPES)
+                          & (model.firms.domain[:model.firms.n] == 0))
+    model.firms.busy[pool[2:]] = True                    # two free suppliers left
+    idx = add(model, 1, RELEASE, month=0, domain=0, slots=3, req_trl=1, deadline=20)
+    lc.match(model, np.zeros(model.n_domains))
+    assert sorted(model.book.supplier_firm) == sorted(pool[:2].tolist())
+    assert model.book.filled[idx[0]] == 2
+
+
+def test_a_tiny_subsidy_still_counts_as_a_subsidised_pilot():
+    model = make_model(**{"owners.cost_share": 0.4, "funding.subsidy_share": 0.3})
+    model.funder.ledger.open_year({"pilot_subsidies": 10.0})
+    model.owner_agents[0].budget_left = 10.0
+    idx, sup = _pilots(model, 1, pilot_cost=1.0)         # a subsidy of 0.3 yuan
+    lc.start_pilots(model, idx)
+    assert model.book.subsidy[idx[0]] == pytest.approx(0.3)
+    assert model.pilots_subsidised_step == 1
+    assert model.firms.funded_month[sup[0, 0]] == model.month
+
+
+def test_suppliers_are_drawn_uniformly_from_the_free_pool():
+    """Each filled slot takes a free capable firm uniformly: over 150 picks from a pool of
+    N, the mean rank (in TRL order) is (N-1)/2 within 4.5 SDs of a uniform draw."""
+    model = make_model(firms=8000, **{"lifecycle.match_rate_per_month": 10.0})
+    add(model, 150, RELEASE, month=0, domain=0, slots=1, req_trl=1, deadline=20)
+    pool = _supplier_firms(model, 0)
+    lc.match(model, np.zeros(model.n_domains))
+    firm = np.array(model.book.supplier_firm)
+    order = pool[np.argsort(model.firms.trl[pool], kind="stable")]
+    position = {int(f): k for k, f in enumerate(order)}     # candidates are in TRL order
+    rank = np.array([position[int(f)] for f in firm])
+    n = pool.size
+    assert firm.size > 140 and n > 1000
+    sd = math.sqrt((n**2 - 1) / 12 / firm.size)
+    assert abs(rank.mean() - (n - 1) / 2) < Z * sd
+
+
+def test_a_single_evaluation_ends_too():
+    model = make_model()
+    model.month = 20
+    idx = add(model, 1, EVALUATION, month=10, deadline=20, committed=True)
+    lc.evaluate(model)
+    assert stages(model, idx) == COMPLETED and model.book.procured[idx[0]]

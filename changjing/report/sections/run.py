@@ -14,7 +14,7 @@ import pandas as pd
 from changjing.report import figures as F
 from changjing.report.document import Paragraph, Section, Table, read_table
 from changjing.report.errors import ReportError
-from changjing.report.sections import Context
+from changjing.report.sections import Context, inferred
 
 TARGETS = ("super_scenarios", "technologies_promoted", "firms_attracted", "firms_served")
 STAGES = ("solicitation", "selection", "release", "implementation", "evaluation")
@@ -44,6 +44,7 @@ def build(folder: Path, manifest: dict[str, Any], ctx: Context) -> list[Section]
     sec.add(Paragraph(ctx.t("run_intro", name=name, start=run.get("start", "?"),
                             months=run.get("months", "?"), seed=manifest.get("seed", "?"))))
     sec.add(Paragraph(ctx.t("single_run_caveat"), "warning"))
+    sec.add(*inferred.block(config, ctx))
     show = summary.assign(indicator=summary["indicator"].map(ctx.label),
                           reached=summary["reached"].map(
                               lambda r: ctx.t("yes") if _truthy(r) else ctx.t("no")))

@@ -14,7 +14,7 @@ import pandas as pd
 
 from changjing.report import figures as F
 from changjing.report.document import Bullets, Paragraph, Section, Table, format_value, yuan
-from changjing.report.sections import Context
+from changjing.report.sections import Context, inferred
 from changjing.report.sections.sweep_data import PREFIX, TARGETS, SweepData
 
 
@@ -44,6 +44,9 @@ def section(d: SweepData, ctx: Context, sensitivity: Section | None = None) -> S
     summary.add(Table("targets", ctx.t("targets_table"), tp.drop(columns=["arm_index"]),
                       show=False))
     summary.add(*assumptions(d, codes, ctx))
+    varied = set((resolved.get("uncertainty_keys") or {}).values()) | {
+        k for arm in resolved.get("arms", []) for k in (arm.get("settings") or {})}
+    summary.add(*inferred.block(resolved.get("base_config"), ctx, varied))
     if len(spent) and len(arms) > 1:
         pts = tp[tp["target"] == "all_targets"].set_index("arm").reindex(arms).reset_index()
         pts["spent"] = pts["arm"].map(spent)

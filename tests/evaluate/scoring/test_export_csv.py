@@ -3,6 +3,7 @@
 
 import numpy as np
 import pandas as pd
+import pytest
 from changjing.evaluate.scoring.export import FLOAT_FORMAT, _csv
 from changjing.evaluate.tables import neutralise, neutralise_frame
 
@@ -19,13 +20,18 @@ def _frame():
             "rank": np.arange(40),
             "ok": np.arange(40) % 2 == 0,
             "mixed": [1, "-2", None, "@a", 2.5, "\tq", "+x", "b"] * 5,
-            "名称": ["城市 更新,\"引号\""] * 40,
+            "名称": ["城市 更新,\"引号\"", "两行\n文字", "", " 空格 ", "a\rb"] * 8,
         }
     )
 
 
-def test_csv_bytes_equal_pandas_float_format(tmp_path):
+@pytest.mark.parametrize("variant", ["plain", "nullable int (pandas path)", "one column"])
+def test_csv_bytes_equal_pandas_float_format(tmp_path, variant):
     frame = _frame()
+    if variant == "nullable int (pandas path)":
+        frame["n"] = pd.array([1, None] * 20, dtype="Int64")
+    elif variant == "one column":
+        frame = frame[["名称"]]
     _csv(frame, tmp_path / "fast.csv")
     # the reference: the cell-by-cell rule, then pandas' own float formatting
     ref = frame.copy()

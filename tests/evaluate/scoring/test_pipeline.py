@@ -5,9 +5,11 @@ import pandas as pd
 import pytest
 from changjing.evaluate.scoring import (
     critic_weights,
+    grey_relational,
     group_ahp,
     score_scenarios,
     topsis,
+    weighted_sum,
 )
 from changjing.evaluate.scoring.system import load_indicator_system, parse_indicator_system
 
@@ -31,8 +33,10 @@ def test_weighted_sum_pipeline_by_hand():
     assert (np.diff(r.scores_["score"]) <= 0).all()
 
 
-def test_topsis_pipeline_equals_function_on_oriented_matrix(sample):
-    r = score_scenarios(sample, SYSTEM, n_draws=50)
+def _oriented_matrix(sample):
+    """The indicator matrix as the shipped system defines it, built here from the columns:
+    differences to baselines, ratios, missing patents as 0, the iteration-cycles target band
+    3-6 as 1 - distance / max distance; directions (target → benefit)."""
     s = load_indicator_system(SYSTEM)
     X = np.column_stack(
         [
@@ -49,6 +53,12 @@ def test_topsis_pipeline_equals_function_on_oriented_matrix(sample):
     dist = np.where(it < 3, 3 - it, np.where(it > 6, it - 6, 0))
     X[:, j_it] = 1 - dist / dist.max()
     dirs = [i.direction if i.direction in ("benefit", "cost") else "benefit" for i in s.indicators]
+    return X, dirs
+
+
+def test_topsis_pipeline_equals_function_on_oriented_matrix(sample):
+    r = score_scenarios(sample, SYSTEM, n_draws=50)
+    X, dirs = _oriented_matrix(sample)
     ref = topsis(X, r.weights_["global_weight"].to_numpy(), dirs, nan_policy="renormalise")
     got = r.scores_.set_index("scenario_id").loc[sample.scenario_id, "closeness"].to_numpy()
     np.testing.assert_allclose(got, ref.closeness, rtol=1e-12)
@@ -95,6 +105,15 @@ def test_every_method_runs_on_sample(sample, method):
     assert len(r.scores_) == 150 and r.scores_["score"].notna().all()
     assert r.robustness_ is not None
     assert method in r.summary()
+    if method in ("weighted_sum", "gra"):
+        # the score is 100 x the method on the oriented matrix with the hierarchy's weights
+        fn = {"weighted_sum": weighted_sum, "gra": grey_relational}[method]
+        X, dirs = _oriented_matrix(sample)
+        ref = fn(X, r.weights_["global_weight"].to_numpy(), dirs, nan_policy="renormalise")
+        got = r.scores_.set_index("scenario_id").loc[sample.scenario_id, "score"].to_numpy()
+        np.testing.assert_allclose(got, 100 * ref.scores, rtol=1e-10)
+        ranks = r.scores_.set_index("scenario_id").loc[sample.scenario_id, "rank"].to_numpy()
+        assert (np.diff(got[np.argsort(ranks, kind="stable")]) <= 1e-12).all()
     if method == "fuzzy":
         B = r.scores_[[c for c in r.scores_.columns if c.startswith("membership_")]].to_numpy()
         np.testing.assert_allclose(B.sum(axis=1), 1.0)

@@ -91,24 +91,39 @@ def test_topsis_matches_pymcdm_vector():
 
 
 def test_topsis_missing_values_policy():
+    from .test_mutation_kills_topsis import _renormalised_loops
+
     X = np.array(AIRCRAFT, float)
     X[1, 2] = np.nan
     with pytest.raises(InputError, match="missing value at row 1, column 'C3'"):
         topsis(X, AIRCRAFT_W, AIRCRAFT_D)
     r = topsis(X, AIRCRAFT_W, AIRCRAFT_D, nan_policy="renormalise")
-    assert np.all(np.isfinite(r.closeness))
-    # a row without missing values is unaffected by the re-normalisation of another row
-    # (only via the column norm / ideal of the column with the gap)
-    assert 0 <= r.closeness.min() and r.closeness.max() <= 1
+    # the promised rule: the gap drops out of that alternative's distances with its weights
+    # re-normalised over the criteria present; column norms and ideals use the values present
+    benefit = [d == "benefit" for d in AIRCRAFT_D]
+    ref = _renormalised_loops(X, np.array(AIRCRAFT_W), benefit)
+    np.testing.assert_allclose(r.closeness, ref[:, 0], rtol=1e-12)
 
 
 def test_vikor_papathanasiou_ploskas_2018():
     """Papathanasiou & Ploskas (2018), Multiple Criteria Decision Aid, Springer, ch. 2
-    (VIKOR) example: v = 0.625, Q = .640 1.000 .693 .271 .000 .694."""
+    (VIKOR) example, v = (n+1)/(2n) = 0.625: published Q = .640 1.000 .693 .271 .000 .693,
+    A3 and A6 tied.  The authors' code (VIKOR.py, functions ``SR`` and ``Q``) rounds S and
+    R to three decimals before forming Q, and Q to three decimals; that is where the tie
+    comes from (unrounded, A6 = .6939 > A3 = .6929).  So: S and R to the published
+    rounding, the book's procedure applied to them gives the published Q exactly, tie
+    included, and the unrounded Q is within the rounding's reach of it."""
     X = [[8, 7, 2, 1], [5, 3, 7, 5], [7, 5, 6, 4], [9, 9, 7, 3], [11, 10, 3, 7], [6, 9, 5, 4]]
     r = vikor(X, [0.4, 0.3, 0.1, 0.2], "benefit", v=0.625)
-    np.testing.assert_allclose(r.Q, [0.640, 1.000, 0.693, 0.271, 0.000, 0.694], atol=5e-4)
-    assert r.rank.tolist() == [3, 6, 4, 2, 1, 5]
+    published_q = [0.640, 1.000, 0.693, 0.271, 0.000, 0.693]
+    S, R = np.round(r.S, 3), np.round(r.R, 3)
+    book_q = np.round(0.625 * (S - S.min()) / (S.max() - S.min())
+                      + 0.375 * (R - R.min()) / (R.max() - R.min()), 3)
+    assert book_q.tolist() == published_q
+    np.testing.assert_allclose(r.Q, published_q, atol=1.5e-3)
+    # published order A5, A4, A1, {A3, A6}, A2: the tie is broken by the unrounded Q here
+    assert r.rank[[4, 3, 0, 1]].tolist() == [1, 2, 3, 6]
+    assert sorted(r.rank[[2, 5]].tolist()) == [4, 5]
     assert r.compromise == [4] and r.advantage and r.stability
 
 
