@@ -119,7 +119,7 @@ def submit_needs(model: ScenarioModel, owners: list[ScenarioOwner], counts: np.n
         pilot_cost=cfg.pilot_cost_median_yuan * np.exp(cfg.pilot_cost_sigma * z[:, 2]),
         req_trl=np.clip(np.rint(req), 3, 9).astype(np.int64),
         slots=1 + poisson_quantile(u[:, 6], cfg.extra_slots_mean),
-        key=model.keyed.hash_keys("need", o_idx, month, j))
+        key=model.keyed.key("need", o_idx, month, j))
 
 
 def _owner_tables(model: ScenarioModel) -> tuple[np.ndarray, ...]:

@@ -103,7 +103,7 @@ def _firm_hash(model: ScenarioModel) -> np.ndarray:
     invitation draws continue it with (month, domain, event)."""
     cached = getattr(model, "_event_firm_hash", None)
     if cached is None:
-        cached = model.keyed.hash_keys("event_invite", np.arange(model.firms.capacity))
+        cached = model.keyed.key("event_invite", np.arange(model.firms.capacity))
         model._event_firm_hash = cached
     return cached
 

@@ -21,6 +21,7 @@ from __future__ import annotations
 import functools
 import math
 import zlib
+from typing import Any
 
 import numpy as np
 
@@ -170,6 +171,8 @@ class KeyedRandom:
         """64-bit entity keys for many entities at once (``key`` broadcast over arrays)."""
         return hash_keys(self.seed, purpose, *keys)
 
-    def key(self, purpose: str, *keys: int) -> np.uint64:
-        """A 64-bit entity key (e.g. a scenario's), for keying its later draws."""
-        return hash_keys(self.seed, purpose, *keys)[0]
+    def key(self, purpose: str, *keys: np.ndarray | int) -> Any:
+        """A 64-bit entity key (e.g. a scenario's), for keying its later draws: a
+        ``np.uint64`` for scalar keys, an array of them when a key is an array."""
+        h = hash_keys(self.seed, purpose, *keys)
+        return h if any(isinstance(k, (np.ndarray, list, tuple)) for k in keys) else h[0]
