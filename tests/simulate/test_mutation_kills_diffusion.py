@@ -471,7 +471,28 @@ def test_network_pick_among_technology_less_neighbours_is_proportional():
     net = sp.csr_matrix((np.ones(n_new), (r, np.zeros(n_new, int))), shape=(n, n))
     deg = np.asarray(net.sum(axis=1)).ravel()
     techs = registry([0, 1], [0, 0], adopters=[3, 1])
-    new = step(firms, techs, diffusion_cfg(p_per_year=0.0, q_per_year=6.0, network_weight=1.0,
+    p, q = 0.6, 6.0                                       # external share p / (p + q)
+    new = step(firms, techs, diffusion_cfg(p_per_year=p, q_per_year=q, network_weight=1.0,
                                            hazard="exponential"), 1 / 12, network=(net, deg))
     assert new.size > 5000
-    assert_share(int((firms.adopted_tech[new] == 0).sum()), new.size, 0.75)
+    ext = p / (p + q)
+    assert_share(int((firms.adopted_tech[new] == 0).sum()), new.size,
+                 ext * 0.5 + (1 - ext) * 0.75)
+
+
+def test_technology_less_neighbours_are_no_source():
+    """w = 1, p = 0: neighbours are one adopter of T1 and one seeded (technology-less)
+    adopter: the network pick is always T1 (the market's 3:1 for T0 never enters)."""
+    n_new = 20_000
+    n = n_new + 2
+    firms = population(n)
+    firms.adopted[:2] = True
+    firms.adopted_tech[:2] = [1, -1]
+    r = np.repeat(np.arange(2, n), 2)
+    c = np.tile([0, 1], n_new)
+    net = sp.csr_matrix((np.ones(r.size), (r, c)), shape=(n, n))
+    deg = np.asarray(net.sum(axis=1)).ravel()
+    techs = registry([0, 1], [0, 0], adopters=[3, 1])
+    new = step(firms, techs, diffusion_cfg(p_per_year=0.0, q_per_year=3.0, network_weight=1.0),
+               1 / 12, network=(net, deg))
+    assert new.size > 2000 and (firms.adopted_tech[new] == 1).all()

@@ -102,8 +102,8 @@ def test_credible_intervals_cover_the_truth_at_about_the_nominal_rate():
         ratios.append((hi - lo) / (exact_hi - exact_lo))
         hits += lo <= truth <= hi
     assert 0.9 <= np.mean(ratios) <= 1.25, np.mean(ratios)
-    # 90 % nominal: binomial(40, 0.9) is below 31 with probability 0.4 %
-    assert stats.binom.cdf(30, n, 0.9) < 0.005
+    # 90 % nominal: binomial(40, 0.9) is below 31 with probability 0.5 %
+    assert stats.binom.cdf(30, n, 0.9) < 0.006
     assert hits >= 31, hits
 
 
