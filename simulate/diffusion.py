@@ -291,7 +291,8 @@ def _take_technologies(firms: FirmPopulation, mkt: np.ndarray, new: np.ndarray,
     # a technology in proportion to its adopters, uniform while none has any.
     rest = choice < 0
     if rest.any():
-        v = np.where(net, 0.5, (u - cut_net) / np.maximum(1 - cut_net, 1e-300))[rest]
+        v = np.where(net, (u - cut_ext) / np.maximum(cut_net - cut_ext, 1e-300),  # U[0,1) too
+                     (u - cut_net) / np.maximum(1 - cut_net, 1e-300))[rest]
         v = np.clip(v, 0.0, np.nextafter(1.0, 0.0))
         weights = techs.adopters[order].astype(np.float64)
         cum = np.cumsum(weights)

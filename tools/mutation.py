@@ -188,7 +188,12 @@ def mutants_of(path: Path) -> tuple[str, list[Mutant]]:
     no_mutate = {i + 1 for i, line in enumerate(src.splitlines()) if "pragma: no mutate" in line}
     tree = ast.parse(src)
     sites = _sites(tree, no_mutate)
-    return src, [Mutant(k, getattr(node, "lineno", 0), d) for k, (node, _, d) in enumerate(sites)]
+    out, seen = [], {}
+    for k, (node, _, d) in enumerate(sites):
+        line = getattr(node, "lineno", 0)
+        n = seen[(line, d)] = seen.get((line, d), 0) + 1
+        out.append(Mutant(k, line, d if n == 1 else f"{d} (occurrence {n} on the line)"))
+    return src, out
 
 
 def mutated_source(src: str, number: int) -> str:

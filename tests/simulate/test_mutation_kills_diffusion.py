@@ -152,16 +152,17 @@ def test_network_weight_mixes_neighbours_and_market():
     """w = .5; half the non-adopters have both neighbours adopting (share 1), half none.
     Internal influence: .5 * neighbour share + .5 * market share."""
     n_adopt, n_half = 20_000, 20_000
-    n = n_adopt + 2 * n_half
+    n = n_adopt + 3 * n_half                              # a third group has no neighbours
     firms = population(n)
     firms.adopted[:n_adopt] = True
     firms.adopted_tech[:n_adopt] = 0
     rows, cols = [], []
     a = np.arange(n_adopt, n_adopt + n_half)              # neighbours: two adopters each
-    b = np.arange(n_adopt + n_half, n)                    # neighbours: two non-adopters
+    b = np.arange(n_adopt + n_half, n_adopt + 2 * n_half)  # neighbours: two non-adopters
+    lone = np.arange(n_adopt + 2 * n_half, n)
     for i, nb in ((a, [a - n_adopt, a - n_adopt + 1]),
-                  (b, [np.where(b + 1 < n, b + 1, n_adopt + n_half),
-                       np.where(b + 2 < n, b + 2, n_adopt + n_half + 1)])):
+                  (b, [np.where(b + 1 < lone[0], b + 1, n_adopt + n_half),
+                       np.where(b + 2 < lone[0], b + 2, n_adopt + n_half + 1)])):
         for col in nb:
             rows.append(i)
             cols.append(col)
@@ -173,7 +174,7 @@ def test_network_weight_mixes_neighbours_and_market():
     new = step(firms, techs, diffusion_cfg(p_per_year=p, q_per_year=q, network_weight=w),
                dt, network=(net, deg))
     share_mkt = n_adopt / n
-    for group, s_nbr in ((a, 1.0), (b, 0.0)):
+    for group, s_nbr in ((a, 1.0), (b, 0.0), (lone, share_mkt)):   # lone: the market's
         hits = np.isin(new, group).sum()
         assert_share(int(hits), n_half, (p + q * (w * s_nbr + (1 - w) * share_mkt)) * dt)
 
@@ -232,9 +233,10 @@ def test_technology_choice_follows_the_source_of_the_hazard():
 
 
 def test_market_word_of_mouth_is_proportional_to_adopters():
-    """No network, q only (p = 0): T0 has 3 of 4 adopters → taken with probability 3/4."""
+    """No network, q only (p = 0): T0 has 3 of 4 adopters → taken with probability 3/4
+    (small counts, so that an off-by-one in the cumulative counts shows)."""
     firms, k = adopt_share_setup(n=40_000, adopted_share=0.5)
-    techs = registry([0, 1], [0, 0], adopters=[15_000, 5_000])
+    techs = registry([0, 1], [0, 0], adopters=[3, 1])
     new = step(firms, techs, diffusion_cfg(p_per_year=0.0, q_per_year=6.0), 1 / 12)
     assert_share(int((firms.adopted_tech[new] == 0).sum()), new.size, 0.75)
 
@@ -336,10 +338,11 @@ def test_without_zones_there_is_no_local_demonstration_effect():
 
 def test_a_single_new_adopter_is_recorded():
     firms = population(2)
+    firms.adopted[0] = True                               # the supplier, already adopting
     techs = registry([0], [0])
     new = step(firms, techs, diffusion_cfg(p_per_year=12.0, q_per_year=0.0), 1.0)
     assert new.tolist() == [1]
-    assert firms.adopted.tolist() == [False, True] and firms.adopted_tech[1] == 0
+    assert firms.adopted.tolist() == [True, True] and firms.adopted_tech[1] == 0
     assert techs.adopters[0] == 1
 
 
@@ -380,7 +383,8 @@ def test_network_word_of_mouth_picks_a_random_adopting_neighbour():
     deg = np.asarray(net.sum(axis=1)).ravel()
     # adopters 1 : 3 — word of mouth in the market would give T1 ¾, not ½; yearly rate < 1
     techs = registry([0, 1], [0, 0], adopters=[1, 3])
-    new = step(firms, techs, diffusion_cfg(p_per_year=0.0, q_per_year=0.6, network_weight=1.0),
+    # p = .3, q = .6, I = 1: a third external (uniform), two thirds from a neighbour
+    new = step(firms, techs, diffusion_cfg(p_per_year=0.3, q_per_year=0.6, network_weight=1.0),
                0.5, network=(net, deg))
     assert new.size > 1000
     assert_share(int((firms.adopted_tech[new] == 1).sum()), new.size, 0.5)
@@ -425,3 +429,70 @@ def test_market_word_of_mouth_within_the_second_market():
     in1 = new[market[new] == 1]
     assert in1.size > 500 and (market[new] == 1).all()
     assert_share(int((firms.adopted_tech[in1] == 2).sum()), in1.size, 0.75)
+
+
+def _half_adopting_neighbourhood(n_new, neighbour_tech):
+    """Fresh firm i has two neighbours: firm 0 (adopting ``neighbour_tech``) and the next
+    fresh firm (not adopting): neighbour share ½.  Seeded technology-less adopters make the
+    market share F = ½."""
+    n = 2 * n_new
+    firms = population(n)
+    firms.adopted[0] = True
+    firms.adopted_tech[0] = neighbour_tech
+    firms.adopted[n_new:] = True                          # seeded (technology -1)
+    fresh = np.arange(1, n_new)
+    nxt = np.where(fresh + 1 < n_new, fresh + 1, 1)
+    r = np.repeat(fresh, 2)
+    c = np.column_stack([np.zeros_like(fresh), nxt]).ravel()
+    net = sp.csr_matrix((np.ones(r.size), (r, c)), shape=(n, n))
+    return firms, (net, np.asarray(net.sum(axis=1)).ravel()), fresh
+
+
+def test_choice_mixture_with_half_adopting_neighbours():
+    """w = ½, p = 0, neighbour share ½, market share ½: network share of the hazard
+    q w ½ / (q (w ½ + (1-w) ½)) = ½, the rest market word of mouth with adopters T0:T1 = 3:1,
+    so P(T1) = ½ + ½ · ¼ = .625.  q = 1.2 keeps the yearly rate below one."""
+    firms, network, fresh = _half_adopting_neighbourhood(20_000, neighbour_tech=1)
+    techs = registry([0, 1], [0, 0], adopters=[3, 1])
+    new = step(firms, techs, diffusion_cfg(p_per_year=0.0, q_per_year=1.2, network_weight=0.5,
+                                           hazard="exponential"), 1.0, network=network)
+    assert np.isin(new, fresh).all() and new.size > 5000
+    assert_share(int((firms.adopted_tech[new] == 1).sum()), new.size, 0.625)
+
+
+def test_network_pick_among_technology_less_neighbours_is_proportional():
+    """w = 1, p = 0: all word of mouth from neighbours, who adopted no technology (seeded):
+    the pick falls back to the market's technologies in proportion to adopters (3:1)."""
+    n_new = 20_000
+    n = n_new + 1
+    firms = population(n)
+    firms.adopted[0] = True                               # seeded, technology -1
+    r = np.arange(1, n)
+    net = sp.csr_matrix((np.ones(n_new), (r, np.zeros(n_new, int))), shape=(n, n))
+    deg = np.asarray(net.sum(axis=1)).ravel()
+    techs = registry([0, 1], [0, 0], adopters=[3, 1])
+    p, q = 0.6, 6.0                                       # external share p / (p + q)
+    new = step(firms, techs, diffusion_cfg(p_per_year=p, q_per_year=q, network_weight=1.0,
+                                           hazard="exponential"), 1 / 12, network=(net, deg))
+    assert new.size > 5000
+    ext = p / (p + q)
+    assert_share(int((firms.adopted_tech[new] == 0).sum()), new.size,
+                 ext * 0.5 + (1 - ext) * 0.75)
+
+
+def test_technology_less_neighbours_are_no_source():
+    """w = 1, p = 0: neighbours are one adopter of T1 and one seeded (technology-less)
+    adopter: the network pick is always T1 (the market's 3:1 for T0 never enters)."""
+    n_new = 20_000
+    n = n_new + 2
+    firms = population(n)
+    firms.adopted[:2] = True
+    firms.adopted_tech[:2] = [1, -1]
+    r = np.repeat(np.arange(2, n), 2)
+    c = np.tile([0, 1], n_new)
+    net = sp.csr_matrix((np.ones(r.size), (r, c)), shape=(n, n))
+    deg = np.asarray(net.sum(axis=1)).ravel()
+    techs = registry([0, 1], [0, 0], adopters=[3, 1])
+    new = step(firms, techs, diffusion_cfg(p_per_year=0.0, q_per_year=3.0, network_weight=1.0),
+               1 / 12, network=(net, deg))
+    assert new.size > 2000 and (firms.adopted_tech[new] == 1).all()
