@@ -11,7 +11,8 @@ from urllib.parse import urlsplit
 
 import pytest
 
-pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
+# slow: a real browser against replications of the model; `python -m pytest` still runs them
+pytestmark = [pytest.mark.filterwarnings("ignore::DeprecationWarning"), pytest.mark.slow]
 
 
 def wait_complete(pg, job_before: str | None = None) -> None:

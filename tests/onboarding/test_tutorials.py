@@ -30,7 +30,9 @@ SAMPLES = 2
 POINTS = SAMPLES + 1          # design point 0: the baseline values of the uncertain parameters
 N_ARMS = 6
 
-pytestmark = pytest.mark.skipif(shutil.which("bash") is None, reason="needs bash")
+# slow: each tutorial runs its sweeps end to end (minutes); `python -m pytest` still runs them
+pytestmark = [pytest.mark.skipif(shutil.which("bash") is None, reason="needs bash"),
+              pytest.mark.slow]
 
 
 def bash_blocks(page: Path) -> list[str]:

@@ -17,6 +17,8 @@ from changjing.simulate import Config, run
 from changjing.simulate.levers import LEVERS
 
 BASE = {"firms.n": 8000}
+# slow: 13 levers x 2 arms x 10-20 paired runs (minutes); `python -m pytest` still runs them
+pytestmark = pytest.mark.slow
 
 
 @functools.lru_cache(maxsize=None)
