@@ -66,7 +66,11 @@ def entry() -> None:
     the process by the signal instead of exiting with 130.  Ignore it then."""
     import sys
 
-    code = main()
+    try:
+        code = main()
+    except KeyboardInterrupt:   # a Ctrl-C that lands after the command's own handler returned
+        print("interrupted", file=sys.stderr)
+        code = 130
     if code == 130:
         import signal
 
