@@ -71,6 +71,14 @@ def multiplier_bootstrap(inf: np.ndarray, n_boot: int, rng: np.random.Generator,
     for start in range(0, n_boot, chunk):
         b = min(chunk, n_boot - start)
         draws[start:start + b] = _multipliers(rng, (b, g), weights) @ s / n
+    return {"draws": draws, **summarise_draws(draws, alpha, band),
+            "crit_pointwise": float(stats.norm.ppf(1 - alpha / 2))}
+
+
+def summarise_draws(draws: np.ndarray, alpha: float, band: np.ndarray | None = None
+                    ) -> dict[str, np.ndarray | float]:
+    """Bootstrap SEs (normalised IQR) and the sup-t critical value over ``band`` from draws
+    (``n_boot × k``); :func:`multiplier_bootstrap` and the staggered aggregates share it."""
     q75, q25 = np.quantile(draws, [0.75, 0.25], axis=0)
     se = (q75 - q25) / (stats.norm.ppf(0.75) - stats.norm.ppf(0.25))
     ok = se > np.sqrt(np.finfo(float).eps) * max(1.0, float(np.max(np.abs(draws))))
@@ -80,8 +88,8 @@ def multiplier_bootstrap(inf: np.ndarray, n_boot: int, rng: np.random.Generator,
         crit = float(np.quantile(tmax, 1 - alpha))
     else:
         crit = float("nan")
-    return {"draws": draws, "se": np.where(ok, se, np.nan), "crit_simultaneous": crit,
-            "crit_pointwise": float(stats.norm.ppf(1 - alpha / 2))}
+    return {"se": np.where(ok, se, np.nan), "crit_simultaneous": crit}
+
 
 
 def pretrend_test(result: ImpactResult) -> pd.DataFrame:

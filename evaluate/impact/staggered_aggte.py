@@ -14,7 +14,7 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 from ..errors import InputError, SpecError
-from .multiplier import analytic_se, multiplier_bootstrap
+from .multiplier import analytic_se, multiplier_bootstrap, summarise_draws
 from .result import ImpactResult, check_alpha, normal_ci
 from scipy import stats
 
@@ -97,22 +97,6 @@ def basis_draws(result: ImpactResult, n_boot: int, seed: int, kind: str) -> np.n
         return cached[1]
     return multiplier_bootstrap(basis_matrix(result.extra), n_boot, np.random.default_rng(seed),
                                 result.extra["cluster"], weights=kind)["draws"]
-
-
-def summarise_draws(draws: np.ndarray, alpha: float, band: np.ndarray | None = None
-                    ) -> dict[str, np.ndarray | float]:
-    """Bootstrap SEs (normalised IQR) and the sup-t critical value over ``band`` from draws,
-    by the definitions of :func:`multiplier.multiplier_bootstrap` (same thresholds)."""
-    q75, q25 = np.quantile(draws, [0.75, 0.25], axis=0)
-    se = (q75 - q25) / (stats.norm.ppf(0.75) - stats.norm.ppf(0.25))
-    ok = se > np.sqrt(np.finfo(float).eps) * max(1.0, float(np.max(np.abs(draws))))
-    in_band = ok & band if band is not None else ok
-    if in_band.any():
-        tmax = np.max(np.abs(draws[:, in_band] / se[in_band]), axis=1)
-        crit = float(np.quantile(tmax, 1 - alpha))
-    else:
-        crit = float("nan")
-    return {"se": np.where(ok, se, np.nan), "crit_simultaneous": crit}
 
 
 def _agg(att: np.ndarray, inf: np.ndarray, keep: np.ndarray, weights: np.ndarray,
