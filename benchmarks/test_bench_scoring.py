@@ -132,15 +132,15 @@ def test_bench_end_to_end_entropy_topsis(benchmark, matrix, tmp_path):
     took = min(took)
     print(
         f"\nend to end {took:.2f} s = {took / ref:.1f} x the reference workload "
-        f"({ref:.3f} s; ~0.3 s on an idle core); load average {os.getloadavg()[0]:.1f}"
+        f"({ref:.3f} s; 0.073 s on the idle 2-core machine); load average {os.getloadavg()[0]:.1f}"
     )
     assert len(res.scores_) == M and res.provenance_["robustness"]["mode"] == "hierarchical"
 
 
 def _reference_seconds() -> float:
-    """A fixed single-threaded workload (50 argsorts of 100 000 doubles, ~0.3 s on an idle
-    core), timed next to each measurement: on the shared machine the ratio of a timing to
-    it is steadier than the timing itself."""
+    """A fixed single-threaded workload (50 argsorts of 100 000 doubles, 0.073 s on the
+    idle 2-core machine), timed next to each measurement: on the shared machine the ratio
+    of a timing to it is steadier than the timing itself."""
     x = np.random.default_rng(0).random((50, 100_000))
     t = time.perf_counter()
     np.argsort(x, axis=1)
