@@ -39,6 +39,7 @@ from typing import Literal
 
 import numpy as np
 import pandas as pd
+from ..blas import single_threaded_blas
 from ..errors import InputError, SpecError
 from .drdid import (  # noqa: F401  (re-exported)
     METHODS,
@@ -74,6 +75,7 @@ from scipy import stats
 CONTROLS = {"never": "never treated", "notyet": "not yet treated (including never treated)"}
 
 
+@single_threaded_blas
 def att_gt(
     data: pd.DataFrame | Panel,
     *,

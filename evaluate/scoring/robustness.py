@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+from ..blas import blas_threads
 from ..errors import SpecError
 from . import gra as _gra
 from . import topsis as _topsis
@@ -270,17 +271,6 @@ def _inverted_cdf(R: np.ndarray, qs: tuple[float, ...]) -> tuple[np.ndarray, ...
     return tuple(P[:, k].astype(np.int64) for k in ks)
 
 
-def _blas_threads(n: int):
-    """Limit BLAS/OpenMP threads inside the block (threadpoolctl; a no-op without it)."""
-    try:
-        from threadpoolctl import threadpool_limits
-    except ImportError:  # pragma: no cover - threadpoolctl is a dependency
-        import contextlib
-
-        return contextlib.nullcontext()
-    return threadpool_limits(limits=n)
-
-
 def _n_jobs(n_jobs: int | None) -> int:
     import os
 
@@ -380,7 +370,7 @@ def rank_robustness(
         # numpy's sort and BLAS release the GIL; integer counts make the sums order-free
         from concurrent.futures import ThreadPoolExecutor
 
-        with _blas_threads(1), ThreadPoolExecutor(max_workers=jobs) as pool:
+        with blas_threads(1), ThreadPoolExecutor(max_workers=jobs) as pool:
             # one BLAS thread per worker: the pool already fills the cores, and a
             # multi-threaded BLAS on top of it oversubscribes them (1.6–1.8× slower)
             parts = list(pool.map(work, starts))
