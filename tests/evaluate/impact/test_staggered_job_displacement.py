@@ -140,3 +140,25 @@ def test_bootstrap_ses_and_band_match_r_within_monte_carlo_error(jobs, r_out, ru
     assert ratio.min() > 0.8 and ratio.max() < 1.25
     crit_r = np.median([(float(r.high) - float(r.low)) / 2 / float(r.se) for r in ref.itertuples()])
     assert res.settings["crit_simultaneous"] == pytest.approx(crit_r, abs=0.25)
+
+
+def test_text_factors_reproduce_r_did_with_indicator_covariates(jobs, r_out):
+    """Factor covariates: sex and race given as text categories (``factors=``) are expanded
+    with a reference level, as R's ``model.matrix`` does for ``~ factor(sex) + factor(race)``.
+    With two levels that design spans the same columns as R's published ``xformla = ~female +
+    white`` (the reference here is "female", so the indicator is the complement of R's
+    ``female``: the fit is reparametrised, not changed), so every printed cell of ``covs_res``
+    must come out.  No R output with a factor of more than two levels is published for these
+    data (``factor(occ_score)`` is not in the course; the Stata solution's ``i.female i.white``
+    is the same two-level case)."""
+    text = jobs.assign(sex=np.where(jobs.female == 1, "female", "male"),
+                       race=np.where(jobs.white == 1, "white", "nonwhite"))
+    res = att_gt(text, **KW, anticipation=1, covariates=["sex", "race"], factors=["sex", "race"])
+    assert res.settings["factor_levels"] == {"sex": ["female", "male"],
+                                             "race": ["nonwhite", "white"]}
+    ours = res.table.set_index(["group", "time"])
+    ref = r_out[(r_out.run == "covs") & (r_out.kind == "cell")]
+    assert len(ours) == len(ref) == 56
+    for r in ref.itertuples():
+        est = ours.loc[(int(r.group), int(r.time)), "estimate"]
+        assert abs(est - float(r.estimate)) <= _half_unit(r.estimate), (r.group, r.time)
