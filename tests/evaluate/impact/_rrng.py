@@ -2,7 +2,9 @@
 re-implemented from R's src/main/RNG.c and src/main/random.c so that a published R example
 that draws a random subsample (DRDID's `set.seed(123); sample(ids, 5000)`) can be rebuilt here.
 Checked: `set.seed(123); runif(3)` = 0.2875775 0.7883051 0.4089769 and `set.seed(42);
-sample(10, 3)` = 1 5 10, as printed by R.
+sample(10, 3)` = 1 5 10, as printed by R.  `norm()` is R's default normal generator
+(normal.kind = "Inversion", src/main/snorm.c: u = (int)(2^27 u1) + u2, then qnorm(u / 2^27));
+it rebuilds DRDID's `sim_rc` (data-raw/sim_rc.R, set.seed(1234)) to 3e-13 of the shipped file.
 """
 
 import math
@@ -39,6 +41,13 @@ class RMersenne:
         if v <= 0.0: return 0.5 * 2.328306437080797e-10
         if 1.0 - v <= 0.0: return 1.0 - 0.5 * 2.328306437080797e-10
         return v
+    def norm(self):
+        """One draw of R's rnorm(1) (inversion; the quantile is scipy's, to ~1e-16)."""
+        from scipy.special import ndtri
+
+        big = 134217728  # 2^27: one uniform alone is not precise enough (R's comment)
+        u = int(big * self.unif()) + self.unif()
+        return float(ndtri(u / big))
     def _rbits(self, bits):
         v = 0
         for _ in range(0, bits + 1, 16):
