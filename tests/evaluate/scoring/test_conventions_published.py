@@ -402,3 +402,96 @@ def test_game_theory_combination_matches_hou_wang_2021():
     np.testing.assert_allclose(combine_weights(s, o, method="game_theory_abs"), w)
     # the other combinations on the same vectors land elsewhere
     assert np.max(np.abs(combine_weights(s, o, method="multiplicative") - HOU_WSTAR)) > 0.02
+
+
+# ------------------------------------------------ R package mathmodels (an independent
+# implementation): Jingxin Zhang, github zhjx19/mathmodels, commit 8bf5e8f; the numbers
+# are the outputs printed under "Examples" on its pkgdown reference pages
+# (docs/reference/entropy_weight.html, critic_weight.html, combine_weights.html,
+# grey_analysis.html), i.e. the R calls named in each test.
+MM_X = np.array([[3.0, 10], [5, 20], [2, 15], [7, 25]])  # x1 "+", x2 "-"
+MM_DIRS = ["benefit", "cost"]
+
+
+def test_entropy_raw_vs_standardise_first_matches_mathmodels():
+    """``entropy_weight(X, index = c("+", "-"))`` prints w = 0.5452618, 0.4547382: the
+    standardise-first 熵权法, each column rescaled by direction to [ε, 1 − ε] with
+    ε = 0.002 (its ``epsilon``) before the shares.  Rescaling to [ε, 1 − ε] gives the same
+    shares as min–max plus ``offset`` = ε / (1 − 2ε), which is how our option selects it.
+    On the raw values the same data give 0.6624, 0.3376 — the [0.662, 0.338] against
+    [0.545, 0.455] contrast the issue quotes.  Our default offset (1e-4) lands 5e-5 away,
+    so the check also pins the offset."""
+    eps = 0.002
+    res = entropy_weights(
+        MM_X, convention="standardised", directions=MM_DIRS, offset=eps / (1 - 2 * eps)
+    )
+    np.testing.assert_allclose(res.weights, [0.5452618, 0.4547382], atol=5e-8)
+    np.testing.assert_allclose(entropy_weights(MM_X).weights, [0.6624, 0.3376], atol=5e-5)
+    near = entropy_weights(MM_X, convention="standardised", directions=MM_DIRS).weights
+    assert 1e-5 < np.max(np.abs(near - res.weights)) < 1e-4
+
+
+def test_critic_std_and_entropy_contrast_match_mathmodels():
+    """``critic_weight(X, index)`` prints 0.5075187, 0.4924813 (σ of the min–max
+    columns); ``critic_weight(X, index, method = "entropy")`` prints 0.5455552,
+    0.4544448: entropy divergence as the contrast, after replacing the exact 0s and 1s
+    of each min–max column by ε = 0.002 and 1 − ε (its ``epsilon``).  That replacement is
+    our ``epsilon=0.002``; with ``epsilon=0`` (0·ln 0 = 0) the weights are 0.54520,
+    0.45480 — 3.6e-4 away, a convention difference, not a bug."""
+    np.testing.assert_allclose(
+        critic_weights(MM_X, MM_DIRS).weights, [0.5075187, 0.4924813], atol=5e-8
+    )
+    res = critic_weights(MM_X, MM_DIRS, contrast="entropy", epsilon=0.002)
+    np.testing.assert_allclose(res.weights, [0.5455552, 0.4544448], atol=5e-8)
+    assert res.details["epsilon"] == 0.002
+    plain = critic_weights(MM_X, MM_DIRS, contrast="entropy").weights
+    assert np.max(np.abs(plain - res.weights)) > 3e-4
+
+
+def test_combinations_match_mathmodels():
+    """``combine_weights(w_subj, w_obj, type = ...)`` with w_subj = (.4, .3, .2, .1),
+    w_obj = (.25, .2, .3, .25): "game_linear" (the linear-system 博弈论组合赋权, α from
+    the Gram system, normalised to sum 1) prints 0.3735683 0.2823789 0.2176211 0.1264317;
+    "linear" with alpha = 0.6 prints 0.34 0.26 0.24 0.16; "multiplicative" prints
+    0.4081633 0.2448980 0.2448980 0.1020408.  (Its "game" type is the normalised geometric
+    mean √(s·o), not a game-theory method; we do not offer it.)"""
+    s, o = [0.4, 0.3, 0.2, 0.1], [0.25, 0.2, 0.3, 0.25]
+    np.testing.assert_allclose(
+        combine_weights(s, o, method="game_theory"),
+        [0.3735683, 0.2823789, 0.2176211, 0.1264317],
+        atol=5e-8,
+    )
+    np.testing.assert_allclose(
+        combine_weights(s, o, method="linear", alpha=0.6), [0.34, 0.26, 0.24, 0.16], atol=1e-12
+    )
+    np.testing.assert_allclose(
+        combine_weights(s, o, method="multiplicative"),
+        [0.4081633, 0.2448980, 0.2448980, 0.1020408],
+        atol=5e-8,
+    )
+
+
+def test_gra_raw_values_given_reference_matches_mathmodels():
+    """``grey_corr(ref, cmp, rho = 0.5)`` with ref = (0.9, 0.8, 0.7) and comparison
+    sequences x1 = (0.9, 0.7, 0.8), x2 = (0.8, 0.9, 0.7), x3 = (0.7, 0.8, 0.9) prints
+    0.6666667 0.6666667 0.5555556: Deng's grade on the values as given (Δ = |x − x₀|,
+    two-level min and max, mean over the points) — our ``values="raw"`` with the
+    reference given and equal weights.  (Its ``grey_corr_topsis`` example is not used:
+    it applies the per-criterion references along the alternatives, which only runs
+    because the example is 3 × 3.)"""
+    cmp = np.array([[0.9, 0.7, 0.8], [0.8, 0.9, 0.7], [0.7, 0.8, 0.9]])  # one row per x
+    res = grey_relational(cmp, np.full(3, 1 / 3), "benefit", reference=[0.9, 0.8, 0.7], values="raw")
+    np.testing.assert_allclose(res.grade, [2 / 3, 2 / 3, 5 / 9], atol=5e-8)
+    assert res.reference == "given (raw)"
+
+
+def test_gra_raw_values_to_given_reference_matches_zhao_li_2022():
+    """赵洪山 & 李静璇 (2022) Table 4, S⁺: the weighted grey relational grade of each
+    customer's (already normalised) indicators to the reference sequence of column
+    maxima, on the values as given — our ``grey_relational(values="raw",
+    reference=...)``; printed to 4 decimals (checked to 1e-4, the table's rounding)."""
+    s_pos = [0.5204, 0.8349, 0.6827, 0.5985, 0.7611, 0.7517, 0.4705, 0.4771, 0.6360, 0.4827]
+    res = grey_relational(
+        ZHAO_Z, ZHAO_W, "benefit", reference=ZHAO_Z.max(axis=0), values="raw"
+    )
+    np.testing.assert_allclose(res.grade, s_pos, atol=1e-4)
