@@ -26,6 +26,16 @@ year's benchmark scenario) replaces the ideal, with ``values=``
 Grey-TOPSIS (:func:`grey_topsis`; 灰色关联 TOPSIS): grey relational grades to the positive
 ideal (1 in every normalised column), γ⁺, and to the negative ideal (0), γ⁻, each with
 its own two-level Δmin/Δmax; relative closeness C_i = γ⁺_i / (γ⁺_i + γ⁻_i), larger better.
+The same ``values=`` choice applies, and the two reference sequences can be given
+(``positive=``, ``negative=``, one value per criterion):
+
+* ``"normalised"`` (default): the data are min–max normalised by direction; a given
+  reference is normalised together with them (default references 1 and 0);
+* ``"raw"``: the values are used as they are — for data the evaluator has already made
+  dimensionless and benefit-oriented (e.g. vector-normalised, as in 赵洪山 & 李静璇 2022);
+  the default references are the column best and worst (max / min for a benefit column,
+  the other way round for a cost column).  A published example computes γ⁻ against 0 in
+  every column rather than the column minima; ``negative=[0, …]`` reproduces it.
 """
 
 from __future__ import annotations
@@ -159,6 +169,7 @@ class GreyTopsisResult:
     rank: np.ndarray
     rho: float
     alternatives: list = field(default_factory=list)
+    reference: str = "ideals (normalised)"
 
     @property
     def scores(self) -> np.ndarray:
@@ -187,6 +198,17 @@ class GreyTopsisResult:
         return "\n".join([head, *rows])
 
 
+def _reference(ref: Any, n: int, name: str) -> np.ndarray | None:
+    if ref is None:
+        return None
+    out = np.asarray(ref, dtype=float).ravel()
+    if out.size != n or not np.all(np.isfinite(out)):
+        raise SpecError(
+            f"{name}: expected {n} finite values (one per criterion), got {np.asarray(ref).tolist()}"
+        )
+    return out
+
+
 def grey_topsis(
     X: Any,
     weights: Any,
@@ -194,15 +216,41 @@ def grey_topsis(
     *,
     rho: float = 0.5,
     nan_policy: str = "raise",
+    values: str = "normalised",
+    positive: Any = None,
+    negative: Any = None,
 ) -> GreyTopsisResult:
-    """Grey-TOPSIS closeness γ⁺ / (γ⁺ + γ⁻) (see module docstring)."""
+    """Grey-TOPSIS closeness γ⁺ / (γ⁺ + γ⁻) (see module docstring).
+
+    ``values="normalised"`` (default) min–max normalises by direction (given references
+    with the data); ``"raw"`` uses the values as given, with references defaulting to the
+    column best (``positive``) and worst (``negative``).
+    """
     arr, rows, cols = as_matrix(X, allow_nan=True)
     present = nan_mask(arr, nan_policy, "X", rows, cols)
     w = as_weights(weights, arr.shape[1])
     benefit = as_directions(directions, arr.shape[1])
     rho = check_range("rho", rho, 1e-9, 1.0)
-    z = minmax(arr, np.where(benefit, "benefit", "cost"))
-    gp = _grades(_xi(np.abs(1.0 - z), rho), w[None, :], present)[:, 0]
-    gn = _grades(_xi(np.abs(z), rho), w[None, :], present)[:, 0]
+    if values not in VALUES:
+        raise SpecError(
+            f"values: expected one of {VALUES}, got {values!r}{did_you_mean(values, VALUES)}"
+        )
+    pos = _reference(positive, arr.shape[1], "positive")
+    neg = _reference(negative, arr.shape[1], "negative")
+    if values == "raw":
+        with np.errstate(all="ignore"):
+            hi, lo = np.nanmax(arr, axis=0), np.nanmin(arr, axis=0)
+        z = arr
+        zp = np.where(benefit, hi, lo) if pos is None else pos
+        zn = np.where(benefit, lo, hi) if neg is None else neg
+    else:
+        given = [r for r in (pos, neg) if r is not None]
+        stacked = minmax(np.vstack([*given, arr]), np.where(benefit, "benefit", "cost"))
+        z = stacked[len(given) :]
+        zp = np.ones(arr.shape[1]) if pos is None else stacked[0]
+        zn = np.zeros(arr.shape[1]) if neg is None else stacked[len(given) - 1]
+    gp = _grades(_xi(np.abs(z - zp), rho), w[None, :], present)[:, 0]
+    gn = _grades(_xi(np.abs(z - zn), rho), w[None, :], present)[:, 0]
     c = relative_closeness(gp, gn)
-    return GreyTopsisResult(c, gp, gn, rank_desc(c), rho, rows)
+    given_refs = "given" if (pos is not None or neg is not None) else "ideals"
+    return GreyTopsisResult(c, gp, gn, rank_desc(c), rho, rows, f"{given_refs} ({values})")

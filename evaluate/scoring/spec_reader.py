@@ -189,6 +189,15 @@ class SpecReader:
                 raise self.fail(f"{key}.offset", f"must be in [0, 1], got {spec.offset}")
         elif source == "critic":
             spec.contrast = self.get(t, "contrast", key, str, "std", ("std", "entropy"))
+            spec.epsilon = self.get(t, "epsilon", key, float, 0.0)
+            if not 0 <= spec.epsilon < 0.5:
+                raise self.fail(f"{key}.epsilon", f"must be in [0, 0.5), got {spec.epsilon}")
+            if spec.epsilon and spec.contrast != "entropy":
+                raise self.fail(
+                    f"{key}.epsilon",
+                    "is only used with contrast = 'entropy' (it shifts the 0 and 1 cells "
+                    f"before the entropy), got contrast = {spec.contrast!r}",
+                )
         elif source == "combined":
             spec.subjective = self.weights(
                 self.get(t, "subjective", key, None), f"{key}.subjective", child_ids

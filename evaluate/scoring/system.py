@@ -28,7 +28,7 @@ sub-tables, ``combine`` = ``linear`` with ``alpha``, ``multiplicative``, ``game_
 or ``game_theory_abs``).  Conventions of a weights table: ``aggregation`` (``aij`` |
 ``aip``) and ``mean`` (``geometric`` | ``arithmetic``) for group AHP; ``convention``
 (``raw`` | ``standardised``) and ``offset`` for entropy; ``contrast`` (``std`` |
-``entropy``) for CRITIC.  ``scoring.ri_table`` is ``saaty``, ``chinese`` or an array of
+``entropy``) and, with ``entropy``, ``epsilon`` for CRITIC.  ``scoring.ri_table`` is ``saaty``, ``chinese`` or an array of
 RI(1), RI(2), …; ``scoring.ahp_method`` is ``eigen``, ``geometric`` (根法) or ``sum`` (和法).
 
 Every problem raises :class:`SpecError` naming the file, the dotted key, the value and
@@ -138,6 +138,7 @@ _KEYS = {
         "convention",
         "offset",
         "contrast",
+        "epsilon",
     },
 }
 
@@ -161,6 +162,7 @@ class WeightSpec:
     convention: str = "raw"  # entropy: raw values or standardise-first (熵权法)
     offset: float = 1e-4  # entropy "standardised": shift after min–max
     contrast: str = "std"  # CRITIC contrast measure
+    epsilon: float = 0.0  # CRITIC "entropy": 0/1 cells replaced by epsilon / 1 - epsilon
 
     def describe(self) -> str:
         if self.source == "combined":
@@ -171,7 +173,8 @@ class WeightSpec:
         if self.source == "entropy" and self.convention != "raw":
             return f"entropy({self.convention})"
         if self.source == "critic" and self.contrast != "std":
-            return f"critic({self.contrast})"
+            eps = f", epsilon={self.epsilon:g}" if self.epsilon else ""
+            return f"critic({self.contrast}{eps})"
         return self.source
 
 

@@ -31,7 +31,10 @@ CRITIC (Diakoulaki, Mavrotas & Papayannakis 1995)
     CRITIC on the matrix without it (a column with no information must not change them).
     ``contrast="entropy"`` replaces σ_j by the entropy divergence 1 − e_j of the
     normalised column, keeping the conflict term (the entropy–CRITIC variant of applied
-    studies; it is defined here by that formula, with no single defining source).
+    studies).  The entropy of a min–max column needs a convention for its 0 (worst) and
+    1 (best) cells: ``epsilon=0`` (default) takes them as they are (0·ln 0 = 0);
+    ``epsilon=ε > 0`` replaces exact 0s by ε and exact 1s by 1 − ε first, as the R
+    package mathmodels (Zhang, ``critic_weight(method = "entropy")``, ε = 0.002) does.
 Standard deviation
     w_j = σ_j / Σ σ_k of the min–max normalised columns (or of the raw columns).
 
@@ -204,16 +207,27 @@ def _directional_minmax(arr: np.ndarray, benefit: np.ndarray) -> np.ndarray:
 CRITIC_CONTRASTS = ("std", "entropy")
 
 
-def critic_weights(X: Any, directions: Any, *, contrast: str = "std") -> WeightResult:
+def critic_weights(
+    X: Any, directions: Any, *, contrast: str = "std", epsilon: float = 0.0
+) -> WeightResult:
     """CRITIC weights (Diakoulaki et al. 1995) with direction-aware min–max normalisation.
 
     ``contrast="std"`` (the original) measures each criterion's contrast by the sample
-    standard deviation of its normalised column; ``"entropy"`` by its entropy divergence.
+    standard deviation of its normalised column; ``"entropy"`` by its entropy divergence,
+    with exact 0s and 1s of the normalised column replaced by ``epsilon`` and
+    ``1 − epsilon`` first when ``epsilon > 0`` (module docstring).
     """
     if contrast not in CRITIC_CONTRASTS:
         raise SpecError(
             f"contrast: expected one of {CRITIC_CONTRASTS}, got {contrast!r}"
             f"{did_you_mean(contrast, CRITIC_CONTRASTS)}"
+        )
+    if not (isinstance(epsilon, (int, float)) and 0 <= epsilon < 0.5):
+        raise SpecError(f"epsilon: expected a number in [0, 0.5), got {epsilon!r}")
+    if epsilon and contrast != "entropy":
+        raise SpecError(
+            "epsilon: only used with contrast='entropy' (it shifts the 0 and 1 cells "
+            f"before the entropy); got epsilon={epsilon!r} with contrast={contrast!r}"
         )
     arr, _, cols = as_matrix(X)
     if arr.shape[0] < 3:
@@ -237,15 +251,14 @@ def critic_weights(X: Any, directions: Any, *, contrast: str = "std") -> WeightR
     if contrast == "std":
         spread = sigma
     else:
-        spread = np.where(norms > 0, 1.0 - _entropy_of_shares(z), 0.0)
+        ze = z if not epsilon else np.where(z == 0, epsilon, np.where(z == 1, 1 - epsilon, z))
+        spread = np.where(norms > 0, 1.0 - _entropy_of_shares(ze), 0.0)
     info = spread * conflict
     w = _normalise_total(info, "CRITIC")
-    return WeightResult(
-        w,
-        "critic" if contrast == "std" else "critic-entropy",
-        cols,
-        {"sigma": sigma, "contrast": spread, "conflict": conflict, "information": info},
-    )
+    details = {"sigma": sigma, "contrast": spread, "conflict": conflict, "information": info}
+    if contrast == "entropy":
+        details["epsilon"] = float(epsilon)
+    return WeightResult(w, "critic" if contrast == "std" else "critic-entropy", cols, details)
 
 
 def std_weights(X: Any, *, normalise: str = "minmax") -> WeightResult:

@@ -13,12 +13,15 @@ import numpy as np
 import pytest
 from changjing.evaluate.scoring import (
     ahp_weights,
+    combine_weights,
     critic_weights,
     entropy_weights,
     grey_relational,
+    grey_topsis,
     group_ahp,
     trapezoidal_membership,
 )
+from changjing.evaluate.scoring.combine import game_theory_coefficients
 
 # JMcDM test/mcdm/testahp.jl, test sets "AHP - Consistency" and "AHP": the 8 × 8 criteria
 # matrix K and the 4 × 4 comparisons A1..A8 of the alternatives under each criterion.
@@ -294,3 +297,201 @@ def test_group_ahp_aij_matrix_matches_ahpsurvey_vignette():
     tol = np.full((5, 5), 5e-4)
     tol[:, 4] = 5e-3
     assert np.all(np.abs(res.aggregate.matrix - published) <= tol + 1e-12)
+
+
+# ------------------------------------------- standardise-first entropy and grey-TOPSIS
+# 赵洪山, 李静璇 (2022), 基于PSR和改进灰色TOPSIS的园区客户能效评估模型, 中国电力 55(3),
+# DOI 10.11930/j.issn.1004-9649.202010084.  Table 2 ("标准化能效指标数据"): 10 customers,
+# 8 indicators already made benefit-oriented and vector-normalised (4 decimals); the
+# 功率因数 column (the fifth) is dropped by their PCA screening (section 5.1), leaving 7.
+ZHAO_TABLE2 = np.array(
+    [
+        [0.0000, 0.3619, 0.3279, 0.1582, 0.3134, 0.0921, 0.3978, 0.2981],
+        [0.3771, 0.3655, 0.4392, 0.5742, 0.3167, 0.2866, 0.2428, 0.4472],
+        [0.2963, 0.3645, 0.2156, 0.1601, 0.3267, 0.4912, 0.4578, 0.2981],
+        [0.2107, 0.3541, 0.2380, 0.4563, 0.3300, 0.0461, 0.3950, 0.1491],
+        [0.2489, 0.3197, 0.5087, 0.4487, 0.3234, 0.4503, 0.3744, 0.2981],
+        [0.3567, 0.3725, 0.4075, 0.2243, 0.3234, 0.4912, 0.3835, 0.4472],
+        [0.3796, 0.0000, 0.1247, 0.2491, 0.3134, 0.0870, 0.2890, 0.0000],
+        [0.3719, 0.1359, 0.2996, 0.2444, 0.3267, 0.0000, 0.1431, 0.1491],
+        [0.3662, 0.3723, 0.0000, 0.1350, 0.2634, 0.4503, 0.1611, 0.4472],
+        [0.3463, 0.2813, 0.2574, 0.1407, 0.3200, 0.1075, 0.0000, 0.2981],
+    ]
+)
+ZHAO_Z = np.delete(ZHAO_TABLE2, 4, axis=1)
+ZHAO_W = [0.0734, 0.0813, 0.1044, 0.3278, 0.2106, 0.1002, 0.1023]  # section 5.1
+
+
+def test_entropy_standardise_first_matches_zhao_li_2022():
+    """熵权法 on the 7 screened columns of Table 2: the paper prints W = 0.0734, 0.0813,
+    0.1044, 0.3278, 0.2106, 0.1002, 0.1023 (section 5.1).  Those are the weights of the
+    standardise-first convention (direction-aware min–max, then shares; offset 0 with
+    0·ln 0 = 0), to the printed 4 decimals (the second is 0.081356 from the rounded
+    table, so the check is to 1e-4).  Shares of the table values themselves (the raw
+    convention, which the paper's formula (13) describes) land visibly off: 0.0977,
+    0.1083, 0.1389, 0.1055, 0.2802, ... (0.22 too low on the fourth column)."""
+    res = entropy_weights(ZHAO_Z, convention="standardised", directions="benefit", offset=0.0)
+    np.testing.assert_allclose(res.weights, ZHAO_W, atol=1e-4)
+    assert res.details["convention"] == "standardised"
+    raw = entropy_weights(ZHAO_Z).weights
+    assert np.max(np.abs(raw - ZHAO_W)) > 0.2
+
+
+def test_grey_topsis_matches_zhao_li_2022():
+    """Grey-TOPSIS of Table 4 (ρ = 0.5, the weights W above): S⁺ (grade to the positive
+    ideal), S⁻ (to the negative) and D = S⁺ / (S⁻ + S⁺) for the 10 customers, ranking
+    2 > 5 > 6 > 3 > 9 > 4 > 1 > 10 > 8 > 7.
+
+    Conventions needed (recorded): the table is used as given (``values="raw"``: the
+    paper's data are already dimensionless and benefit-oriented, so no min–max), the
+    positive reference is the column maximum (the paper's (15)), and the negative
+    reference is 0 in every column: the printed S⁻ are reproduced with 0, not with the
+    column minima of (15) (the 平均负载率 column's minimum is 0.1350; with it customer 1's
+    S⁻ would be 0.6938, not 0.6211).  Agreement is to 1e-4, the rounding of the table."""
+    s_pos = [0.5204, 0.8349, 0.6827, 0.5985, 0.7611, 0.7517, 0.4705, 0.4771, 0.6360, 0.4827]
+    s_neg = [0.6211, 0.4177, 0.5085, 0.5534, 0.4190, 0.4559, 0.6751, 0.6601, 0.5812, 0.6530]
+    d = [0.4559, 0.6665, 0.5731, 0.5196, 0.6449, 0.6225, 0.4107, 0.4196, 0.5225, 0.4250]
+    res = grey_topsis(ZHAO_Z, ZHAO_W, "benefit", values="raw", negative=np.zeros(7))
+    np.testing.assert_allclose(res.grade_positive, s_pos, atol=1e-4)
+    np.testing.assert_allclose(res.grade_negative, s_neg, atol=1e-4)
+    np.testing.assert_allclose(res.closeness, d, atol=1e-4)
+    assert res.rank.tolist() == [7, 1, 4, 6, 2, 3, 10, 9, 5, 8]
+    assert res.reference == "given (raw)"
+    # the default raw references (column best and worst) differ from the paper on S⁻ only
+    default = grey_topsis(ZHAO_Z, ZHAO_W, "benefit", values="raw")
+    np.testing.assert_allclose(default.grade_positive, res.grade_positive, rtol=1e-12)
+    assert default.grade_negative[0] == pytest.approx(0.6938, abs=1e-4)
+    # min–max normalising first (the default convention) gives other grades
+    assert np.max(np.abs(grey_topsis(ZHAO_Z, ZHAO_W, "benefit").closeness - d)) > 5e-3
+
+
+# ------------------------------------------------------------------- 博弈论组合赋权
+# 侯克鹏, 王黎蝶 (2021), 基于改进的FAHP-CRITIC法与云理论的露天矿边坡危险性评估模型,
+# 安全与环境学报 21(6): 2443-2451, DOI 10.13637/j.issn.1009-6094.2020.1302, section 4.1:
+# the FAHP (subjective) weights w1, the CRITIC (objective) weights w2 of 11 indicators.
+HOU_W1 = [0.1691, 0.0764, 0.0828, 0.0533, 0.2469, 0.0828, 0.0763, 0.0553, 0.0553, 0.0111, 0.0887]
+HOU_W2 = [0.0209, 0.0495, 0.0565, 0.0390, 0.0351, 0.1682, 0.1766, 0.1899, 0.0209, 0.1217, 0.1217]
+HOU_WSTAR = [0.0943, 0.0628, 0.0695, 0.0461, 0.1400, 0.1259, 0.1269, 0.1232, 0.0379, 0.0669, 0.1054]
+
+
+def test_game_theory_combination_matches_hou_wang_2021():
+    """Section 4.1.3: w1·w1ᵀ = 0.13187272, w1·w2ᵀ = 0.07394352, w2·w2ᵀ = 0.13443172;
+    α₁ = 0.6364, α₂ = 0.6485; normalised α* = 0.4953, 0.5047; combined weights
+    w* = α*₁ w1 + α*₂ w2 = 0.0943, 0.0628, ... (4 decimals).
+
+    The paper's w1 sums to 0.998 (its fourth entry, 0.0533, is the normalised initial
+    weight 0.2240 that gives 0.0553 for x8 and x9), and its Gram entries are those of
+    the vector as printed, so the system was solved with it.  Convention difference:
+    ``combine_weights`` first rescales each input to sum 1.  On the rescaled w1 our
+    α* = 0.49525, 0.50475 — the printed 0.4953, 0.5047 to 6e-5 (the printed α₁, α₂ solve
+    the printed system only to 2e-4, so the check is to 1e-4); α*·(w1, w2) on the vectors
+    as printed then gives the printed w* to rounding; our combined weights (of the
+    rescaled w1, re-normalised) differ from the printed ones by at most 2.5e-4.  The
+    |α| variant (``game_theory_abs``) coincides here because both α are positive."""
+    s, o = np.array(HOU_W1), np.array(HOU_W2)
+    assert s @ s == pytest.approx(0.13187272, abs=5e-9)
+    assert s @ o == pytest.approx(0.07394352, abs=5e-9)
+    assert o @ o == pytest.approx(0.13443172, abs=5e-9)
+    a = game_theory_coefficients(s, o)
+    np.testing.assert_allclose(a, [0.4953, 0.5047], atol=1e-4)
+    np.testing.assert_allclose(a[0] * s + a[1] * o, HOU_WSTAR, atol=5e-5 + 1e-12)
+    w = combine_weights(s, o, method="game_theory")
+    np.testing.assert_allclose(w, HOU_WSTAR, atol=2.5e-4)
+    assert w.sum() == pytest.approx(1.0, abs=1e-12)
+    np.testing.assert_allclose(game_theory_coefficients(s, o, method="game_theory_abs"), a)
+    np.testing.assert_allclose(combine_weights(s, o, method="game_theory_abs"), w)
+    # the other combinations on the same vectors land elsewhere
+    assert np.max(np.abs(combine_weights(s, o, method="multiplicative") - HOU_WSTAR)) > 0.02
+
+
+# ------------------------------------------------ R package mathmodels (an independent
+# implementation): Jingxin Zhang, github zhjx19/mathmodels, commit 8bf5e8f; the numbers
+# are the outputs printed under "Examples" on its pkgdown reference pages
+# (docs/reference/entropy_weight.html, critic_weight.html, combine_weights.html,
+# grey_analysis.html), i.e. the R calls named in each test.
+MM_X = np.array([[3.0, 10], [5, 20], [2, 15], [7, 25]])  # x1 "+", x2 "-"
+MM_DIRS = ["benefit", "cost"]
+
+
+def test_entropy_raw_vs_standardise_first_matches_mathmodels():
+    """``entropy_weight(X, index = c("+", "-"))`` prints w = 0.5452618, 0.4547382: the
+    standardise-first 熵权法, each column rescaled by direction to [ε, 1 − ε] with
+    ε = 0.002 (its ``epsilon``) before the shares.  Rescaling to [ε, 1 − ε] gives the same
+    shares as min–max plus ``offset`` = ε / (1 − 2ε), which is how our option selects it.
+    On the raw values the same data give 0.6624, 0.3376 — the [0.662, 0.338] against
+    [0.545, 0.455] contrast the issue quotes.  Our default offset (1e-4) lands 5e-5 away,
+    so the check also pins the offset."""
+    eps = 0.002
+    res = entropy_weights(
+        MM_X, convention="standardised", directions=MM_DIRS, offset=eps / (1 - 2 * eps)
+    )
+    np.testing.assert_allclose(res.weights, [0.5452618, 0.4547382], atol=5e-8)
+    np.testing.assert_allclose(entropy_weights(MM_X).weights, [0.6624, 0.3376], atol=5e-5)
+    near = entropy_weights(MM_X, convention="standardised", directions=MM_DIRS).weights
+    assert 1e-5 < np.max(np.abs(near - res.weights)) < 1e-4
+
+
+def test_critic_std_and_entropy_contrast_match_mathmodels():
+    """``critic_weight(X, index)`` prints 0.5075187, 0.4924813 (σ of the min–max
+    columns); ``critic_weight(X, index, method = "entropy")`` prints 0.5455552,
+    0.4544448: entropy divergence as the contrast, after replacing the exact 0s and 1s
+    of each min–max column by ε = 0.002 and 1 − ε (its ``epsilon``).  That replacement is
+    our ``epsilon=0.002``; with ``epsilon=0`` (0·ln 0 = 0) the weights are 0.54520,
+    0.45480 — 3.6e-4 away, a convention difference, not a bug."""
+    np.testing.assert_allclose(
+        critic_weights(MM_X, MM_DIRS).weights, [0.5075187, 0.4924813], atol=5e-8
+    )
+    res = critic_weights(MM_X, MM_DIRS, contrast="entropy", epsilon=0.002)
+    np.testing.assert_allclose(res.weights, [0.5455552, 0.4544448], atol=5e-8)
+    assert res.details["epsilon"] == 0.002
+    plain = critic_weights(MM_X, MM_DIRS, contrast="entropy").weights
+    assert np.max(np.abs(plain - res.weights)) > 3e-4
+
+
+def test_combinations_match_mathmodels():
+    """``combine_weights(w_subj, w_obj, type = ...)`` with w_subj = (.4, .3, .2, .1),
+    w_obj = (.25, .2, .3, .25): "game_linear" (the linear-system 博弈论组合赋权, α from
+    the Gram system, normalised to sum 1) prints 0.3735683 0.2823789 0.2176211 0.1264317;
+    "linear" with alpha = 0.6 prints 0.34 0.26 0.24 0.16; "multiplicative" prints
+    0.4081633 0.2448980 0.2448980 0.1020408.  (Its "game" type is the normalised geometric
+    mean √(s·o), not a game-theory method; we do not offer it.)"""
+    s, o = [0.4, 0.3, 0.2, 0.1], [0.25, 0.2, 0.3, 0.25]
+    np.testing.assert_allclose(
+        combine_weights(s, o, method="game_theory"),
+        [0.3735683, 0.2823789, 0.2176211, 0.1264317],
+        atol=5e-8,
+    )
+    np.testing.assert_allclose(
+        combine_weights(s, o, method="linear", alpha=0.6), [0.34, 0.26, 0.24, 0.16], atol=1e-12
+    )
+    np.testing.assert_allclose(
+        combine_weights(s, o, method="multiplicative"),
+        [0.4081633, 0.2448980, 0.2448980, 0.1020408],
+        atol=5e-8,
+    )
+
+
+def test_gra_raw_values_given_reference_matches_mathmodels():
+    """``grey_corr(ref, cmp, rho = 0.5)`` with ref = (0.9, 0.8, 0.7) and comparison
+    sequences x1 = (0.9, 0.7, 0.8), x2 = (0.8, 0.9, 0.7), x3 = (0.7, 0.8, 0.9) prints
+    0.6666667 0.6666667 0.5555556: Deng's grade on the values as given (Δ = |x − x₀|,
+    two-level min and max, mean over the points) — our ``values="raw"`` with the
+    reference given and equal weights.  (Its ``grey_corr_topsis`` example is not used:
+    it applies the per-criterion references along the alternatives, which only runs
+    because the example is 3 × 3.)"""
+    cmp = np.array([[0.9, 0.7, 0.8], [0.8, 0.9, 0.7], [0.7, 0.8, 0.9]])  # one row per x
+    res = grey_relational(cmp, np.full(3, 1 / 3), "benefit", reference=[0.9, 0.8, 0.7], values="raw")
+    np.testing.assert_allclose(res.grade, [2 / 3, 2 / 3, 5 / 9], atol=5e-8)
+    assert res.reference == "given (raw)"
+
+
+def test_gra_raw_values_to_given_reference_matches_zhao_li_2022():
+    """赵洪山 & 李静璇 (2022) Table 4, S⁺: the weighted grey relational grade of each
+    customer's (already normalised) indicators to the reference sequence of column
+    maxima, on the values as given — our ``grey_relational(values="raw",
+    reference=...)``; printed to 4 decimals (checked to 1e-4, the table's rounding)."""
+    s_pos = [0.5204, 0.8349, 0.6827, 0.5985, 0.7611, 0.7517, 0.4705, 0.4771, 0.6360, 0.4827]
+    res = grey_relational(
+        ZHAO_Z, ZHAO_W, "benefit", reference=ZHAO_Z.max(axis=0), values="raw"
+    )
+    np.testing.assert_allclose(res.grade, s_pos, atol=1e-4)

@@ -3,7 +3,13 @@
 import numpy as np
 import pytest
 from changjing.evaluate.errors import SpecError
-from changjing.evaluate.scoring import ahp_weights, entropy_weights, group_ahp, score_scenarios
+from changjing.evaluate.scoring import (
+    ahp_weights,
+    critic_weights,
+    entropy_weights,
+    group_ahp,
+    score_scenarios,
+)
 from changjing.evaluate.scoring.combine import combine_weights
 from changjing.evaluate.scoring.system import parse_indicator_system
 
@@ -88,6 +94,27 @@ def test_game_theory_combination_and_critic_contrast_from_file():
     expect = combine_weights([0.75, 0.25], wo, method="game_theory_abs")
     np.testing.assert_allclose(_local(r, "c1"), expect, rtol=1e-9)
     assert len(prov["game_theory_coefficients"]) == 2
+
+
+def test_critic_entropy_epsilon_from_file():
+    """``epsilon`` of an entropy-contrast CRITIC table reaches the weights and is
+    recorded; it is refused with the standard-deviation contrast."""
+    t = small_table()
+    t["a"] = [1.0, 2.0, 3.0, 4.0, 9.0]  # unlike b's, so the two contrasts differ
+    doc = small_doc()
+    doc["criteria"][0]["weights"] = {"source": "critic", "contrast": "entropy", "epsilon": 0.002}
+    r = score_scenarios(t, parse_indicator_system(doc))
+    prov = r.provenance_["indicator_weights"]["c1"]
+    assert prov["method"] == "critic-entropy" and prov["epsilon"] == 0.002
+    M = t[["a", "b"]].to_numpy()
+    expect = critic_weights(M, ["benefit", "cost"], contrast="entropy", epsilon=0.002).weights
+    np.testing.assert_allclose(_local(r, "c1"), expect, rtol=1e-10)
+    plain = critic_weights(M, ["benefit", "cost"], contrast="entropy").weights
+    assert np.max(np.abs(plain - expect)) > 1e-5  # the key is not a no-op
+    bad = small_doc()
+    bad["criteria"][0]["weights"] = {"source": "critic", "epsilon": 0.002}
+    with pytest.raises(SpecError, match="epsilon"):
+        parse_indicator_system(bad)
 
 
 def test_max_normalisation_from_file():
