@@ -1,6 +1,7 @@
 """R's Mersenne-Twister `set.seed()` and `sample()` (R >= 3.6, sample.kind = "Rejection"),
-re-implemented from R's src/main/RNG.c and src/main/random.c so that a published R example
-that draws a random subsample (DRDID's `set.seed(123); sample(ids, 5000)`) can be rebuilt here.
+re-implemented from R's src/main/RNG.c, src/main/random.c and src/nmath/snorm.c so that a published R example
+that draws a random subsample (DRDID's `set.seed(123); sample(ids, 5000)`) or simulates its data
+(contdid's `simulate_contdid_data`: `sample(prob=)`, `runif`, `rnorm`) can be rebuilt here.
 Checked: `set.seed(123); runif(3)` = 0.2875775 0.7883051 0.4089769 and `set.seed(42);
 sample(10, 3)` = 1 5 10, as printed by R.  `norm()` is R's default normal generator
 (normal.kind = "Inversion", src/main/snorm.c: u = (int)(2^27 u1) + u2, then qnorm(u / 2^27));
@@ -63,3 +64,76 @@ class RMersenne:
         for _ in range(k):
             j = self.unif_index(n); out.append(x[j]); n -= 1; x[j] = x[n]
         return out  # 0-based
+
+    # --- additions for contdid's simulate_contdid_data (R's rnorm, runif, sample(prob=)) ---
+    def runif(self, n, a=0.0, b=1.0):
+        """R's runif(n, a, b): a + (b - a) * unif_rand(), one draw per value."""
+        return [a + (b - a) * self.unif() for _ in range(n)]
+
+    def rnorm(self, n, mean=0.0, sd=1.0):
+        """R's rnorm with the default normal.kind "Inversion": two uniforms per draw,
+        u = (floor(2^27 * U1) + U2) / 2^27, then qnorm(u) (R's norm_rand, src/nmath/snorm.c).
+        ``mean`` may be a scalar or a sequence of length n (R recycles it)."""
+        from scipy.special import ndtri
+        big = 134217728.0
+        out = []
+        for i in range(n):
+            u = self.unif()
+            u = (int(big * u) + self.unif()) / big
+            m = mean[i] if hasattr(mean, "__len__") else mean
+            out.append(m + sd * float(ndtri(u)))
+        return out
+
+    def sample_prob(self, n_values, size, prob):
+        """R's sample.int(n_values, size, replace=TRUE, prob=prob) for fewer than 200 likely
+        values (R's ProbSampleReplace, src/main/random.c): probabilities sorted decreasingly
+        by R's heap sort ``revsort`` (ties in its order), cumulated, then one unif_rand per
+        draw, taking the first category whose cumulative probability is >= the draw.
+        Returns 0-based category indices."""
+        total = float(sum(prob))
+        p = [float(v) / total for v in prob]
+        perm = list(range(n_values))
+        _revsort(p, perm)
+        for i in range(1, n_values):
+            p[i] += p[i - 1]
+        out = []
+        for _ in range(size):
+            ru = self.unif()
+            j = 0
+            while j < n_values - 1 and not ru <= p[j]:
+                j += 1
+            out.append(perm[j])
+        return out
+
+
+def _revsort(a, ib):
+    """R's revsort (src/main/sort.c): heap sort of ``a`` into decreasing order, carrying
+    ``ib`` along; in place, with R's 1-based indexing emulated by an offset."""
+    n = len(a)
+    if n <= 1:
+        return
+    a.insert(0, 0.0); ib.insert(0, 0)
+    l_, ir = (n >> 1) + 1, n
+    while True:
+        if l_ > 1:
+            l_ -= 1
+            ra, ii = a[l_], ib[l_]
+        else:
+            ra, ii = a[ir], ib[ir]
+            a[ir], ib[ir] = a[1], ib[1]
+            ir -= 1
+            if ir == 1:
+                a[1], ib[1] = ra, ii
+                break
+        i, j = l_, l_ << 1
+        while j <= ir:
+            if j < ir and a[j] > a[j + 1]:
+                j += 1
+            if ra > a[j]:
+                a[i], ib[i] = a[j], ib[j]
+                i = j
+                j += j
+            else:
+                j = ir + 1
+        a[i], ib[i] = ra, ii
+    del a[0]; del ib[0]
