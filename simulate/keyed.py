@@ -125,12 +125,45 @@ def poisson_quantile(u: np.ndarray, mu: np.ndarray | float) -> np.ndarray:
     Lets a keyed uniform stand for a Poisson count, so that many counts (every owner's needs
     of a month, every domain's arrivals) come from one vectorised draw."""
     u = np.asarray(u, dtype=np.float64)
+    if u.size <= 16 and np.ndim(mu) == 0 or np.size(mu) == u.size <= 16:
+        # a few counts (the domains' arrivals of a month, at rates that change every month):
+        # the distribution function summed only as far as each uniform needs it, with the
+        # same terms in the same order as _poisson_cdf (so the same counts)
+        mus = np.broadcast_to(np.asarray(mu, dtype=np.float64), u.shape).ravel().tolist()
+        flat = [_poisson_scalar(ui, mi) for ui, mi in zip(u.ravel().tolist(), mus,
+                                                          strict=True)]
+        return np.array(flat, dtype=np.int64).reshape(u.shape)
     mu_arr = np.broadcast_to(np.asarray(mu, dtype=np.float64), u.shape)
     out = np.zeros(u.shape, dtype=np.int64)
     for m in np.unique(mu_arr):          # a few distinct rates (owner kinds, domains)
         rows = mu_arr == m
         out[rows] = np.searchsorted(_poisson_cdf(float(m)), u[rows], side="right")
     return out
+
+
+def _poisson_scalar(u: float, mu: float) -> int:
+    """``searchsorted(_poisson_cdf(mu), u, side="right")`` for one uniform, summing the
+    distribution function only up to the count (cached tables when the rate has one)."""
+    if mu <= 0:
+        return 0
+    cached = _poisson_cdf_cached(mu)
+    if cached is not None:
+        return int(np.searchsorted(cached, u, side="right"))
+    top = int(mu + 12.0 * math.sqrt(mu) + 25.0)
+    log_mu, cdf = math.log(mu), 0.0
+    for k in range(top):
+        cdf += math.exp(k * log_mu - mu - math.lgamma(k + 1.0))
+        if cdf > u:
+            return k
+    return top
+
+
+def _poisson_cdf_cached(mu: float) -> np.ndarray | None:
+    """The cached table of ``mu`` if :func:`_poisson_cdf` has one (no new entry)."""
+    return _CDF_SEEN.get(mu)
+
+
+_CDF_SEEN: dict[float, np.ndarray] = {}
 
 
 @functools.lru_cache(maxsize=4096)
@@ -142,6 +175,8 @@ def _poisson_cdf(mu: float) -> np.ndarray:
     pmf = [math.exp(k * math.log(mu) - mu - math.lgamma(k + 1.0)) for k in range(top)]
     cdf = np.cumsum(pmf)
     cdf.flags.writeable = False
+    if len(_CDF_SEEN) < 4096:
+        _CDF_SEEN[mu] = cdf
     return cdf
 
 

@@ -143,7 +143,7 @@ def match(model: ScenarioModel, events: np.ndarray) -> None:
                                             np.arange(int(n_fill.max()))[None, :])
         for s, k, picks in zip(filling, n_fill, picks_all, strict=True):
             k = int(k)
-            pool_trl, pool_idx = pools[int(book.domain[s])]
+            pool_trl, pool_idx, _ = pools[int(book.domain[s])]
             start = np.searchsorted(pool_trl, book.req_trl[s], side="left")
             candidates = pool_idx[start:]
             for j in range(k):
@@ -163,21 +163,6 @@ def match(model: ScenarioModel, events: np.ndarray) -> None:
     expired = book.deadline[idx] <= m
     book.move(idx[expired & (book.filled[idx] == 0)], FAILED, m, "unmatched")
     start_pilots(model, idx[full | (expired & (book.filled[idx] > 0))])
-
-
-def _supplier_pools(model: ScenarioModel) -> list[tuple[np.ndarray, np.ndarray]]:
-    """Per domain: capable supplier firms sorted by TRL (for a searchsorted TRL cut)."""
-    firms, n = model.firms, model.firms.n
-    ok = model.supplier_type_mask[firms.type[:n]] & (
-        firms.capability[:n] >= model.config.lifecycle.min_capability)
-    members = np.flatnonzero(ok)
-    # one stable sort by (domain, TRL, index) instead of one pass per domain: a 16-bit key,
-    # which numpy sorts by radix
-    key = firms.domain[members].astype(np.int16) * 16 + firms.trl[members]
-    members = members[np.argsort(key, kind="stable")]
-    bounds = np.searchsorted(firms.domain[members], np.arange(model.n_domains + 1))
-    trl = firms.trl[members]
-    return [(trl[a:b], members[a:b]) for a, b in zip(bounds[:-1], bounds[1:], strict=True)]
 
 
 def start_pilots(model: ScenarioModel, idx: np.ndarray) -> None:
