@@ -147,9 +147,11 @@ class ScenarioBook:
 
     def suppliers_of(self, idx: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(scenario, firm) supplier links of the given scenarios."""
-        scn = np.asarray(self.supplier_scn, dtype=np.int64)
-        firm = np.asarray(self.supplier_firm, dtype=np.int64)
-        keep = np.isin(scn, idx)
+        scn = np.array(self.supplier_scn, dtype=np.int64)
+        firm = np.array(self.supplier_firm, dtype=np.int64)
+        wanted = np.zeros(self.size, dtype=bool)
+        wanted[idx] = True
+        keep = wanted[scn]
         return scn[keep], firm[keep]
 
     def drop_suppliers(self, scn_idx: np.ndarray, firms: np.ndarray) -> None:
