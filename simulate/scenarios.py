@@ -93,7 +93,7 @@ class ScenarioBook:
         if idx.size == 0:
             return
         if idx.size == 1:          # the common case (one pilot at a time): plain integers
-            self._move_one(int(idx[0]), to, month, reason)
+            self.move_one(int(idx[0]), to, month, reason)
             return
         stage = self._cols["stage"][idx]
         if np.any(stage >= COMPLETED):
@@ -114,8 +114,8 @@ class ScenarioBook:
         self._cols["stage"][idx] = to
         self._cols["stage_since"][idx] = month
 
-    def _move_one(self, i: int, to: int, month: int, reason: str | None) -> None:
-        """:meth:`move` of one scenario (the same counts, without array passes)."""
+    def move_one(self, i: int, to: int, month: int, reason: str | None = None) -> None:
+        """:meth:`move` of one scenario ``i`` (the same counts, without array passes)."""
         stage = int(self._cols["stage"][i])
         if stage >= COMPLETED:
             raise RuntimeError("a finished scenario cannot move")
