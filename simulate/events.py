@@ -81,21 +81,26 @@ def hold_events(model: ScenarioModel) -> np.ndarray:
         pool, on_theme = pool[free], on_theme[free]
         if pool.size == 0:
             continue
+        n_ev = int(per_domain[d])
         take = min(k, pool.size)
         if take < pool.size:
-            w_div = np.where(on_theme, max(zone_priority, 1e-12), 1.0)
-            prefix = hash_more(firm_hash[pool], model.month, d)
-        for j in range(int(per_domain[d])):
-            if take < pool.size:
-                # keyed to (firm, month, domain, event).  Efraimidis–Spirakis: the k largest
-                # u^(1/w) are a weighted sample without replacement.
-                u = to_uniform(hash_more(prefix, j))
-                score = np.log(np.maximum(u, 1e-300)) / w_div
-                if zone_priority <= 0:           # weight 0: never invited
-                    score[on_theme] = -np.inf
-                guests = pool[np.argpartition(-score, take - 1)[:take]]
-            else:
-                guests = pool                       # everyone eligible is invited
+            # keyed to (firm, month, domain, event): the firm's hash continued with one key
+            # for (month, domain, event), every event of the domain in one pass (pool x
+            # events).  Efraimidis–Spirakis: the k largest u^(1/w) are a weighted sample
+            # without replacement.
+            step_keys = model.keyed.hash_keys("event_invite_step", model.month, d,
+                                              np.arange(n_ev))
+            u = to_uniform(hash_more(firm_hash[pool][:, None], step_keys[None, :]))
+            score = np.log(np.maximum(u, 1e-300))
+            if zone_priority > 0:
+                score[on_theme] /= zone_priority
+            else:                                  # weight 0: never invited
+                score[on_theme] = -np.inf
+            chosen = np.argpartition(-score, take - 1, axis=0)[:take]
+            guests_all = [pool[chosen[:, j]] for j in range(n_ev)]
+        else:
+            guests_all = [pool] * n_ev             # everyone eligible is invited
+        for guests in guests_all:
             firms.served[guests] = True
             firms.served_via[guests] |= SERVICE_BITS["matchmaking_event"]
             model.services["matchmaking_event"] += int(guests.size)
@@ -104,7 +109,7 @@ def hold_events(model: ScenarioModel) -> np.ndarray:
 
 def _firm_hash(model: ScenarioModel) -> np.ndarray:
     """hash_keys("event_invite", firm) for every firm slot, computed once per model: the
-    invitation draws continue it with (month, domain, event)."""
+    invitation draws continue it with one key, the hash of (month, domain, event)."""
     cached = getattr(model, "_event_firm_hash", None)
     if cached is None:
         cached = model.keyed.key("event_invite", np.arange(model.firms.capacity))

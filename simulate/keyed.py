@@ -55,6 +55,20 @@ def _mix(z: np.ndarray) -> np.ndarray:
     return z
 
 
+_SMALL = 1 << 16
+_MIXED_SMALL = _mix(np.arange(_SMALL, dtype=np.uint64))   # _mix of the keys 0 .. 65535
+
+
+def _mix_key(a: np.ndarray) -> np.ndarray:
+    """``_mix`` of an array of keys: looked up for small non-negative integers (counters,
+    owner and slot numbers), computed otherwise — the same values."""
+    if a.dtype.kind in "iu" and 0 < a.size <= 4096 and a.dtype != np.uint64:
+        lo, hi = int(a.min()), int(a.max())
+        if lo >= 0 and hi < _SMALL:
+            return _MIXED_SMALL[a]
+    return _mix(_as_u64(a))
+
+
 def _as_u64(a: np.ndarray) -> np.ndarray:
     """Keys as uint64: a key is taken as a 64-bit two's-complement integer (a view when
     they are 64-bit already)."""
@@ -95,8 +109,8 @@ def hash_keys(seed: int, purpose: str, *keys: np.ndarray | int) -> np.ndarray:
             else:
                 arr = _mix(arr ^ np.uint64(c))
         else:
-            a = _as_u64(np.asarray(k))
-            arr = _mix((np.uint64(h) if arr is None else arr) ^ _mix(a))
+            a = _mix_key(np.asarray(k))
+            arr = _mix((np.uint64(h) if arr is None else arr) ^ a)
     return np.array([h], dtype=np.uint64) if arr is None else arr
 
 
@@ -109,7 +123,7 @@ def hash_more(h: np.ndarray, *keys: np.ndarray | int) -> np.ndarray:
         if not isinstance(k, (np.ndarray, list, tuple)) or np.ndim(k) == 0:
             arr = _mix(arr ^ np.uint64(_mix_int(int(k) & _MASK)))
         else:
-            arr = _mix(arr ^ _mix(_as_u64(np.asarray(k))))
+            arr = _mix(arr ^ _mix_key(np.asarray(k)))
     return arr
 
 
