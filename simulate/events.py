@@ -88,7 +88,7 @@ def hold_events(model: ScenarioModel) -> np.ndarray:
             # for (month, domain, event), every event of the domain in one pass (pool x
             # events).  Efraimidis–Spirakis: the k largest u^(1/w) are a weighted sample
             # without replacement.
-            step_keys = model.keyed.hash_keys("event_invite_step", model.month, d,
+            step_keys = model.keyed.key("event_invite_step", model.month, d,
                                               np.arange(n_ev))
             u = to_uniform(hash_more(firm_hash[pool][:, None], step_keys[None, :]))
             score = np.log(np.maximum(u, 1e-300))
