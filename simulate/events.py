@@ -89,7 +89,7 @@ def hold_events(model: ScenarioModel) -> np.ndarray:
             # events).  Efraimidis–Spirakis: the k largest u^(1/w) are a weighted sample
             # without replacement.
             step_keys = model.keyed.key("event_invite_step", model.month, d,
-                                              np.arange(n_ev))
+                                        np.arange(n_ev))
             u = to_uniform(hash_more(firm_hash[pool][:, None], step_keys[None, :]))
             score = np.log(np.maximum(u, 1e-300))
             if zone_priority > 0:
