@@ -35,7 +35,7 @@ def priority_weight(model: ScenarioModel, idx: np.ndarray) -> np.ndarray:
     """Policy weight of scenarios: domain weight x zone weight (zone weight only for
     scenarios in a candidate zone whose theme covers their domain)."""
     book, pol = model.book, model.config.policy
-    w_dom = np.array(list(pol.domain_priority.values()))[book.domain[idx]]
+    w_dom = model.domain_weight[book.domain[idx]]
     on_theme = model.zones.on_theme(book.zone[idx], book.domain[idx])
     return w_dom * np.where(on_theme, pol.zone_priority, 1.0)
 
@@ -293,7 +293,7 @@ def evaluate(model: ScenarioModel) -> None:
     idx = idx[book.deadline[idx] <= m]
     if idx.size == 0:
         return
-    p = np.array([model.owner_agents[int(o)].procure_prob for o in book.owner[idx]])
+    p = np.array([o.procure_prob for o in model.owner_agents])[book.owner[idx]]
     procured = book.committed[idx] | (model.keyed.uniform("procure", book.key[idx]) < p)
     book.set("procured", idx[procured], True)
     model.techs.procured |= np.isin(model.techs.scenario, idx[procured])

@@ -56,6 +56,8 @@ class ScenarioBook:
         self.failed_by_reason = dict.fromkeys(FAIL_REASONS, 0)
 
     def __getattr__(self, name: str) -> np.ndarray:
+        # (the columns are properties, set below; this serves a column added to _COLUMNS
+        # after the class was built)
         cols = self.__dict__.get("_cols")
         if cols is not None and name in cols:
             return cols[name][: self.size]
@@ -161,3 +163,13 @@ class ScenarioBook:
                 if (s, f) not in pairs]
         self.supplier_scn = [s for s, _ in kept]
         self.supplier_firm = [f for _, f in kept]
+
+
+def _column(name: str) -> property:
+    def get(self: ScenarioBook) -> np.ndarray:
+        return self._cols[name][: self.size]
+    return property(get, doc=f"The {name!r} column of the scenarios in the book.")
+
+
+for _name in _COLUMNS:                 # book.stage etc. without a __getattr__ fallback
+    setattr(ScenarioBook, _name, _column(_name))
