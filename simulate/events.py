@@ -90,14 +90,14 @@ def hold_events(model: ScenarioModel) -> np.ndarray:
             # without replacement.
             step_keys = model.keyed.key("event_invite_step", model.month, d,
                                         np.arange(n_ev))
-            u = to_uniform(hash_more(firm_hash[pool][:, None], step_keys[None, :]))
+            u = to_uniform(hash_more(firm_hash[pool][None, :], step_keys[:, None]))
             score = np.log(np.maximum(u, 1e-300))
             if zone_priority > 0:
-                score[on_theme] /= zone_priority
+                score /= np.where(on_theme, zone_priority, 1.0)
             else:                                  # weight 0: never invited
-                score[on_theme] = -np.inf
-            chosen = np.argpartition(-score, take - 1, axis=0)[:take]
-            guests_all = [pool[chosen[:, j]] for j in range(n_ev)]
+                score[:, on_theme] = -np.inf
+            chosen = np.argpartition(score, score.shape[1] - take, axis=1)[:, -take:]
+            guests_all = [pool[c] for c in chosen]
         else:
             guests_all = [pool] * n_ev             # everyone eligible is invited
         for guests in guests_all:
