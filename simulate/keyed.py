@@ -124,14 +124,14 @@ def hash_keys(seed: int, purpose: str, *keys: np.ndarray | int) -> np.ndarray:
     return np.array([h], dtype=np.uint64) if arr is None else arr
 
 
-_SMALL_DRAW = 16
+_SMALL_DRAW = 3          # above it numpy is faster (measured: 4 entities break even)
 
 
 def _small_keys(keys: tuple) -> tuple[tuple[int, ...], list] | None:
     """(broadcast shape, keys as ints or flat lists) when the keys broadcast to at most
     ``_SMALL_DRAW`` entities with at least one array among them, else None."""
     arrays = [k for k in keys if isinstance(k, (np.ndarray, list, tuple)) and np.ndim(k) > 0]
-    if not arrays:
+    if not arrays or any(np.size(k) > _SMALL_DRAW for k in arrays):
         return None
     shape = np.broadcast_shapes(*(np.shape(k) for k in arrays))
     if math.prod(shape) > _SMALL_DRAW:
