@@ -159,10 +159,16 @@ class ScenarioBook:
     def drop_suppliers(self, scn_idx: np.ndarray, firms: np.ndarray) -> None:
         """Remove supplier links (scenario, firm) pairs."""
         pairs = set(zip(np.asarray(scn_idx).tolist(), np.asarray(firms).tolist(), strict=True))
-        kept = [(s, f) for s, f in zip(self.supplier_scn, self.supplier_firm, strict=True)
-                if (s, f) not in pairs]
-        self.supplier_scn = [s for s, _ in kept]
-        self.supplier_firm = [f for _, f in kept]
+        if not pairs:
+            return
+        # the links of the scenarios concerned, found at once; then the pairs among them
+        scn = np.array(self.supplier_scn, dtype=np.int64)
+        near = np.flatnonzero(np.isin(scn, np.array(sorted({s for s, _ in pairs}))))
+        drop = [i for i in near.tolist()
+                if (self.supplier_scn[i], self.supplier_firm[i]) in pairs]
+        for i in reversed(drop):
+            del self.supplier_scn[i]
+            del self.supplier_firm[i]
 
 
 def _column(name: str) -> property:
