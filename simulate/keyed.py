@@ -100,16 +100,6 @@ def hash_keys(seed: int, purpose: str, *keys: np.ndarray | int) -> np.ndarray:
     Scalar keys are folded in with Python integers and array keys with numpy; both compute
     the same 64-bit values (a key is taken as a 64-bit two's-complement integer)."""
     h = _prefix(int(seed), purpose)
-    small = _small_keys(keys)
-    if small is not None:                # a few entities: Python integers throughout
-        shape, cols = small
-        out = []
-        for i in range(math.prod(shape)):
-            g = h
-            for c in cols:
-                g = _mix_int(g ^ _mix_int(int(c if isinstance(c, int) else c[i]) & _MASK))
-            out.append(g)
-        return np.array(out, dtype=np.uint64).reshape(shape)
     arr: np.ndarray | None = None
     for k in keys:
         if not isinstance(k, (np.ndarray, list, tuple)) or np.ndim(k) == 0:
@@ -122,30 +112,6 @@ def hash_keys(seed: int, purpose: str, *keys: np.ndarray | int) -> np.ndarray:
             a = _mix_key(np.asarray(k))
             arr = _mix((np.uint64(h) if arr is None else arr) ^ a)
     return np.array([h], dtype=np.uint64) if arr is None else arr
-
-
-_SMALL_DRAW = 3          # above it numpy is faster (measured: 4 entities break even)
-
-
-def _small_keys(keys: tuple) -> tuple[tuple[int, ...], list] | None:
-    """(broadcast shape, keys as ints or flat lists) when the keys broadcast to at most
-    ``_SMALL_DRAW`` entities with at least one array among them, else None."""
-    arrays = [k for k in keys if isinstance(k, (np.ndarray, list, tuple)) and np.ndim(k) > 0]
-    if not arrays or any(np.size(k) > _SMALL_DRAW for k in arrays):
-        return None
-    shape = np.broadcast_shapes(*(np.shape(k) for k in arrays))
-    if math.prod(shape) > _SMALL_DRAW:
-        return None
-    cols: list = []
-    for k in keys:
-        if isinstance(k, (np.ndarray, list, tuple)) and np.ndim(k) > 0:
-            a = np.asarray(k)
-            if a.dtype.kind not in "iub":
-                return None
-            cols.append(np.broadcast_to(a, shape).ravel().tolist())
-        else:
-            cols.append(int(k))
-    return shape, cols
 
 
 def hash_more(h: np.ndarray, *keys: np.ndarray | int) -> np.ndarray:
