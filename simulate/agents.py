@@ -69,10 +69,19 @@ class ScenarioOwner(mesa.Agent):
 
 def need_counts(model: ScenarioModel) -> np.ndarray:
     """Every owner's number of needs this step (:meth:`ScenarioOwner.need_count`, at once)."""
-    owners = model.owner_agents
-    u = model.keyed.uniform("submit", np.array([o.index for o in owners]), model.month)
-    rates = np.array([o.rate for o in owners]) * model.dt_months
-    return poisson_quantile(u, rates)
+    tables = getattr(model, "_owner_count_tables", None)
+    if tables is None:       # fixed for a run: owner numbers and rates, grouped by rate
+        owners = model.owner_agents
+        index = np.array([o.index for o in owners])
+        rates = np.array([o.rate for o in owners]) * model.dt_months
+        tables = (index, [(np.flatnonzero(rates == r), float(r)) for r in np.unique(rates)])
+        model._owner_count_tables = tables
+    index, groups = tables
+    u = model.keyed.uniform("submit", index, model.month)
+    out = np.zeros(index.size, dtype=np.int64)
+    for rows, rate in groups:             # poisson_quantile, rate by rate
+        out[rows] = poisson_quantile(u[rows], rate)
+    return out
 
 
 def submit_needs(model: ScenarioModel, owners: list[ScenarioOwner], counts: np.ndarray
@@ -107,8 +116,7 @@ def submit_needs(model: ScenarioModel, owners: list[ScenarioOwner], counts: np.n
     domain = doms[row, choice]
     odds = cfg.zone_share / max(1 - cfg.zone_share, 1e-12) * pol.zone_priority
     zone_share = 1.0 if cfg.zone_share >= 1 else odds / (1 + odds)
-    zone = np.array([model.zones.draw_for(int(d), zone_share, a, b)
-                     for d, a, b in zip(domain, u[:, 1], u[:, 2], strict=True)])
+    zone = _draw_zones(model, domain, zone_share, u[:, 1], u[:, 2])
     z = ndtri(np.clip(u[:, 3:6], 2.0**-54, None))      # standard normals by inversion
     req = (cfg.required_trl_cautious - cfg.required_trl_per_tolerance * risk[row]
            + cfg.required_trl_sd * z[:, 0])
@@ -120,6 +128,25 @@ def submit_needs(model: ScenarioModel, owners: list[ScenarioOwner], counts: np.n
         req_trl=np.clip(np.rint(req), 3, 9).astype(np.int64),
         slots=1 + poisson_quantile(u[:, 6], cfg.extra_slots_mean),
         key=model.keyed.key("need", o_idx, month, j))
+
+
+def _draw_zones(model: ScenarioModel, domain: np.ndarray, zone_share: float,
+                u_zone: np.ndarray, u_pick: np.ndarray) -> np.ndarray:
+    """:meth:`Zones.draw_for` of many needs at once (the same zones): with probability
+    ``zone_share`` a zone whose theme covers the need's domain, chosen uniformly, else −1."""
+    table = getattr(model, "_zone_choice_table", None)
+    if table is None:         # zones_for[d], padded, and their number, per domain
+        zones_for = model.zones.zones_for
+        width = max(1, max(z.size for z in zones_for))
+        table = (np.array([np.pad(z.astype(np.int64), (0, width - z.size), constant_values=-1)
+                           for z in zones_for]).reshape(len(zones_for), width),
+                 np.array([z.size for z in zones_for]))
+        model._zone_choice_table = table
+    choices, n_choices = table
+    n = n_choices[domain]
+    located = (u_zone < zone_share) & (n > 0)
+    pick = (u_pick * n).astype(np.int64)
+    return np.where(located, choices[domain, np.minimum(pick, choices.shape[1] - 1)], -1)
 
 
 def _owner_tables(model: ScenarioModel) -> tuple[np.ndarray, ...]:

@@ -50,15 +50,19 @@ def attract(model: ScenarioModel) -> int:
     # Poisson counts by inversion of keyed uniforms, all domains at once
     counts = poisson_quantile(model.keyed.uniform("arrivals", np.arange(model.n_domains),
                                                   model.month), rate)
-    for d in map(int, np.flatnonzero(counts)):
-        k = int(counts[d])
-        u = model.keyed.uniform("settle", d, model.month, np.arange(k))
-        for i in range(k):  # a handful of arrivals a month
-            can_pay = model.funder.ledger.can_commit("attraction", incentive)
-            p = cfg.conversion_with_incentive if can_pay else cfg.conversion_without_incentive
-            if u[i] < p:
-                settled_domains.append(d)
-                paid.append(can_pay and model.funder.offer_incentive())
+    if not counts.any():
+        return 0
+    # every arrival's settle draw, keyed to (domain, month, arrival), in one call
+    doms = np.repeat(np.arange(model.n_domains), counts)
+    j = np.arange(doms.size) - np.repeat(np.cumsum(counts) - counts, counts)
+    u_all = model.keyed.uniform("settle", doms, model.month, j).tolist()
+    ledger = model.funder.ledger
+    for d, u in zip(doms.tolist(), u_all, strict=True):   # a handful of arrivals a month
+        can_pay = ledger.can_commit("attraction", incentive)
+        p = cfg.conversion_with_incentive if can_pay else cfg.conversion_without_incentive
+        if u < p:
+            settled_domains.append(d)
+            paid.append(can_pay and model.funder.offer_incentive())
     if not settled_domains:
         return 0
     rng = model.keyed.generator("arriving_firms", model.month)

@@ -52,10 +52,10 @@ def hold_events(model: ScenarioModel) -> np.ndarray:
     """Hold this step's events; returns events per domain (and marks attendees served)."""
     book, cfg, firms = model.book, model.config, model.firms
     idx = book.in_stage(RELEASE)
+    dom = book.domain[idx]
     open_slots = np.maximum(book.slots[idx] - book.filled[idx], 0).astype(np.float64)
-    w_dom = np.array(list(cfg.policy.domain_priority.values()))
-    demand = np.bincount(book.domain[idx], weights=open_slots,
-                         minlength=model.n_domains) * w_dom
+    w_dom = model.domain_weight
+    demand = np.bincount(dom, weights=open_slots, minlength=model.n_domains) * w_dom
     months_left = 12 - model.calendar_month_index % 12
     n_events = model.funder.hold_events(months_left, wanted=demand.sum() > 0)
     per_domain = allocate(n_events, demand)
@@ -65,33 +65,42 @@ def hold_events(model: ScenarioModel) -> np.ndarray:
     # eligible suppliers of d: the capable suppliers of d (sorted by TRL, shared with the
     # matching of this step) with the TRL the open scenarios need, not busy
     pools = supplier_pools(model)
-    # theme[zone, d] with a last row of False for "elsewhere" (zone −1)
-    theme = np.vstack([model.zones.theme, np.zeros((1, model.n_domains), dtype=bool)])
+    # the lowest TRL an open scenario of each domain requires, all domains at once
+    need_trl = np.full(model.n_domains, 127, dtype=np.int64)
+    has_open = open_slots > 0
+    np.minimum.at(need_trl, dom[has_open], book.req_trl[idx][has_open])
     firm_hash = _firm_hash(model)
-    for d in np.flatnonzero(per_domain):
-        in_d = idx[book.domain[idx] == d]
-        need = int(book.req_trl[in_d][open_slots[book.domain[idx] == d] > 0].min())
-        pool_trl, pool_idx = pools[int(d)]
-        pool = pool_idx[np.searchsorted(pool_trl, need, side="left"):]
+    zone_priority = cfg.policy.zone_priority
+    for d in np.flatnonzero(per_domain).tolist():
+        pool_trl, pool_idx, pool_theme = pools[d]
+        cut = int(np.searchsorted(pool_trl, need_trl[d], side="left"))
+        pool, on_theme = pool_idx[cut:], pool_theme[cut:]
         # (in TRL order: draws are keyed to the firm and the invited set does not depend on
         # the order)
-        pool = pool[~firms.busy[pool]]
+        free = ~firms.busy[pool]
+        pool, on_theme = pool[free], on_theme[free]
         if pool.size == 0:
             continue
+        n_ev = int(per_domain[d])
         take = min(k, pool.size)
         if take < pool.size:
-            weight = np.where(theme[firms.zone[pool], d], cfg.policy.zone_priority, 1.0)
-            positive, w_div = weight > 0, np.maximum(weight, 1e-12)
-            prefix = hash_more(firm_hash[pool], model.month, int(d))
-        for j in range(int(per_domain[d])):
-            if take < pool.size:
-                # keyed to (firm, month, domain, event).  Efraimidis–Spirakis: the k largest
-                # u^(1/w) are a weighted sample without replacement.
-                u = to_uniform(hash_more(prefix, j))
-                score = np.where(positive, np.log(np.maximum(u, 1e-300)) / w_div, -np.inf)
-                guests = pool[np.argpartition(-score, take - 1)[:take]]
-            else:
-                guests = pool                       # everyone eligible is invited
+            # keyed to (firm, month, domain, event): the firm's hash continued with one key
+            # for (month, domain, event), every event of the domain in one pass (pool x
+            # events).  Efraimidis–Spirakis: the k largest u^(1/w) are a weighted sample
+            # without replacement.
+            step_keys = model.keyed.key("event_invite_step", model.month, d,
+                                        np.arange(n_ev))
+            u = to_uniform(hash_more(firm_hash[pool][None, :], step_keys[:, None]))
+            score = np.log(np.maximum(u, 1e-300))
+            if zone_priority > 0:
+                score /= np.where(on_theme, zone_priority, 1.0)
+            else:                                  # weight 0: never invited
+                score[:, on_theme] = -np.inf
+            chosen = np.argpartition(score, score.shape[1] - take, axis=1)[:, -take:]
+            guests_all = [pool[c] for c in chosen]
+        else:
+            guests_all = [pool] * n_ev             # everyone eligible is invited
+        for guests in guests_all:
             firms.served[guests] = True
             firms.served_via[guests] |= SERVICE_BITS["matchmaking_event"]
             model.services["matchmaking_event"] += int(guests.size)
@@ -100,7 +109,7 @@ def hold_events(model: ScenarioModel) -> np.ndarray:
 
 def _firm_hash(model: ScenarioModel) -> np.ndarray:
     """hash_keys("event_invite", firm) for every firm slot, computed once per model: the
-    invitation draws continue it with (month, domain, event)."""
+    invitation draws continue it with one key, the hash of (month, domain, event)."""
     cached = getattr(model, "_event_firm_hash", None)
     if cached is None:
         cached = model.keyed.key("event_invite", np.arange(model.firms.capacity))
@@ -108,34 +117,100 @@ def _firm_hash(model: ScenarioModel) -> np.ndarray:
     return cached
 
 
-def supplier_pools(model: ScenarioModel) -> list[tuple[np.ndarray, np.ndarray]]:
-    """Per domain: capable supplier firms sorted by TRL (``lifecycle._supplier_pools``).
+Pool = tuple[np.ndarray, np.ndarray, np.ndarray]
 
-    Kept across steps and brought up to date: firms that arrived are added and the domains
-    whose suppliers' TRL rose (each successful pilot) are re-sorted by (TRL, index), the
-    order a rebuild gives.  The cache holds a copy of the columns the pools depend on and
-    compares it; a change of type, domain or capability of a present firm, or of the
-    capability threshold, rebuilds them."""
-    firms, n = model.firms, model.firms.n
-    min_cap = model.config.lifecycle.min_capability
-    cols = (firms.type[:n], firms.domain[:n], firms.capability[:n], firms.trl[:n])
+
+class SupplierPools:
+    """Per domain: the capable supplier firms (supplier type, capability ≥
+    ``lifecycle.min_capability``) sorted by (TRL, index), with their TRL and whether a zone
+    whose theme covers the domain hosts them.
+
+    Kept across steps and brought up to date when asked: firms that arrived are inserted, and
+    firms whose TRL changed (each successful pilot) are moved to their new place — the order a
+    full rebuild gives.  A firm's type, domain, capability and zone are fixed once it exists
+    (``firms.py``); TRL changes are found by comparing with a copy of the TRL column."""
+
+    def __init__(self, model: ScenarioModel) -> None:
+        firms, n = model.firms, model.firms.n
+        self.min_cap = model.config.lifecycle.min_capability
+        self.n = n
+        self.trl = firms.trl[:n].copy()
+        self.theme = np.vstack([model.zones.theme,
+                                np.zeros((1, model.n_domains), dtype=bool)])
+        ok = self._eligible(model, np.arange(n))
+        members = np.flatnonzero(ok)
+        # one stable sort by (domain, TRL, index) instead of one pass per domain: a 16-bit
+        # key, which numpy sorts by radix
+        key = firms.domain[members].astype(np.int16) * 16 + firms.trl[members]
+        members = members[np.argsort(key, kind="stable")]
+        bounds = np.searchsorted(firms.domain[members], np.arange(model.n_domains + 1))
+        self.keys: list[np.ndarray] = [np.empty(0, dtype=np.int64)] * model.n_domains
+        self.pools: list[Pool] = [self._pool(model, members[a:b], d) for d, (a, b) in
+                                  enumerate(zip(bounds[:-1], bounds[1:], strict=True))]
+
+    def _eligible(self, model: ScenarioModel, firms_idx: np.ndarray) -> np.ndarray:
+        f = model.firms
+        return model.supplier_type_mask[f.type[firms_idx]] & (
+            f.capability[firms_idx] >= self.min_cap)
+
+    def _pool(self, model: ScenarioModel, members: np.ndarray, d: int) -> Pool:
+        f = model.firms
+        self.keys[d] = (f.trl[members].astype(np.int64) << 32) | members
+        return f.trl[members], members, self.theme[f.zone[members], d]
+
+    def update(self, model: ScenarioModel) -> list[Pool]:
+        firms, n = model.firms, model.firms.n
+        trl = firms.trl[:n]
+        changed = np.flatnonzero(self.trl != trl[: self.n])
+        if changed.size == 0 and n == self.n:
+            return self.pools
+        changed = changed[self._eligible(model, changed)]
+        arrived = np.arange(self.n, n)
+        arrived = arrived[self._eligible(model, arrived)]
+        moved = np.concatenate([changed, arrived])
+        moved_dom = firms.domain[moved]
+        old_key = (self.trl[changed].astype(np.int64) << 32) | changed
+        new_key = (trl[moved].astype(np.int64) << 32) | moved
+        n_changed = changed.size
+        for d in np.unique(moved_dom).tolist():
+            pool_trl, members, on_theme = self.pools[d]
+            key = self.keys[d]
+            in_d = np.flatnonzero(moved_dom == d)
+            gone = in_d[in_d < n_changed]
+            if gone.size:          # take the firms whose TRL changed out of their old place
+                keep = np.ones(members.size, dtype=bool)
+                keep[np.searchsorted(key, old_key[gone])] = False
+                pool_trl, members, on_theme, key = (pool_trl[keep], members[keep],
+                                                    on_theme[keep], key[keep])
+            # and put them (and the arrivals) where (TRL, index) puts them
+            in_d = in_d[np.argsort(new_key[in_d])]
+            new = moved[in_d]
+            at = np.searchsorted(key, new_key[in_d]) + np.arange(new.size)
+            slot = np.ones(members.size + new.size, dtype=bool)
+            slot[at] = False
+            cols = []
+            for old, add in ((pool_trl, trl[new]), (members, new),
+                             (on_theme, self.theme[firms.zone[new], d]),
+                             (key, new_key[in_d])):
+                out = np.empty(slot.size, dtype=old.dtype)
+                out[at] = add
+                out[slot] = old
+                cols.append(out)
+            self.pools[d] = (cols[0], cols[1], cols[2])
+            self.keys[d] = cols[3]
+        self.trl = trl.copy()
+        self.n = n
+        return self.pools
+
+
+def supplier_pools(model: ScenarioModel) -> list[Pool]:
+    """Per domain: (TRL, firm, on-theme) of the capable suppliers sorted by (TRL, index)
+    (:class:`SupplierPools`, kept on the model and shared by events and matching).  A change of
+    the capability threshold rebuilds them."""
     cached = model._supplier_pools
-    if cached is not None and cached[0][1] == min_cap and cached[0][0] <= n:
-        old_n, old_cols, pools = cached[0][0], cached[1], list(cached[2])
-        if all(np.array_equal(a, b[:old_n]) for a, b in zip(old_cols[:3], cols[:3],
-                                                             strict=True)):
-            changed = np.flatnonzero(old_cols[3] != cols[3][:old_n])
-            arrived = np.arange(old_n, n)
-            arrived = arrived[model.supplier_type_mask[firms.type[arrived]]
-                              & (firms.capability[arrived] >= min_cap)]
-            for d in np.union1d(firms.domain[changed], firms.domain[arrived]):
-                members = np.concatenate([pools[d][1], arrived[firms.domain[arrived] == d]])
-                members = members[np.lexsort((members, firms.trl[members]))]
-                pools[d] = (firms.trl[members], members)
-            model._supplier_pools = ((n, min_cap), tuple(c.copy() for c in cols), pools)
-            return pools
-    from .lifecycle import _supplier_pools
-
-    pools = _supplier_pools(model)
-    model._supplier_pools = ((n, min_cap), tuple(c.copy() for c in cols), pools)
-    return pools
+    if cached is None or cached.min_cap != model.config.lifecycle.min_capability \
+            or cached.n > model.firms.n:
+        cached = SupplierPools(model)
+        model._supplier_pools = cached
+        return cached.pools
+    return cached.update(model)

@@ -34,10 +34,6 @@ from .scenarios import FAIL_REASONS, IMPLEMENTATION, RELEASE
 if TYPE_CHECKING:
     from .model import ScenarioModel
 
-# _HAS_BIT[bit]: the uint8 values that have that bit set
-_HAS_BIT = {bit: (np.arange(256) & bit) > 0 for bit in SERVICE_BITS.values()}
-_NONE_SERVED = np.zeros(256, dtype=np.int64)
-
 TARGETS = ("super_scenarios", "technologies_promoted", "firms_attracted", "firms_served")
 
 FUNNEL_COLUMNS = ["step", "date", "stage", "entered", "left", "failed", "waiting",
@@ -77,6 +73,7 @@ class Indicators:
             model_reporters=reporters,
             tables={"funnel": FUNNEL_COLUMNS, "budget": BUDGET_COLUMNS})
         self._base: dict[str, Any] = {}
+        self._is_department: np.ndarray | None = None
         self._columns = timeseries_columns()
         mv = getattr(self.datacollector, "model_vars", None)
         self._direct = isinstance(mv, dict) and all(isinstance(mv.get(c), list)
@@ -125,9 +122,9 @@ class Indicators:
         comm = sum(a.committed - b["ledger"][k][1] for k, a in ledger.items())
         spent = sum(a.spent - b["ledger"][k][2] for k, a in ledger.items())
         by_domain = m.adopters_by_domain          # counted as firms adopt (model.py)
-        # firms served per service: one count of the served_via bit patterns
-        via = (np.bincount(firms.served_via[:n], minlength=256) if firms.served_via[:n].any()
-               else _NONE_SERVED)
+        # firms served per service: the firms with that bit of served_via set
+        served_via = firms.served_via[:n]
+        via = {k: int(np.count_nonzero(served_via & bit)) for k, bit in SERVICE_BITS.items()}
         row: dict[str, Any] = {
             "step": step,
             "date": date,
@@ -166,8 +163,7 @@ class Indicators:
             **{f"failed_{r}": int(book.failed_by_reason[r] - b["failed"][r])
                for r in FAIL_REASONS},
             **{f"served_{k}": int(v) for k, v in m.services.items()},
-            **{f"firms_served_{k}": int(via[_HAS_BIT[bit]].sum())
-               for k, bit in SERVICE_BITS.items()},
+            **{f"firms_served_{k}": v for k, v in via.items()},
             "events_held": self._events_cum,
         }
         for name, key in (("cost_per_technology_yuan", "technologies_promoted"),
@@ -214,10 +210,12 @@ class Indicators:
         if book.size == 0:
             return {"owners_active": 0, "departments_active": 0}
         mask = (book.released >= 0) & ~book.flagship
-        owners = np.unique(book.owner[mask])
-        kinds = [m.owner_agents[int(o)].kind for o in owners]
-        return {"owners_active": len(kinds),
-                "departments_active": sum(k == "department" for k in kinds)}
+        if self._is_department is None:
+            self._is_department = np.array([o.kind == "department" for o in m.owner_agents])
+        active = np.zeros(self._is_department.size, dtype=bool)
+        active[book.owner[mask]] = True
+        return {"owners_active": int(np.count_nonzero(active)),
+                "departments_active": int(np.count_nonzero(active & self._is_department))}
 
 
 def month_label_of(model: ScenarioModel) -> str:

@@ -39,13 +39,44 @@ _MASK = 0xFFFFFFFFFFFFFFFF
 _M1_INT, _M2_INT, _GOLD_INT = int(_M1), int(_M2), int(_GOLD)
 
 
+_S30, _S27, _S31, _S11 = np.uint64(30), np.uint64(27), np.uint64(31), np.uint64(11)
+
+
 def _mix(z: np.ndarray) -> np.ndarray:
     """SplitMix64 finaliser on uint64 arrays (wrapping arithmetic is intended; array
-    arithmetic on unsigned integers wraps without a warning)."""
+    arithmetic on unsigned integers wraps without a warning).  After the first operation the
+    array is the function's own, so the rest works in place."""
     z = z + _GOLD
-    z = (z ^ (z >> np.uint64(30))) * _M1
-    z = (z ^ (z >> np.uint64(27))) * _M2
-    return z ^ (z >> np.uint64(31))
+    z ^= z >> _S30
+    z *= _M1
+    z ^= z >> _S27
+    z *= _M2
+    z ^= z >> _S31
+    return z
+
+
+_SMALL = 1 << 16
+_MIXED_SMALL = _mix(np.arange(_SMALL, dtype=np.uint64))   # _mix of the keys 0 .. 65535
+
+
+def _mix_key(a: np.ndarray) -> np.ndarray:
+    """``_mix`` of an array of keys: looked up for small non-negative integers (counters,
+    owner and slot numbers), computed otherwise — the same values."""
+    if a.dtype.kind in "iu" and 0 < a.size <= 4096 and a.dtype != np.uint64:
+        lo, hi = int(a.min()), int(a.max())
+        if lo >= 0 and hi < _SMALL:
+            return _MIXED_SMALL[a]
+    return _mix(_as_u64(a))
+
+
+def _as_u64(a: np.ndarray) -> np.ndarray:
+    """Keys as uint64: a key is taken as a 64-bit two's-complement integer (a view when
+    they are 64-bit already)."""
+    if a.dtype == np.uint64:
+        return a
+    if a.dtype != np.int64:
+        a = a.astype(np.int64)
+    return a.view(np.uint64)
 
 
 def _mix_int(z: int) -> int:
@@ -78,9 +109,8 @@ def hash_keys(seed: int, purpose: str, *keys: np.ndarray | int) -> np.ndarray:
             else:
                 arr = _mix(arr ^ np.uint64(c))
         else:
-            a = np.asarray(k)
-            a = a.astype(np.int64).astype(np.uint64) if a.dtype != np.uint64 else a
-            arr = _mix((np.array([h], dtype=np.uint64) if arr is None else arr) ^ _mix(a))
+            a = _mix_key(np.asarray(k))
+            arr = _mix((np.uint64(h) if arr is None else arr) ^ a)
     return np.array([h], dtype=np.uint64) if arr is None else arr
 
 
@@ -93,22 +123,20 @@ def hash_more(h: np.ndarray, *keys: np.ndarray | int) -> np.ndarray:
         if not isinstance(k, (np.ndarray, list, tuple)) or np.ndim(k) == 0:
             arr = _mix(arr ^ np.uint64(_mix_int(int(k) & _MASK)))
         else:
-            a = np.asarray(k)
-            a = a.astype(np.int64).astype(np.uint64) if a.dtype != np.uint64 else a
-            arr = _mix(arr ^ _mix(a))
+            arr = _mix(arr ^ _mix_key(np.asarray(k)))
     return arr
 
 
 def to_uniform(h: np.ndarray) -> np.ndarray:
     """U[0, 1) from hashes (53 random bits), as :func:`uniform` makes them."""
-    return (h >> np.uint64(11)).astype(np.float64) * 2.0**-53
+    return (h >> _S11).astype(np.float64) * 2.0**-53
 
 
 def uniform(seed: int, purpose: str, *keys: np.ndarray | int) -> np.ndarray:
     """U[0, 1) for each entity: 53 random bits of the keys' hash."""
     if not any(isinstance(k, (np.ndarray, list, tuple)) for k in keys):
         return np.array([uniform_scalar(seed, purpose, *keys)])  # type: ignore[arg-type]
-    return (hash_keys(seed, purpose, *keys) >> np.uint64(11)).astype(np.float64) * 2.0**-53
+    return (hash_keys(seed, purpose, *keys) >> _S11).astype(np.float64) * 2.0**-53
 
 
 def uniform_scalar(seed: int, purpose: str, *keys: int) -> float:
@@ -125,12 +153,47 @@ def poisson_quantile(u: np.ndarray, mu: np.ndarray | float) -> np.ndarray:
     Lets a keyed uniform stand for a Poisson count, so that many counts (every owner's needs
     of a month, every domain's arrivals) come from one vectorised draw."""
     u = np.asarray(u, dtype=np.float64)
+    if np.ndim(mu) == 0:                 # one rate: its table, cached
+        return np.searchsorted(_poisson_cdf(float(mu)), u, side="right").astype(np.int64)
+    if np.size(mu) == u.size <= 16:
+        # a few counts (the domains' arrivals of a month, at rates that change every month):
+        # the distribution function summed only as far as each uniform needs it, with the
+        # same terms in the same order as _poisson_cdf (so the same counts)
+        mus = np.broadcast_to(np.asarray(mu, dtype=np.float64), u.shape).ravel().tolist()
+        flat = [_poisson_scalar(ui, mi) for ui, mi in zip(u.ravel().tolist(), mus,
+                                                          strict=True)]
+        return np.array(flat, dtype=np.int64).reshape(u.shape)
     mu_arr = np.broadcast_to(np.asarray(mu, dtype=np.float64), u.shape)
     out = np.zeros(u.shape, dtype=np.int64)
     for m in np.unique(mu_arr):          # a few distinct rates (owner kinds, domains)
         rows = mu_arr == m
         out[rows] = np.searchsorted(_poisson_cdf(float(m)), u[rows], side="right")
     return out
+
+
+def _poisson_scalar(u: float, mu: float) -> int:
+    """``searchsorted(_poisson_cdf(mu), u, side="right")`` for one uniform, summing the
+    distribution function only up to the count (cached tables when the rate has one)."""
+    if mu <= 0:
+        return 0
+    cached = _poisson_cdf_cached(mu)
+    if cached is not None:
+        return int(np.searchsorted(cached, u, side="right"))
+    top = int(mu + 12.0 * math.sqrt(mu) + 25.0)
+    log_mu, cdf = math.log(mu), 0.0
+    for k in range(top):
+        cdf += math.exp(k * log_mu - mu - math.lgamma(k + 1.0))
+        if cdf > u:
+            return k
+    return top
+
+
+def _poisson_cdf_cached(mu: float) -> np.ndarray | None:
+    """The cached table of ``mu`` if :func:`_poisson_cdf` has one (no new entry)."""
+    return _CDF_SEEN.get(mu)
+
+
+_CDF_SEEN: dict[float, np.ndarray] = {}
 
 
 @functools.lru_cache(maxsize=4096)
@@ -142,6 +205,8 @@ def _poisson_cdf(mu: float) -> np.ndarray:
     pmf = [math.exp(k * math.log(mu) - mu - math.lgamma(k + 1.0)) for k in range(top)]
     cdf = np.cumsum(pmf)
     cdf.flags.writeable = False
+    if len(_CDF_SEEN) < 4096:
+        _CDF_SEEN[mu] = cdf
     return cdf
 
 

@@ -35,7 +35,7 @@ def priority_weight(model: ScenarioModel, idx: np.ndarray) -> np.ndarray:
     """Policy weight of scenarios: domain weight x zone weight (zone weight only for
     scenarios in a candidate zone whose theme covers their domain)."""
     book, pol = model.book, model.config.policy
-    w_dom = np.array(list(pol.domain_priority.values()))[book.domain[idx]]
+    w_dom = model.domain_weight[book.domain[idx]]
     on_theme = model.zones.on_theme(book.zone[idx], book.domain[idx])
     return w_dom * np.where(on_theme, pol.zone_priority, 1.0)
 
@@ -141,43 +141,34 @@ def match(model: ScenarioModel, events: np.ndarray) -> None:
             # supplier picks keyed to (scenario, month, slot), all in one call
             picks_all = model.keyed.uniform("supplier", book.key[filling][:, None], m,
                                             np.arange(int(n_fill.max()))[None, :])
-        for s, k, picks in zip(filling, n_fill, picks_all, strict=True):
-            k = int(k)
-            pool_trl, pool_idx = pools[int(book.domain[s])]
-            start = np.searchsorted(pool_trl, book.req_trl[s], side="left")
-            candidates = pool_idx[start:]
+        filled = book.filled
+        busy, served, served_via = firms.busy, firms.served, firms.served_via
+        bit = SERVICE_BITS["pilot_supplier"]
+        for s, k, picks, d, need in zip(filling.tolist(), n_fill.tolist(), picks_all.tolist(),
+                                        book.domain[filling].tolist(),
+                                        book.req_trl[filling].tolist(), strict=True):
+            pool_trl, pool_idx, _ = pools[d]
+            candidates = pool_idx[np.searchsorted(pool_trl, need, side="left"):]
+            free = candidates[~busy[candidates]]
             for j in range(k):
-                free = candidates[~firms.busy[candidates]]
                 if free.size == 0:
                     break
-                firm = int(free[int(picks[j] * free.size)])
-                firms.busy[firm] = True
-                firms.served[firm] = True
-                firms.served_via[firm] |= SERVICE_BITS["pilot_supplier"]
+                at = int(picks[j] * free.size)
+                firm = int(free[at])
+                busy[firm] = True
+                served[firm] = True
+                served_via[firm] |= bit
+                book.supplier_scn.append(s)
+                book.supplier_firm.append(firm)
+                filled[s] += 1
+                if j + 1 < k:                 # the firm taken is busy now
+                    free = np.delete(free, at)
                 model.services["pilot_supplier"] += 1
-                book.supplier_scn.append(int(s))
-                book.supplier_firm.append(int(firm))
-                book.filled[s] += 1
     idx = book.in_stage(RELEASE)
     full = book.filled[idx] >= book.slots[idx]
     expired = book.deadline[idx] <= m
     book.move(idx[expired & (book.filled[idx] == 0)], FAILED, m, "unmatched")
     start_pilots(model, idx[full | (expired & (book.filled[idx] > 0))])
-
-
-def _supplier_pools(model: ScenarioModel) -> list[tuple[np.ndarray, np.ndarray]]:
-    """Per domain: capable supplier firms sorted by TRL (for a searchsorted TRL cut)."""
-    firms, n = model.firms, model.firms.n
-    ok = model.supplier_type_mask[firms.type[:n]] & (
-        firms.capability[:n] >= model.config.lifecycle.min_capability)
-    members = np.flatnonzero(ok)
-    # one stable sort by (domain, TRL, index) instead of one pass per domain: a 16-bit key,
-    # which numpy sorts by radix
-    key = firms.domain[members].astype(np.int16) * 16 + firms.trl[members]
-    members = members[np.argsort(key, kind="stable")]
-    bounds = np.searchsorted(firms.domain[members], np.arange(model.n_domains + 1))
-    trl = firms.trl[members]
-    return [(trl[a:b], members[a:b]) for a, b in zip(bounds[:-1], bounds[1:], strict=True)]
 
 
 def start_pilots(model: ScenarioModel, idx: np.ndarray) -> None:
@@ -198,12 +189,15 @@ def start_pilots(model: ScenarioModel, idx: np.ndarray) -> None:
     idx = idx[np.lexsort((idx, -priority(model, idx)))]
     durations = lo + (model.keyed.uniform("duration", book.key[idx]) * (hi - lo + 1)).astype(int)
     scn_all, firm_all = book.suppliers_of(idx)
-    for s, dur in zip(idx, durations, strict=True):
+    domain, pilot_cost, owner_of = (book.domain[idx].tolist(), book.pilot_cost[idx].tolist(),
+                                    book.owner[idx].tolist())
+    cost_reduction, cost_share = cfg.labs.cost_reduction, cfg.owners.cost_share
+    for i, (s, dur) in enumerate(zip(idx.tolist(), durations.tolist(), strict=True)):
         suppliers = firm_all[scn_all == s]
-        lab = model.labs.assign(int(book.domain[s])) if model.labs_enabled else -1
-        cost = book.pilot_cost[s] * (1 - cfg.labs.cost_reduction if lab >= 0 else 1.0)
-        owner = model.owner_agents[int(book.owner[s])]
-        owner_share = cfg.owners.cost_share * cost
+        lab = model.labs.assign(domain[i]) if model.labs_enabled else -1
+        cost = pilot_cost[i] * (1 - cost_reduction if lab >= 0 else 1.0)
+        owner = model.owner_agents[owner_of[i]]
+        owner_share = cost_share * cost
         if not owner.pay_share(owner_share):
             _abandon(model, s, suppliers, lab, "owner_budget")
             continue
@@ -234,15 +228,15 @@ def start_pilots(model: ScenarioModel, idx: np.ndarray) -> None:
         book.set("subsidy", s, subsidy)
         model.pilots_subsidised_step += int(subsidy > 0)
         book.set("owner_paid", s, owner_share)
-        book.set("deadline", s, m + int(dur))
-        book.move(np.array([s]), IMPLEMENTATION, m)
+        book.set("deadline", s, m + dur)
+        book.move_one(s, IMPLEMENTATION, m)
 
 
 def _abandon(model: ScenarioModel, s: int, suppliers: np.ndarray, lab: int, reason: str) -> None:
     model.firms.busy[suppliers] = False
     if lab >= 0:
         model.labs.free(np.array([lab]))
-    model.book.move(np.array([s]), FAILED, model.month, reason)
+    model.book.move_one(s, FAILED, model.month, reason)
 
 
 def success_probability(model: ScenarioModel, idx: np.ndarray, mean_trl: np.ndarray
@@ -266,15 +260,13 @@ def finish_pilots(model: ScenarioModel) -> None:
     if idx.size == 0:
         return
     scn, sup = book.suppliers_of(idx)
-    trl_sum = np.zeros(book.size)
-    n_sup = np.zeros(book.size)
-    np.add.at(trl_sum, scn, firms.trl[sup])
-    np.add.at(n_sup, scn, 1)
+    trl_sum = np.bincount(scn, weights=firms.trl[sup], minlength=book.size)
+    n_sup = np.bincount(scn, minlength=book.size)
     p = success_probability(model, idx, trl_sum[idx] / np.maximum(n_sup[idx], 1))
     success = model.keyed.uniform("success", book.key[idx]) < p
-    for s in idx:  # subsidies are paid when a pilot ends, whatever its outcome
-        if book.subsidy[s] > 0:
-            model.funder.ledger.pay("pilot_subsidies", float(book.subsidy[s]))
+    for subsidy in book.subsidy[idx].tolist():  # paid when a pilot ends, whatever its outcome
+        if subsidy > 0:
+            model.funder.ledger.pay("pilot_subsidies", subsidy)
     model.labs.free(book.lab[idx])
     firms.busy[sup] = False
     won = idx[success]
@@ -283,7 +275,9 @@ def finish_pilots(model: ScenarioModel) -> None:
     book.move(won, EVALUATION, m)
     book.set("deadline", won, m + lc.evaluation_months)
     # Every supplier of a successful pilot brings a demonstrated technology of its market.
-    keep = np.isin(scn, won)
+    won_now = np.zeros(book.size, dtype=bool)
+    won_now[won] = True
+    keep = won_now[scn]
     scn_w, sup_w = scn[keep], sup[keep]
     model.techs.add(sup_w, book.domain[scn_w], model.market[sup_w], book.zone[scn_w], scn_w, m)
     firms.trl[sup_w] = np.minimum(firms.trl[sup_w] + lc.trl_gain_on_success, 9)
@@ -299,7 +293,7 @@ def evaluate(model: ScenarioModel) -> None:
     idx = idx[book.deadline[idx] <= m]
     if idx.size == 0:
         return
-    p = np.array([model.owner_agents[int(o)].procure_prob for o in book.owner[idx]])
+    p = np.array([o.procure_prob for o in model.owner_agents])[book.owner[idx]]
     procured = book.committed[idx] | (model.keyed.uniform("procure", book.key[idx]) < p)
     book.set("procured", idx[procured], True)
     model.techs.procured |= np.isin(model.techs.scenario, idx[procured])

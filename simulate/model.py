@@ -16,7 +16,6 @@ Each step (one month by default) runs, in order:
 
 from __future__ import annotations
 
-from typing import Any
 
 import mesa
 import numpy as np
@@ -37,7 +36,7 @@ from .diffusion import (
     same_market_network,
     seed_adopters,
 )
-from .events import hold_events
+from .events import SupplierPools, hold_events
 from .firms import (
     SUPPLIER_TYPES,
     FirmView,
@@ -109,6 +108,7 @@ class ScenarioModel(mesa.Model):
                                       config.firms.network_homophily, self.streams["network"])
                         if uses_network else _empty_network(self.firms.capacity))
         self.market_network = same_market_network(self.network, self.market)
+        self.domain_weight = np.array(list(config.policy.domain_priority.values()))
         self.supplier_type_mask = np.isin(np.arange(len(FIRM_TYPES)), SUPPLIER_TYPES)
         self.seeded = np.empty(0, dtype=np.int64)
         if config.diffusion.seed_adopter_share > 0:
@@ -142,7 +142,7 @@ class ScenarioModel(mesa.Model):
         self.procurements = 0
         self.firms_attracted = 0
         # per-step and per-run caches of derived tables (events.py, agents.py)
-        self._supplier_pools: tuple[Any, Any, Any] | None = None
+        self._supplier_pools: SupplierPools | None = None
         self._event_firm_hash: np.ndarray | None = None
         self._owner_need_tables: tuple[np.ndarray, ...] | None = None
         self.indicators = Indicators(self)

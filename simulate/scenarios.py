@@ -56,6 +56,8 @@ class ScenarioBook:
         self.failed_by_reason = dict.fromkeys(FAIL_REASONS, 0)
 
     def __getattr__(self, name: str) -> np.ndarray:
+        # (the columns are properties, set below; this serves a column added to _COLUMNS
+        # after the class was built)
         cols = self.__dict__.get("_cols")
         if cols is not None and name in cols:
             return cols[name][: self.size]
@@ -93,7 +95,7 @@ class ScenarioBook:
         if idx.size == 0:
             return
         if idx.size == 1:          # the common case (one pilot at a time): plain integers
-            self._move_one(int(idx[0]), to, month, reason)
+            self.move_one(int(idx[0]), to, month, reason)
             return
         stage = self._cols["stage"][idx]
         if np.any(stage >= COMPLETED):
@@ -114,8 +116,8 @@ class ScenarioBook:
         self._cols["stage"][idx] = to
         self._cols["stage_since"][idx] = month
 
-    def _move_one(self, i: int, to: int, month: int, reason: str | None) -> None:
-        """:meth:`move` of one scenario (the same counts, without array passes)."""
+    def move_one(self, i: int, to: int, month: int, reason: str | None = None) -> None:
+        """:meth:`move` of one scenario ``i`` (the same counts, without array passes)."""
         stage = int(self._cols["stage"][i])
         if stage >= COMPLETED:
             raise RuntimeError("a finished scenario cannot move")
@@ -147,15 +149,33 @@ class ScenarioBook:
 
     def suppliers_of(self, idx: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(scenario, firm) supplier links of the given scenarios."""
-        scn = np.asarray(self.supplier_scn, dtype=np.int64)
-        firm = np.asarray(self.supplier_firm, dtype=np.int64)
-        keep = np.isin(scn, idx)
+        scn = np.array(self.supplier_scn, dtype=np.int64)
+        firm = np.array(self.supplier_firm, dtype=np.int64)
+        wanted = np.zeros(self.size, dtype=bool)
+        wanted[idx] = True
+        keep = wanted[scn]
         return scn[keep], firm[keep]
 
     def drop_suppliers(self, scn_idx: np.ndarray, firms: np.ndarray) -> None:
         """Remove supplier links (scenario, firm) pairs."""
         pairs = set(zip(np.asarray(scn_idx).tolist(), np.asarray(firms).tolist(), strict=True))
-        kept = [(s, f) for s, f in zip(self.supplier_scn, self.supplier_firm, strict=True)
-                if (s, f) not in pairs]
-        self.supplier_scn = [s for s, _ in kept]
-        self.supplier_firm = [f for _, f in kept]
+        if not pairs:
+            return
+        # the links of the scenarios concerned, found at once; then the pairs among them
+        scn = np.array(self.supplier_scn, dtype=np.int64)
+        near = np.flatnonzero(np.isin(scn, np.array(sorted({s for s, _ in pairs}))))
+        drop = [i for i in near.tolist()
+                if (self.supplier_scn[i], self.supplier_firm[i]) in pairs]
+        for i in reversed(drop):
+            del self.supplier_scn[i]
+            del self.supplier_firm[i]
+
+
+def _column(name: str) -> property:
+    def get(self: ScenarioBook) -> np.ndarray:
+        return self._cols[name][: self.size]
+    return property(get, doc=f"The {name!r} column of the scenarios in the book.")
+
+
+for _name in _COLUMNS:                 # book.stage etc. without a __getattr__ fallback
+    setattr(ScenarioBook, _name, _column(_name))
