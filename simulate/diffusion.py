@@ -92,12 +92,22 @@ class TechnologyRegistry:
 
 
 def same_market_network(network: sp.csr_matrix, market: np.ndarray) -> sp.csr_matrix:
-    """The network's ties between firms of the same market (built once: markets are fixed)."""
+    """The network's ties between firms of the same market (built once: markets are fixed).
+
+    Filters the CSR arrays in place of a COO round trip: row order and the sorted column
+    order within a row are kept.  (The model draws the same-market ties directly with
+    ``build_network(..., within=market)``, which gives the same matrix.)"""
     if network.nnz == 0:
         return network                 # no ties (docking): nothing to filter
-    coo = network.tocoo()
-    keep = market[coo.row] == market[coo.col]
-    return sp.csr_matrix((coo.data[keep], (coo.row[keep], coo.col[keep])), shape=network.shape)
+    indptr, indices = network.indptr, network.indices
+    rows = np.repeat(np.arange(network.shape[0], dtype=indices.dtype), np.diff(indptr))
+    keep = market[rows] == market[indices]
+    counts = np.bincount(rows[keep], minlength=network.shape[0])
+    new_indptr = np.zeros(network.shape[0] + 1, dtype=indptr.dtype)
+    np.cumsum(counts, out=new_indptr[1:])
+    out = sp.csr_matrix((network.data[keep], indices[keep], new_indptr), shape=network.shape)
+    out.has_sorted_indices = network.has_sorted_indices
+    return out
 
 
 def seed_adopters(firms: FirmPopulation, share: float, rng: np.random.Generator) -> np.ndarray:

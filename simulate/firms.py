@@ -210,38 +210,91 @@ def add_firms(firms: FirmPopulation, cfg: FirmsSection, domains: np.ndarray,
 
 
 def build_network(firms: FirmPopulation, degree: int, homophily: float,
-                  rng: np.random.Generator) -> sp.csr_matrix:
+                  rng: np.random.Generator,
+                  within: np.ndarray | None = None) -> sp.csr_matrix:
     """Undirected supply-chain network over all ``capacity`` slots (arrivals join unlinked).
 
     Each present firm forms ``degree`` ties; a tie stays in the firm's domain with probability
     ``homophily``.  Partners are chosen in proportion to size (lead firms are hubs), drawn in
-    one vectorised pass per domain.
+    one vectorised pass per domain.  A tie drawn twice counts once; self-ties are dropped.
+
+    ``within`` (one value a firm slot, e.g. the market): keep only the ties between firms of
+    equal value (the model keeps the same-market ties, the only ones diffusion uses).  The
+    ties are drawn exactly as without it, so the result equals filtering the full network
+    (:func:`~changjing.simulate.diffusion.same_market_network`), at a fraction of the cost.
+
+    The matrix is built directly in canonical CSR form (column indices sorted within each row,
+    no duplicates; int32 indices; data 1.0), without a COO→CSR conversion.
     """
-    n, cap = firms.n, firms.capacity
+    cap = firms.capacity
+    src, dst = network_ties(firms, degree, homophily, rng)
+    if within is not None and src.size:
+        keep = within[src] == within[dst]
+        src, dst = src[keep], dst[keep]
+    return symmetric_csr(src, dst, cap)
+
+
+def network_ties(firms: FirmPopulation, degree: int, homophily: float,
+                 rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    """The ties each present firm forms, as (source, partner) int32 arrays, self-ties dropped
+    (duplicates kept).  Firm i's ``degree`` draws occupy entries i*degree ... (i+1)*degree-1
+    before the self-ties are dropped, so ``source`` is non-decreasing."""
+    n = firms.n
     if degree == 0 or n < 2:
-        return sp.csr_matrix((cap, cap), dtype=np.float64)
-    src = np.repeat(np.arange(n), degree)
+        return np.empty(0, dtype=np.int32), np.empty(0, dtype=np.int32)
+    src = np.repeat(np.arange(n, dtype=np.int32), degree)
     same = rng.random(src.shape[0]) < homophily
     dst = np.empty_like(src)
     weight = firms.size[:n]
     # Partners outside the domain: size-weighted over everyone.
-    cdf_all = np.cumsum(weight) / weight.sum()
-    dst[~same] = _weighted_draws(cdf_all, int((~same).sum()), rng)
+    cdf_all = np.cumsum(weight)
+    cdf_all /= weight.sum()
+    dst[~same] = _weighted_draws(cdf_all, int(src.shape[0] - np.count_nonzero(same)), rng)
     dom = firms.domain[:n]
-    src_dom = dom[src]
+    # Firms and same-domain ties grouped by domain (stable: ascending within a domain, as
+    # one flatnonzero per domain would give them).
+    by_dom = np.argsort(dom, kind="stable")
+    firm_bounds = np.searchsorted(dom[by_dom], np.arange(len(DOMAINS) + 1))
+    picks = np.flatnonzero(same)
+    pick_dom = np.repeat(dom, degree)[picks]
+    order = np.argsort(pick_dom, kind="stable")
+    picks = picks[order]
+    pick_bounds = np.searchsorted(pick_dom[order], np.arange(len(DOMAINS) + 1))
     for d in range(len(DOMAINS)):
-        members = np.flatnonzero(dom == d)
-        pick = np.flatnonzero(same & (src_dom == d))
+        members = by_dom[firm_bounds[d]:firm_bounds[d + 1]]
+        pick = picks[pick_bounds[d]:pick_bounds[d + 1]]
         if members.size == 0 or pick.size == 0:
             continue
-        cdf = np.cumsum(weight[members]) / weight[members].sum()
+        w = weight[members]
+        cdf = np.cumsum(w)
+        cdf /= w.sum()
         dst[pick] = members[_weighted_draws(cdf, pick.size, rng)]
-    dst = np.minimum(dst, n - 1)
+    np.minimum(dst, n - 1, out=dst)
     keep = src != dst
-    rows = np.concatenate([src[keep], dst[keep]])
-    cols = np.concatenate([dst[keep], src[keep]])
-    adj = sp.csr_matrix((np.ones(rows.shape[0]), (rows, cols)), shape=(cap, cap))
-    adj.data[:] = 1.0  # duplicate ties count once
+    return src[keep], dst[keep]
+
+
+def symmetric_csr(src: np.ndarray, dst: np.ndarray, size: int) -> sp.csr_matrix:
+    """The symmetric 0/1 matrix (``size`` x ``size``) with an entry at (s, d) and (d, s) for
+    every tie, in canonical CSR form: one sort of 64-bit (row, column) keys, duplicates
+    dropped, int32 indices."""
+    if src.size == 0:
+        return sp.csr_matrix((size, size), dtype=np.float64)
+    key = np.empty(2 * src.size, dtype=np.uint64)
+    key[: src.size] = src.astype(np.uint64) << 32 | dst.astype(np.uint64)
+    key[src.size:] = dst.astype(np.uint64) << 32 | src.astype(np.uint64)
+    key.sort()
+    fresh = np.empty(key.size, dtype=bool)
+    fresh[0] = True
+    np.not_equal(key[1:], key[:-1], out=fresh[1:])
+    key = key[fresh]
+    rows = (key >> np.uint64(32)).astype(np.int32)
+    indices = (key & np.uint64(0xFFFFFFFF)).astype(np.int32)
+    indptr = np.zeros(size + 1, dtype=np.int32)
+    np.cumsum(np.bincount(rows, minlength=size), out=indptr[1:])
+    adj = sp.csr_matrix((np.ones(key.size), indices, indptr), shape=(size, size))
+    adj.has_sorted_indices = True
+    adj.has_canonical_format = True
     return adj
 
 

@@ -33,7 +33,6 @@ from .config import (
 from .diffusion import (
     Diffusion,
     TechnologyRegistry,
-    same_market_network,
     seed_adopters,
 )
 from .events import SupplierPools, hold_events
@@ -101,13 +100,14 @@ class ScenarioModel(mesa.Model):
             else "domain"
         self.n_markets = self.markets.n if self.market_source == "industry" else self.n_domains
         self.market = getattr(self.firms, self.market_source).astype(np.intp)
-        # The network is built only when diffusion uses it (docking does not).
+        # The network is built only when diffusion uses it (docking does not), and only its
+        # same-market ties are kept: word of mouth travels along no other tie.
         uses_network = (config.switches.diffusion and config.diffusion.network_weight > 0
                         and config.firms.network_degree > 0)
-        self.network = (build_network(self.firms, config.firms.network_degree,
-                                      config.firms.network_homophily, self.streams["network"])
-                        if uses_network else _empty_network(self.firms.capacity))
-        self.market_network = same_market_network(self.network, self.market)
+        self.market_network = (build_network(self.firms, config.firms.network_degree,
+                                             config.firms.network_homophily,
+                                             self.streams["network"], within=self.market)
+                               if uses_network else _empty_network(self.firms.capacity))
         self.domain_weight = np.array(list(config.policy.domain_priority.values()))
         self.supplier_type_mask = np.isin(np.arange(len(FIRM_TYPES)), SUPPLIER_TYPES)
         self.seeded = np.empty(0, dtype=np.int64)

@@ -77,3 +77,33 @@ def test_industries_lie_in_their_domain_and_zones_on_theme():
     ic = firms.industry[:n][firms.domain[:n] == 0]
     counts = np.bincount(ic, minlength=13)[:13] / ic.size
     assert np.all(np.abs(counts - 1 / 13) < 0.02)
+
+
+def test_network_is_canonical_csr_equal_to_scipy_coo_conversion():
+    """The directly built CSR equals scipy's COO→CSR conversion of the same ties (a second
+    method), with sorted unique columns per row, and the same-market ties drawn with
+    ``within`` equal filtering the full network afterwards."""
+    import scipy.sparse as sp
+    from changjing.simulate.diffusion import same_market_network
+    from changjing.simulate.firms import network_ties
+
+    cfg = Config().with_overrides({"firms.n": 3_000}).firms
+    firms = generate_firms(cfg, ZONES_FOR, MARKETS, cfg.n + 50, np.random.default_rng(6))
+    src, dst = network_ties(firms, 6, 0.5, np.random.default_rng(7))
+    assert np.all(np.diff(src) >= 0) and not np.any(src == dst)
+    rows, cols = np.concatenate([src, dst]), np.concatenate([dst, src])
+    ref = sp.csr_matrix((np.ones(rows.size), (rows, cols)), shape=(cfg.n + 50,) * 2)
+    ref.data[:] = 1.0
+    ref.sort_indices()
+    adj = build_network(firms, 6, 0.5, np.random.default_rng(7))
+    assert adj.nnz < rows.size                      # some ties were drawn twice
+    assert np.array_equal(adj.indptr, ref.indptr) and np.array_equal(adj.indices, ref.indices)
+    assert np.all(adj.data == 1.0) and adj.indices.dtype == np.int32
+    market = firms.industry.astype(np.intp)
+    within = build_network(firms, 6, 0.5, np.random.default_rng(7), within=market)
+    filtered = same_market_network(adj, market)
+    assert 0 < within.nnz < adj.nnz
+    assert np.array_equal(within.indptr, filtered.indptr)
+    assert np.array_equal(within.indices, filtered.indices)
+    r, c = within.nonzero()
+    assert np.all(market[r] == market[c])
