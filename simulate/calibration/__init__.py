@@ -12,11 +12,12 @@ from .abc_smc import (
     ABCResult,
     Prior,
     abc,
+    observation_tolerance,
     recovery,
     recovery_summary,
     regression_adjust,
     weighted_quantile,
 )
 
-__all__ = ["ABCResult", "Prior", "abc", "recovery", "recovery_summary", "regression_adjust",
+__all__ = ["ABCResult", "Prior", "abc", "observation_tolerance", "recovery", "recovery_summary", "regression_adjust",
            "weighted_quantile"]

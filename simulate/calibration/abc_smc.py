@@ -15,7 +15,10 @@ approximate Bayesian computation"), with the tolerance schedule of Del Moral, Do
 Stopping rule (the reason is returned as :attr:`ABCResult.stop_reason`):
 
 * ``"min_epsilon"``: the tolerance reached ``min_epsilon`` (or every distance of the last
-  generation is the same, so no smaller tolerance exists);
+  generation is the same, so no smaller tolerance exists).  The schedule never goes below
+  ``min_epsilon``: when the quantile falls under it, the last generation runs at exactly
+  ``min_epsilon`` (:func:`observation_tolerance` gives a floor matched to the summaries'
+  observation error);
 * ``"stalled"``: the tolerance fell by less than the share ``min_decrease`` in a generation;
 * ``"acceptance"``: a generation's acceptance rate fell below ``min_acceptance`` — that
   generation is **dropped** and the previous one is the result;
@@ -228,6 +231,24 @@ def next_epsilon(prev: Generation, quantile: float) -> float:
     return eps
 
 
+def observation_tolerance(moments: int) -> float:
+    """The RMS tolerance at which ABC's uniform kernel matches the observation error.
+
+    With distances in units of each summary's observation sd, ABC with a uniform kernel of
+    RMS radius ε accepts the summaries z ∈ R^d with ‖z‖ ≤ ε√d; by the result of Wilkinson
+    (2013, *Stat. Appl. Genet. Mol. Biol.* 12:129, "Approximate Bayesian computation (ABC)
+    gives exact results under the assumption of model error") it is exact for data observed
+    with an error uniform on that ball.  Each coordinate of a uniform d-ball of radius r has
+    variance r² / (d + 2), so the ball whose error has the stated variance (sd² per summary)
+    has ε² d / (d + 2) = 1: ε = √((d + 2) / d) (1.29 for three summaries).  A smaller
+    tolerance conditions on the record more tightly than its own error warrants (and costs
+    proposals); a larger one claims more error than stated.
+    """
+    if moments < 1:
+        raise ValueError(f"needs at least one summary, got {moments}")
+    return float(np.sqrt((moments + 2) / moments))
+
+
 def abc_smc(priors: Sequence[Prior], evaluate: Evaluate, *, particles: int = 200,
             generations: int = 8, quantile: float = 0.5, min_acceptance: float = 0.02,
             min_epsilon: float = 0.0, min_decrease: float = 0.0,
@@ -264,6 +285,9 @@ def abc_smc(priors: Sequence[Prior], evaluate: Evaluate, *, particles: int = 200
         if np.isnan(eps):               # every distance equal: no smaller tolerance exists
             reason = "min_epsilon"
             break
+        # Never aim below the floor: a generation at a tolerance under ``min_epsilon`` costs
+        # more proposals (acceptance falls with ε) for a precision that was not asked for.
+        eps = max(eps, min_epsilon)
         zs, ds = [], []
         keys: list[tuple[int, int, int]] = []
         sims = 0
@@ -549,5 +573,5 @@ def recovery_summary(rows: pd.DataFrame) -> pd.DataFrame:
 
 
 __all__ = ["ABCResult", "Generation", "Prior", "abc", "abc_smc", "converged", "next_epsilon",
-           "recovery", "recovery_summary", "regression_adjust", "trace_table",
+           "observation_tolerance", "recovery", "recovery_summary", "regression_adjust", "trace_table",
            "weighted_quantile"]

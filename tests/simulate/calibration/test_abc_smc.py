@@ -222,3 +222,29 @@ def test_public_api_is_exported():
 
     for name in ("abc", "Prior", "recovery", "recovery_summary", "ABCResult"):
         assert hasattr(cal, name)
+
+
+def test_schedule_stops_at_the_tolerance_floor_without_undershooting_it():
+    """The quantile schedule of the normal model falls below 0.9 within a few generations;
+    with min_epsilon = 0.9 the last generation runs at exactly 0.9 (not below) and stops."""
+    res = abc([Prior.uniform("theta", -10, 10)], normal_simulator, [1.3], particles=200,
+              generations=15, min_epsilon=0.9, seed=3)
+    eps = [g.epsilon for g in res.generations]
+    assert res.stop_reason == "min_epsilon" and eps[-1] == 0.9
+    assert all(e > 0.9 for e in eps[:-1])
+
+
+def test_observation_tolerance_matches_the_uniform_ball_variance():
+    """A uniform d-ball of radius r has per-coordinate variance r^2 / (d + 2); the RMS
+    tolerance eps = sqrt((d + 2) / d) (radius eps * sqrt(d)) gives variance 1 (checked by
+    sampling the ball)."""
+    from changjing.simulate.calibration import observation_tolerance
+
+    rng = np.random.default_rng(0)
+    for d in (1, 3, 6):
+        r = observation_tolerance(d) * np.sqrt(d)
+        g = rng.standard_normal((200_000, d))
+        ball = g / np.linalg.norm(g, axis=1, keepdims=True) * r * rng.uniform(
+            size=(200_000, 1)) ** (1 / d)
+        assert abs(ball.var(axis=0).mean() - 1.0) < 0.02
+    assert abs(observation_tolerance(3) - np.sqrt(5 / 3)) < 1e-12
