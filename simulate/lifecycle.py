@@ -161,8 +161,7 @@ def match(model: ScenarioModel, events: np.ndarray) -> None:
                 book.supplier_scn.append(s)
                 book.supplier_firm.append(firm)
                 filled[s] += 1
-                if j + 1 < k:                 # the firm taken is busy now
-                    free = np.delete(free, at)
+                free = np.delete(free, at)    # the firm taken is busy now
                 model.services["pilot_supplier"] += 1
     idx = book.in_stage(RELEASE)
     full = book.filled[idx] >= book.slots[idx]
