@@ -13,6 +13,10 @@ Run ``python scenarios_data/sample/make_panels.py`` to rewrite:
   of other zones reproduces Z00 before 2023 (for the synthetic control).
 * ``panel_match.csv`` - a cross-section of firms, funded or not (selection on observables),
   outcome = revenue growth, true ATT 0.15.
+* ``panel_dose.csv`` and ``payments_dose.csv`` - 300 scenarios observed yearly 2020-2026;
+  160 were funded in 2023 with different amounts, paid in two or three instalments (the
+  ledger: scenario_id, month, amount in yuan).  The effect is linear in the amount paid:
+  0.004 outcome units per 10 000 yuan (true ACRT 4e-7 per yuan), for ``--design dose``.
 
 The functions are pure (numpy ``default_rng(seed)``) so tests can regenerate panels of any size
 and seed; see PANELS.md beside this file.
@@ -132,6 +136,46 @@ def make_match_sample(n_firms: int = 1500, seed: int = 20260416, effect: float =
                          "revenue_growth": np.round(growth, 6)})
 
 
+DOSE_SLOPE_PER_10000 = 0.004
+
+
+def make_dose_panel(n_units: int = 300, n_funded: int = 160, seed: int = 20260416,
+                    first_year: int = 2020, last_year: int = 2026, date: int = 2023,
+                    slope_per_10000: float = DOSE_SLOPE_PER_10000, noise: float = 0.05
+                    ) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Scenario panel with funding amounts (one date) and its payments ledger.
+
+    Amounts are log-uniform between 200 000 and 3 000 000 yuan; outcome = level + common
+    trend + ``slope_per_10000`` x amount / 10 000 from ``date`` on + noise, so ATT(d) is
+    linear with slope ``slope_per_10000`` / 10 000 per yuan (parallel trends hold by
+    construction, and there is no selection on gains)."""
+    rng = np.random.default_rng(seed)
+    years = np.arange(first_year, last_year + 1)
+    ids = np.array([f"S{i:04d}" for i in range(n_units)])
+    funded = np.zeros(n_units, bool)
+    funded[rng.choice(n_units, n_funded, replace=False)] = True
+    amount = np.where(funded, np.round(np.exp(rng.uniform(np.log(2e5), np.log(3e6), n_units)),
+                                       -3), 0.0)
+    level = rng.normal(1.0, 0.3, n_units)
+    trend = 0.05 * (years - first_year)
+    effect = np.outer(amount * slope_per_10000 / 10_000, years >= date)
+    y = level[:, None] + trend[None, :] + effect + rng.normal(0, noise, (n_units, len(years)))
+    panel = pd.DataFrame({
+        "scenario_id": np.repeat(ids, len(years)), "year": np.tile(years, n_units),
+        "outcome_index": np.round(y.ravel(), 6),
+        "funded_year": np.repeat(np.where(funded, date, 0), len(years))})
+    rows = []
+    for i in np.flatnonzero(funded):
+        k = int(rng.integers(2, 4))                       # two or three instalments
+        share = rng.dirichlet(np.ones(k))
+        parts = np.round(amount[i] * share, -2)
+        parts[-1] = amount[i] - parts[:-1].sum()          # instalments add up exactly
+        months = np.sort(rng.choice(np.arange(1, 13), k, replace=False))
+        rows += [(ids[i], f"{date}-{m:02d}", float(a)) for m, a in zip(months, parts)]
+    ledger = pd.DataFrame(rows, columns=["scenario_id", "month", "amount"])
+    return panel, ledger
+
+
 def main() -> None:
     here = Path(__file__).parent
     panel, truth = make_firm_panel()
@@ -139,6 +183,9 @@ def main() -> None:
     truth.to_csv(here / "panel_firms_truth.csv", index=False, float_format="%.6f")
     make_zone_panel().to_csv(here / "panel_zones.csv", index=False)
     make_match_sample().to_csv(here / "panel_match.csv", index=False)
+    dose_panel, ledger = make_dose_panel()
+    dose_panel.to_csv(here / "panel_dose.csv", index=False)
+    ledger.to_csv(here / "payments_dose.csv", index=False, float_format="%.0f")
 
 
 if __name__ == "__main__":
