@@ -85,7 +85,10 @@ def objective_weights(spec: WeightSpec, M: np.ndarray, dirs: list[str], ids: lis
             res = entropy_weights(Mc)
     elif spec.source == "critic":
         res = critic_weights(
-            Mc, dirs, contrast=spec.contrast, epsilon=spec.epsilon if spec.contrast == "entropy" else 0.0
+            Mc,
+            dirs,
+            contrast=spec.contrast,
+            epsilon=spec.epsilon if spec.contrast == "entropy" else 0.0,
         )
     else:
         res = std_weights(Mc)

@@ -306,6 +306,43 @@ def test_grey_topsis_by_hand():
     assert res.rank.tolist() == [2, 3, 1]
 
 
+def test_grey_topsis_given_references_by_hand():
+    """Given references.  Normalised: X = [[1], [3]] with positive reference 5 and the
+    default negative 0: min–max over {5, 1, 3} maps X to 0, .5 and the reference to 1;
+    Δ⁺ = 1, .5 (Δmin .5, Δmax 1) gives ξ⁺ = 1/1.5, 1; Δ⁻ = 0, .5 has its own Δmin 0,
+    Δmax .5, so ξ⁻ = .25 / (Δ⁻ + .25) = 1, 1/3.
+    Raw: values as given, default references the column best/worst (cost flips them)."""
+    res = grey_topsis([[1.0], [3.0]], [1.0], "benefit", positive=[5.0])
+    np.testing.assert_allclose(res.grade_positive, [1 / 1.5, 1.0], rtol=1e-12)
+    np.testing.assert_allclose(res.grade_negative, [1.0, 1 / 3], rtol=1e-12)
+    assert res.reference == "given (normalised)"
+    raw = grey_topsis([[1.0], [3.0], [2.0]], [1.0], "cost", values="raw")
+    # cost: best 1, worst 3; Δ⁺ = 0, 2, 1 and Δ⁻ = 2, 0, 1 (Δmax 2): ξ = 1 / (Δ + 1)
+    np.testing.assert_allclose(raw.grade_positive, [1.0, 1 / 3, 0.5], rtol=1e-12)
+    np.testing.assert_allclose(raw.grade_negative, [1 / 3, 1.0, 0.5], rtol=1e-12)
+    assert raw.rank.tolist() == [1, 3, 2] and raw.reference == "ideals (raw)"
+    with pytest.raises(SpecError, match="negative: expected 2 finite values"):
+        grey_topsis([[1.0, 2], [2, 3]], [0.5, 0.5], "benefit", negative=[0])
+    with pytest.raises(SpecError, match="did you mean 'raw'"):
+        grey_topsis([[1.0, 2], [2, 3]], [0.5, 0.5], "benefit", values="rwa")
+
+
+def test_critic_entropy_epsilon_replaces_endpoints():
+    """epsilon only touches the exact 0 and 1 cells of each min–max column; with a
+    column 0, .5, 1 the shares become ε, .5, 1 − ε over 1.5.  It is refused with the
+    σ contrast and outside [0, 0.5)."""
+    X = np.array([[0.0, 1.0], [0.5, 0.2], [1.0, 0.0]])
+    e = 0.01
+    res = critic_weights(X, "benefit", contrast="entropy", epsilon=e)
+    p = np.array([e, 0.5, 1 - e]) / 1.5
+    div = 1 + (p * np.log(p)).sum() / np.log(3)
+    np.testing.assert_allclose(res.details["contrast"][0], div, rtol=1e-12)
+    with pytest.raises(SpecError, match="only used with contrast='entropy'"):
+        critic_weights(X, "benefit", epsilon=e)
+    with pytest.raises(SpecError, match="epsilon"):
+        critic_weights(X, "benefit", contrast="entropy", epsilon=0.5)
+
+
 # ----------------------------------------------------------------------------- fuzzy
 def test_trapezoidal_membership_by_hand():
     """Grades best first: 好 (70, 80, inf, inf), 中 (50, 60, 70, 80), 差 (−inf, −inf, 50, 60).

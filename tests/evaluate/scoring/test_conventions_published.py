@@ -6,7 +6,10 @@ AHP is the 和法 (normalised-column average, λmax = mean((A w)ᵢ / wᵢ), Saa
 its trapezoidal fuzzy number the usual four-point membership.  The numbers below are the
 ones printed in those test files (file and test set named at each test); the code is ours.
 Also checked here: R ahpsurvey's README and vignette on its `city200` survey (group AHP,
-AIJ and AIP) and a published 根法 table; each test names its source.
+AIJ and AIP), a published 根法 table, two Chinese journal papers (standardise-first 熵权法
+and grey-TOPSIS: 赵洪山 & 李静璇 2022; 博弈论组合赋权: 侯克鹏 & 王黎蝶 2021) and the
+documented example outputs of the R package mathmodels; each test names its source and,
+where the source uses another convention, the option that reproduces it.
 """
 
 import numpy as np
@@ -480,7 +483,9 @@ def test_gra_raw_values_given_reference_matches_mathmodels():
     it applies the per-criterion references along the alternatives, which only runs
     because the example is 3 × 3.)"""
     cmp = np.array([[0.9, 0.7, 0.8], [0.8, 0.9, 0.7], [0.7, 0.8, 0.9]])  # one row per x
-    res = grey_relational(cmp, np.full(3, 1 / 3), "benefit", reference=[0.9, 0.8, 0.7], values="raw")
+    res = grey_relational(
+        cmp, np.full(3, 1 / 3), "benefit", reference=[0.9, 0.8, 0.7], values="raw"
+    )
     np.testing.assert_allclose(res.grade, [2 / 3, 2 / 3, 5 / 9], atol=5e-8)
     assert res.reference == "given (raw)"
 
@@ -491,7 +496,5 @@ def test_gra_raw_values_to_given_reference_matches_zhao_li_2022():
     maxima, on the values as given — our ``grey_relational(values="raw",
     reference=...)``; printed to 4 decimals (checked to 1e-4, the table's rounding)."""
     s_pos = [0.5204, 0.8349, 0.6827, 0.5985, 0.7611, 0.7517, 0.4705, 0.4771, 0.6360, 0.4827]
-    res = grey_relational(
-        ZHAO_Z, ZHAO_W, "benefit", reference=ZHAO_Z.max(axis=0), values="raw"
-    )
+    res = grey_relational(ZHAO_Z, ZHAO_W, "benefit", reference=ZHAO_Z.max(axis=0), values="raw")
     np.testing.assert_allclose(res.grade, s_pos, atol=1e-4)
