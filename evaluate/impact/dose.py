@@ -49,6 +49,7 @@ from scipy import stats
 from ..errors import InputError, SpecError
 from .panel import _label, _numeric, prepare_panel, require_columns
 from .result import ImpactResult, check_alpha, normal_ci
+from .staggered_aggte import _wif
 
 __all__ = ["dose_from_ledger", "dose_response"]
 
@@ -127,13 +128,10 @@ def _cells(y: np.ndarray, g: np.ndarray, times: np.ndarray, method: str,
 
 def _share_if(groups: Sequence[float], g: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Weights ``pi_g = P(G = g) / sum P(G = g')`` over ``groups`` and their influence
-    functions (n x len(groups)), from the sample shares (as R did's ``wif``)."""
-    ind = np.column_stack([g == v for v in groups]).astype(float)
-    p = ind.mean(axis=0)
-    tot = p.sum()
-    pi = p / tot
-    dev = ind - p
-    return pi, dev / tot - np.outer(dev.sum(axis=1), pi / tot)
+    functions (n x len(groups)), from the sample shares (R did's ``wif``, as ``aggte``)."""
+    cell_groups = np.asarray(groups, dtype=float)
+    p = (g[:, None] == cell_groups[None, :]).mean(axis=0)
+    return p / p.sum(), _wif(np.arange(cell_groups.size), p, cell_groups, g)
 
 
 def dose_response(
