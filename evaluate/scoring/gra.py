@@ -146,14 +146,7 @@ def grey_relational(
         raise SpecError(
             f"values: expected one of {VALUES}, got {values!r}{did_you_mean(values, VALUES)}"
         )
-    ref = None
-    if reference is not None:
-        ref = np.asarray(reference, dtype=float).ravel()
-        if ref.size != arr.shape[1] or not np.all(np.isfinite(ref)):
-            raise SpecError(
-                f"reference: expected {arr.shape[1]} finite values (one per criterion), "
-                f"got {np.asarray(reference).tolist()}"
-            )
+    ref = _reference(reference, arr.shape[1], "reference")
     xi = coefficients(arr, benefit, rho, ref, values)
     g = _grades(xi, w[None, :], present)[:, 0]
     return GreyResult(
@@ -199,6 +192,7 @@ class GreyTopsisResult:
 
 
 def _reference(ref: Any, n: int, name: str) -> np.ndarray | None:
+    """A given reference sequence as floats, one finite value per criterion (None: none)."""
     if ref is None:
         return None
     out = np.asarray(ref, dtype=float).ravel()
