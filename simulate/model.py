@@ -16,7 +16,6 @@ Each step (one month by default) runs, in order:
 
 from __future__ import annotations
 
-
 import mesa
 import numpy as np
 from . import lifecycle
